@@ -1,0 +1,151 @@
+// Plain data passed between stages and saved in the run directory.
+// Everything here must stay JSON-serialisable: any stage can be re-run from what is on disk.
+
+export const RESULT_SCHEMA_VERSION = 1;
+
+/** A parsed feature spec (Markdown brief with YAML front matter). */
+export interface Spec {
+  /** Absolute path of the spec file. */
+  path: string;
+  title: string;
+  /** The Markdown body without the front matter. */
+  body: string;
+  /** Markdown sections by lower-cased heading ("outcome", "acceptance criteria", ...). */
+  sections: Record<string, string>;
+  test: string;
+  setup?: string;
+  /** Per-entrant time limit in seconds from the spec, overriding the config default. */
+  timeLimitSec?: number;
+}
+
+export type NetworkPolicy = 'auto' | 'none' | 'model-only' | 'open';
+
+export interface SandboxConfig {
+  image: string;
+  cpus: number;
+  memoryMb: number;
+  pids: number;
+  network: NetworkPolicy;
+  /** Names of host environment variables passed into entrant containers (provider credentials). */
+  env: string[];
+  /** Default per-entrant time limit in seconds. */
+  timeLimitSec: number;
+  /** Mount the user's opencode auth file read-only into entrant containers. */
+  opencodeAuth: boolean;
+}
+
+export interface EntrantConfig {
+  name: string;
+  agent: 'opencode';
+  /** `provider/model`, e.g. `anthropic/claude-sonnet-4-5` or `scripted/implement-slugify`. */
+  model: string;
+  /** Extra instructions that make this entrant differ from the others. */
+  approach?: string;
+  timeLimitSec?: number;
+}
+
+export interface TourneyConfig {
+  /** Where the config came from, for messages; undefined when built from flags/defaults. */
+  source?: string;
+  entrants: EntrantConfig[];
+  sandbox: SandboxConfig;
+  /** Directories searched for scripted-model scripts (`scripted/<name>`), absolute. */
+  scriptDirs: string[];
+}
+
+export type EntrantStatus = 'finished' | 'failed' | 'timeout' | 'error';
+
+export interface DiffStats {
+  files: number;
+  additions: number;
+  deletions: number;
+}
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+  reasoning: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export interface TestCounts {
+  passed: number;
+  failed: number;
+  skipped?: number;
+}
+
+export interface TestCheck {
+  /** null when the check could not run (no diff to apply, diff did not apply...). */
+  passed: boolean | null;
+  exitCode: number | null;
+  counts: TestCounts | null;
+  durationMs: number;
+  /** Relative to the run directory. */
+  logPath: string;
+  /** Why the check did not run or failed before the test command (e.g. patch did not apply). */
+  error?: string;
+}
+
+export interface EntrantResult {
+  name: string;
+  agent: string;
+  model: string;
+  approach?: string;
+  status: EntrantStatus;
+  /** Human-readable reason for failed / timeout / error. */
+  error?: string;
+  diff: DiffStats;
+  tokens: TokenUsage;
+  costUsd: number;
+  durationMs: number;
+  branch: string | null;
+  /** Paths relative to the run directory. */
+  diffPath: string;
+  transcriptPath: string | null;
+  checks: { tests: TestCheck | null };
+  rank: number | null;
+}
+
+export interface PhaseTimings {
+  imageMs: number;
+  sandboxStartMs: number;
+  agentsMs: number;
+  refereeMs: number;
+  reportMs: number;
+  totalMs: number;
+}
+
+export interface RunResult {
+  schemaVersion: number;
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  repo: string;
+  baseCommit: string;
+  spec: { title: string; path: string; test: string; setup?: string };
+  winner: string | null;
+  winnerBranch: string | null;
+  /** How the winner was chosen, in words, for the report. */
+  rankingRule: string;
+  entrants: EntrantResult[];
+  totals: { tokens: TokenUsage; costUsd: number };
+  timings: PhaseTimings;
+  /** Absolute path of report.html. */
+  reportPath: string;
+  runDir: string;
+}
+
+export function emptyTokens(): TokenUsage {
+  return { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0 };
+}
+
+export function addTokens(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    input: a.input + b.input,
+    output: a.output + b.output,
+    reasoning: a.reasoning + b.reasoning,
+    cacheRead: a.cacheRead + b.cacheRead,
+    cacheWrite: a.cacheWrite + b.cacheWrite,
+  };
+}
