@@ -1,0 +1,209 @@
+import { writeFile } from 'node:fs/promises';
+import { createOpencodeClient, type Event, type OpencodeClient, type Part, type Message } from '@opencode-ai/sdk/v2/client';
+import { emptyTokens, type EntrantStatus, type TokenUsage } from '../types.js';
+import { errorMessage } from '../errors.js';
+import { parseModel } from './opencode-config.js';
+
+export interface AgentSessionInput {
+  /** Base URL of `opencode serve` (inside the entrant's container). */
+  serverUrl: string;
+  /** Work dir inside the container. */
+  directory: string;
+  model: string;
+  prompt: string;
+  timeLimitMs: number;
+  transcriptFile: string;
+  onActivity?: (line: string) => void;
+  /** Aborted on Ctrl-C: the session is cancelled and the result says so. */
+  signal?: AbortSignal;
+}
+
+export interface AgentSessionResult {
+  status: EntrantStatus;
+  error?: string;
+  tokens: TokenUsage;
+  costUsd: number;
+  durationMs: number;
+  toolCalls: number;
+  deniedPermissions: string[];
+}
+
+export interface Transcript {
+  sessionID: string;
+  model: string;
+  prompt: string;
+  messages: { info: Message; parts: Part[] }[];
+}
+
+/** Waits until `opencode serve` answers its health endpoint. */
+export async function waitForServer(serverUrl: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = 'no answer';
+  while (Date.now() < deadline) {
+    if (signal?.aborted) throw new Error('cancelled');
+    try {
+      const response = await fetch(`${serverUrl}/global/health`, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+      lastError = `HTTP ${response.status}`;
+    } catch (err) {
+      lastError = errorMessage(err);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`opencode server at ${serverUrl} did not start within ${Math.round(timeoutMs / 1000)} s (${lastError})`);
+}
+
+/**
+ * Runs one prompt to completion: follow the event stream until the session is idle, deny any
+ * permission or question (runs are unattended), cancel at the time limit.
+ */
+export async function runOpencodeSession(input: AgentSessionInput): Promise<AgentSessionResult> {
+  const started = Date.now();
+  const client = createOpencodeClient({ baseUrl: input.serverUrl });
+  const events = new AbortController();
+  const denied: string[] = [];
+  let sessionError: string | undefined;
+  let toolCalls = 0;
+
+  const created = await client.session.create({ directory: input.directory, title: 'tourney entrant' });
+  if (!created.data) throw new Error(`opencode: cannot create a session: ${JSON.stringify(created.error)}`);
+  const sessionID = created.data.id;
+
+  const subscription = await client.event.subscribe({ directory: input.directory }, { signal: events.signal });
+  let connected!: () => void;
+  const connectedOnce = new Promise<void>((resolve) => (connected = resolve));
+
+  const idle = (async (): Promise<'idle' | 'closed'> => {
+    try {
+      for await (const event of subscription.stream as AsyncIterable<Event>) {
+        if (event.type === 'server.connected') connected();
+        if (!('properties' in event)) continue;
+        const props = event.properties as { sessionID?: string };
+        if (props.sessionID !== undefined && props.sessionID !== sessionID) continue;
+        switch (event.type) {
+          case 'session.idle':
+            return 'idle';
+          case 'session.error':
+            sessionError = describeError(event.properties.error);
+            break;
+          case 'permission.asked':
+            denied.push(`${event.properties.permission} ${event.properties.patterns.join(' ')}`.trim());
+            await client.permission.reply({ requestID: event.properties.id, directory: input.directory, reply: 'reject' });
+            break;
+          case 'question.asked':
+            denied.push('question');
+            await client.question.reject({ requestID: event.properties.id, directory: input.directory });
+            break;
+          case 'message.part.updated': {
+            const part = event.properties.part;
+            if (part.type === 'tool' && part.state.status === 'completed') {
+              toolCalls += 1;
+              input.onActivity?.(`${part.tool}: ${part.state.title}`);
+            }
+            break;
+          }
+        }
+      }
+    } catch (err) {
+      if (!events.signal.aborted) sessionError ??= `event stream failed: ${errorMessage(err)}`;
+    }
+    return 'closed';
+  })();
+
+  // The stream only starts flowing once iterated; don't send the prompt before it is listening.
+  await Promise.race([connectedOnce, new Promise((resolve) => setTimeout(resolve, 5000))]);
+
+  let status: EntrantStatus = 'finished';
+  const timeLimit = new Promise<'timeout'>((resolve) => {
+    const timer = setTimeout(() => resolve('timeout'), input.timeLimitMs);
+    events.signal.addEventListener('abort', () => clearTimeout(timer));
+  });
+  const cancelled = new Promise<'cancelled'>((resolve) => {
+    if (input.signal?.aborted) resolve('cancelled');
+    input.signal?.addEventListener('abort', () => resolve('cancelled'));
+  });
+
+  try {
+    const sent = await client.session.promptAsync({
+      sessionID,
+      directory: input.directory,
+      model: parseModel(input.model),
+      parts: [{ type: 'text', text: input.prompt }],
+    });
+    if (sent.error) throw new Error(`opencode rejected the prompt: ${JSON.stringify(sent.error)}`);
+
+    const outcome = await Promise.race([idle, timeLimit, cancelled]);
+    if (outcome === 'timeout' || outcome === 'cancelled') {
+      status = outcome === 'timeout' ? 'timeout' : 'error';
+      if (outcome === 'cancelled') sessionError = 'cancelled (interrupted)';
+      await client.session.abort({ sessionID, directory: input.directory }).catch(() => undefined);
+    } else if (outcome === 'closed') {
+      status = 'error';
+      sessionError ??= 'the opencode event stream closed before the session finished';
+    } else if (sessionError) {
+      status = 'error';
+    }
+  } catch (err) {
+    status = 'error';
+    sessionError = errorMessage(err);
+  } finally {
+    events.abort();
+  }
+
+  const { tokens, costUsd } = await saveTranscript(client, sessionID, input).catch((err: unknown) => {
+    sessionError ??= `could not read the transcript: ${errorMessage(err)}`;
+    return { tokens: emptyTokens(), costUsd: 0 };
+  });
+
+  return {
+    status,
+    error: status === 'timeout' ? `time limit of ${Math.round(input.timeLimitMs / 1000)} s reached` : sessionError,
+    tokens,
+    costUsd,
+    durationMs: Date.now() - started,
+    toolCalls,
+    deniedPermissions: denied,
+  };
+}
+
+/**
+ * After an error or an abort, opencode reports idle before the last assistant message is final:
+ * wait (briefly) until every assistant message has completed, so tokens and errors are all counted.
+ */
+async function settledMessages(client: OpencodeClient, sessionID: string, directory: string) {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const messages = (await client.session.messages({ sessionID, directory })).data ?? [];
+    const pending = messages.some(({ info }) => info.role === 'assistant' && info.time.completed === undefined);
+    if (!pending || Date.now() > deadline) return messages;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function saveTranscript(client: OpencodeClient, sessionID: string, input: AgentSessionInput) {
+  const messages = await settledMessages(client, sessionID, input.directory);
+  const transcript: Transcript = { sessionID, model: input.model, prompt: input.prompt, messages };
+  await writeFile(input.transcriptFile, JSON.stringify(transcript, null, 2));
+  let tokens = emptyTokens();
+  let costUsd = 0;
+  for (const { info } of messages) {
+    if (info.role !== 'assistant') continue;
+    costUsd += info.cost;
+    tokens = {
+      input: tokens.input + info.tokens.input,
+      output: tokens.output + info.tokens.output,
+      reasoning: tokens.reasoning + info.tokens.reasoning,
+      cacheRead: tokens.cacheRead + info.tokens.cache.read,
+      cacheWrite: tokens.cacheWrite + info.tokens.cache.write,
+    };
+  }
+  return { tokens, costUsd };
+}
+
+function describeError(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const named = error as { name?: string; data?: { message?: string } };
+    return [named.name, named.data?.message].filter(Boolean).join(': ') || JSON.stringify(error);
+  }
+  return 'unknown session error';
+}

@@ -1,0 +1,177 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { TourneyError, errorMessage } from '../errors.js';
+import { parseDuration, DURATION_EXPECTED } from '../config/units.js';
+import { MAX_ENTRANTS } from '../config/defaults.js';
+import { runTournament } from '../run/tournament.js';
+import type { Reporter } from '../run/events.js';
+import type { RunResult } from '../types.js';
+import { LineReporter, TtyReporter, silentReporter } from './reporters.js';
+import { runDemo } from '../demo/demo.js';
+import { runDoctor } from '../doctor/doctor.js';
+import { buildImageCommand } from './image-command.js';
+import { serveScriptedModel } from './model-server-command.js';
+
+/** Exit codes: part of the CLI's contract, documented in the README. */
+export const EXIT = { winner: 0, noWinner: 1, badInput: 2, environment: 3, interrupted: 130 } as const;
+
+function entrantCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_ENTRANTS) {
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_ENTRANTS}, got "${value}"`);
+  }
+  return n;
+}
+
+function duration(value: string): number {
+  const seconds = parseDuration(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value);
+  if (seconds === undefined) throw new InvalidArgumentError(`${DURATION_EXPECTED}, got "${value}"`);
+  return seconds;
+}
+
+function modelRef(value: string): string {
+  if (!/^[^\s/]+\/\S+$/.test(value)) throw new InvalidArgumentError(`expected "provider/model", e.g. "anthropic/claude-sonnet-4-5", got "${value}"`);
+  return value;
+}
+
+interface OutputOptions {
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function pickReporter(options: OutputOptions): Reporter {
+  if (options.quiet) return silentReporter;
+  return process.stderr.isTTY ? new TtyReporter() : new LineReporter();
+}
+
+/** Ctrl-C cancels the run (which then removes its containers); a second Ctrl-C exits at once. */
+function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  let count = 0;
+  const onSigint = () => {
+    count += 1;
+    if (count === 1) {
+      process.stderr.write('\ntourney: interrupted; stopping entrants and removing containers (Ctrl-C again to quit now)\n');
+      controller.abort();
+    } else {
+      process.exit(EXIT.interrupted);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    },
+  };
+}
+
+function finishRun(result: RunResult, options: OutputOptions): number {
+  if (options.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  return result.winner ? EXIT.winner : EXIT.noWinner;
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('tourney')
+    .description('Run several coding agents on one feature spec in Docker sandboxes, referee the results, keep the best.')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('run a tournament on a feature spec in the current repository')
+    .argument('<spec>', 'feature spec: Markdown with YAML front matter (test command, optional setup and timeLimit)')
+    .option('--repo <dir>', 'repository to work on', '.')
+    .option('--config <file>', 'config file (default: tourney.config.yaml/.yml/.json at the repo root)')
+    .option('-n, --entrants <n>', 'number of entrants when the config lists none', entrantCount)
+    .option('-m, --model <provider/model>', 'model for every entrant, e.g. anthropic/claude-sonnet-4-5', modelRef)
+    .option('--time-limit <duration>', 'per-entrant time limit, e.g. 90s, 10m', duration)
+    .option('--image <tag>', 'sandbox image tag')
+    .option('--json', 'print result.json to stdout')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (spec: string, options: OutputOptions & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string }) => {
+      const { signal, dispose } = interruptSignal();
+      const reporter = pickReporter(options);
+      try {
+        const result = await runTournament(
+          { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, signal },
+          reporter,
+        );
+        setExit(finishRun(result, options));
+      } finally {
+        reporter.close?.();
+        dispose();
+      }
+    });
+
+  program
+    .command('demo')
+    .description('offline demo: a 3-entrant tournament with scripted entrants on a bundled sample project (no API key, no network)')
+    .option('--dir <dir>', 'where to create the sample project (default: a new temp dir)')
+    .option('--json', 'print result.json to stdout')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (options: OutputOptions & { dir?: string }) => {
+      const { signal, dispose } = interruptSignal();
+      const reporter = pickReporter(options);
+      try {
+        const result = await runDemo({ dir: options.dir, signal }, reporter);
+        setExit(finishRun(result, options));
+      } finally {
+        reporter.close?.();
+        dispose();
+      }
+    });
+
+  const image = program.command('image').description('manage the sandbox image');
+  image
+    .command('build')
+    .description('build the sandbox image (Node, git, the opencode binary from the installed opencode-ai package)')
+    .option('--tag <tag>', 'image tag')
+    .addOption(new Option('--base <image>', 'base image (default: tourney-base:bookworm when present, else node:22-bookworm-slim)').env('TOURNEY_BASE_IMAGE'))
+    .action(async (options: { tag?: string; base?: string }) => {
+      await buildImageCommand(options);
+    });
+
+  program
+    .command('doctor')
+    .description('check the Docker engine, the sandbox image, the opencode binary and provider credentials')
+    .option('--config <file>', 'config file whose entrants to check credentials for')
+    .option('--repo <dir>', 'repository whose config to read', '.')
+    .action(async (options: { config?: string; repo: string }) => {
+      setExit(await runDoctor(options));
+    });
+
+  program
+    .command('model-server')
+    .description('serve the scripted OpenAI-compatible model (replays scripts of tool calls and text) for use with any opencode')
+    .option('--scripts <dir...>', 'directories holding <name>.yaml|.json scripts (the built-in examples are always included)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port (0 picks a free one)', (v) => Number(v), 0)
+    .action(async (options: { scripts?: string[]; host: string; port: number }) => {
+      await serveScriptedModel(options);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander has already printed the message (and help for usage errors).
+      return err.exitCode === 0 ? 0 : EXIT.badInput;
+    }
+    if (err instanceof TourneyError) {
+      process.stderr.write(`tourney: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+      return err.exitCode;
+    }
+    process.stderr.write(`tourney: internal error: ${errorMessage(err)}\n${err instanceof Error && err.stack ? err.stack + '\n' : ''}`);
+    return 1;
+  }
+}

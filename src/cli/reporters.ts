@@ -1,0 +1,117 @@
+import type { Reporter, RunEvent, EntrantState } from '../run/events.js';
+import { formatMs } from '../format.js';
+
+type Write = (text: string) => void;
+
+/** One readable line per event: for logs, CI and anything that is not a terminal. */
+export class LineReporter implements Reporter {
+  constructor(private readonly write: Write = (t) => process.stderr.write(t)) {}
+
+  onEvent(event: RunEvent): void {
+    const line = describe(event);
+    if (line) this.write(`${line}\n`);
+  }
+}
+
+export function describe(event: RunEvent): string | null {
+  switch (event.type) {
+    case 'run-start':
+      return `tourney: run ${event.runId}: "${event.specTitle}" with ${event.entrants.length} entrants (${event.entrants.map((e) => `${e.name}=${e.model}`).join(', ')})`;
+    case 'phase-start':
+      return `[${event.phase}] start${event.detail ? `: ${event.detail}` : ''}`;
+    case 'phase-end':
+      return `[${event.phase}] done in ${formatMs(event.ms)}`;
+    case 'image-progress':
+      return `[image] ${event.line}`;
+    case 'entrant':
+      return `[${event.name}] ${event.state}${event.detail ? `: ${oneLine(event.detail)}` : ''}`;
+    case 'activity':
+      return `[${event.name}]   ${oneLine(event.line)}`;
+    case 'warning':
+      return `warning: ${event.message}`;
+    case 'note':
+      return `tourney: ${event.message}`;
+    case 'run-end': {
+      const r = event.result;
+      return r.winner
+        ? `winner: ${r.winner} (branch ${r.winnerBranch})\nreport: ${r.reportPath}`
+        : `no winner: no entrant passed the tests\nreport: ${r.reportPath}`;
+    }
+  }
+}
+
+function oneLine(text: string, max = 160): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+const STATE_MARK: Record<EntrantState, string> = {
+  starting: '…',
+  running: '▶',
+  finished: '✓',
+  failed: '✗',
+  timeout: '⏱',
+  error: '!',
+  refereeing: '⚖',
+  tested: '⚖',
+};
+
+/**
+ * A live view for terminals: one status line per entrant, redrawn in place, with phase lines
+ * printed above it as they happen.
+ */
+export class TtyReporter implements Reporter {
+  private rows = new Map<string, { state: EntrantState; detail: string; started: number }>();
+  private drawn = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly write: Write = (t) => process.stderr.write(t)) {}
+
+  onEvent(event: RunEvent): void {
+    if (event.type === 'run-start') {
+      for (const e of event.entrants) this.rows.set(e.name, { state: 'starting', detail: e.model, started: Date.now() });
+      this.timer = setInterval(() => this.redraw(), 1000);
+      this.timer.unref();
+    }
+    if (event.type === 'entrant') {
+      const row = this.rows.get(event.name);
+      if (row) Object.assign(row, { state: event.state, detail: event.detail ?? row.detail });
+    } else if (event.type === 'activity') {
+      const row = this.rows.get(event.name);
+      if (row) row.detail = event.line;
+    } else if (event.type !== 'image-progress' || /^Step \d+/.test(event.line)) {
+      this.clear();
+      const line = describe(event);
+      if (line) this.write(`${line}\n`);
+    }
+    if (event.type === 'run-end') this.close();
+    else this.redraw();
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private clear() {
+    if (this.drawn > 0) this.write(`\x1b[${this.drawn}A\x1b[0J`);
+    this.drawn = 0;
+  }
+
+  private redraw() {
+    if (!this.timer) return;
+    this.clear();
+    const width = Math.max(40, (process.stderr.columns ?? 100) - 1);
+    const nameWidth = Math.max(...[...this.rows.keys()].map((n) => n.length));
+    const lines = [...this.rows].map(([name, row]) => {
+      const elapsed = formatMs(Date.now() - row.started);
+      const text = `  ${STATE_MARK[row.state]} ${name.padEnd(nameWidth)}  ${row.state.padEnd(10)} ${elapsed.padStart(6)}  ${oneLine(row.detail)}`;
+      return text.slice(0, width);
+    });
+    this.write(lines.join('\n') + '\n');
+    this.drawn = lines.length;
+  }
+}
+
+/** Nothing on stderr (for --quiet). */
+export const silentReporter: Reporter = { onEvent: () => undefined };

@@ -1,0 +1,36 @@
+import { fileURLToPath } from 'node:url';
+import type { SandboxConfig } from '../types.js';
+
+export const DEFAULT_IMAGE = 'tourney-sandbox:local';
+
+export const CONFIG_FILENAMES = ['tourney.config.yaml', 'tourney.config.yml', 'tourney.config.json'] as const;
+
+/** Entrants made from flags when neither `--entrants` nor the config says how many. */
+export const DEFAULT_ENTRANTS = 3;
+export const MAX_ENTRANTS = 16;
+
+export const DEFAULT_SANDBOX: Readonly<SandboxConfig> = Object.freeze({
+  image: DEFAULT_IMAGE,
+  cpus: 1,
+  memoryMb: 2048,
+  pids: 512,
+  network: 'auto',
+  env: [],
+  timeLimitSec: 15 * 60,
+  opencodeAuth: false,
+});
+
+/** Cycled over flag-made entrants so that a tournament is not N copies of the same attempt. */
+export const DEFAULT_APPROACHES: readonly string[] = [
+  'Make the smallest change that satisfies the spec.',
+  'Write or update the tests first, then implement.',
+  'Read the surrounding code carefully and follow its conventions; keep the change easy to review.',
+];
+
+/**
+ * The package's own `examples/scripts`. This file sits two levels below the package root both as
+ * source (`src/config/`) and when built (`dist/config/`), so one relative URL serves both.
+ */
+export function builtinScriptsDir(): string {
+  return fileURLToPath(new URL('../../examples/scripts', import.meta.url));
+}

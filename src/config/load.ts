@@ -1,0 +1,159 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { TourneyError } from '../errors.js';
+import type { EntrantConfig, SandboxConfig, TourneyConfig } from '../types.js';
+import {
+  builtinScriptsDir, CONFIG_FILENAMES, DEFAULT_APPROACHES, DEFAULT_ENTRANTS, DEFAULT_SANDBOX, MAX_ENTRANTS,
+} from './defaults.js';
+import { isYamlError, parseJson, parseYaml, yamlErrorText } from './parse-file.js';
+import { configSchema, MODEL_EXPECTED, MODEL_RE, type RawConfig } from './schema.js';
+import { describeValue, formatZodIssues } from './zod-errors.js';
+
+export interface LoadConfigOptions {
+  /** Explicit config file (relative to cwd); otherwise `tourney.config.{yaml,yml,json}` in repoRoot. */
+  configPath?: string;
+  entrants?: number;
+  model?: string;
+  timeLimitSec?: number;
+}
+
+/** `abs` relative to the cwd when that is shorter, for messages. */
+export function displayPath(abs: string): string {
+  const rel = path.relative(process.cwd(), abs);
+  return rel && rel.length < abs.length ? rel : abs;
+}
+
+async function isFile(p: string): Promise<boolean | 'dir'> {
+  try {
+    return (await stat(p)).isDirectory() ? 'dir' : true;
+  } catch {
+    return false;
+  }
+}
+
+/** The config file to read, or undefined when there is none. */
+export async function findConfigFile(repoRoot: string, configPath?: string): Promise<string | undefined> {
+  if (configPath !== undefined) {
+    const abs = path.resolve(configPath);
+    const kind = await isFile(abs);
+    if (kind === false) throw new TourneyError(`${displayPath(abs)}: no such file (the config file given)`);
+    if (kind === 'dir') throw new TourneyError(`${displayPath(abs)}: is a directory, expected a config file`);
+    return abs;
+  }
+  const found: string[] = [];
+  for (const name of CONFIG_FILENAMES) {
+    const abs = path.join(repoRoot, name);
+    if ((await isFile(abs)) === true) found.push(abs);
+  }
+  if (found.length > 1) {
+    throw new TourneyError(`${found.map(displayPath).join(' and ')}: found more than one config file; keep only one`);
+  }
+  return found[0];
+}
+
+async function readRawConfig(file: string): Promise<RawConfig> {
+  const shown = displayPath(file);
+  const text = await readFile(file, 'utf8').then((t) => t.replace(/^\uFEFF/, ''), (err: NodeJS.ErrnoException) => {
+    throw new TourneyError(`${shown}: cannot read the config file (${err.code ?? err.message})`, { cause: err });
+  });
+  let data: unknown;
+  if (file.endsWith('.json')) data = parseJson(text, shown);
+  else {
+    try {
+      data = parseYaml(text);
+    } catch (err) {
+      if (!isYamlError(err)) throw err;
+      throw new TourneyError(`${shown}: invalid YAML ${yamlErrorText(err)}`, { cause: err });
+    }
+  }
+  // An empty or comments-only file is a config with every default.
+  if (data === null || data === undefined) data = {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new TourneyError(`${shown}: expected a mapping with keys entrants, sandbox, scripts at the top level, got ${describeValue(data)}`);
+  }
+  const parsed = configSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) throw new TourneyError(formatZodIssues(parsed.error.issues, shown));
+  return parsed.data;
+}
+
+function checkOptions(opts: LoadConfigOptions): void {
+  const n = opts.entrants;
+  if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= MAX_ENTRANTS)) {
+    throw new TourneyError(`--entrants: expected an integer from 1 to ${MAX_ENTRANTS}, got ${n}`);
+  }
+  if (opts.model !== undefined && !MODEL_RE.test(opts.model)) {
+    throw new TourneyError(`--model: ${MODEL_EXPECTED}, got ${JSON.stringify(opts.model)}`);
+  }
+  const t = opts.timeLimitSec;
+  if (t !== undefined && !(Number.isFinite(t) && t > 0)) {
+    throw new TourneyError(`time limit: expected a positive number of seconds, got ${t}`);
+  }
+}
+
+function resolveEntrants(raw: RawConfig, opts: LoadConfigOptions, shown: string | undefined): EntrantConfig[] {
+  const listed = raw.entrants;
+  if (listed) {
+    if (opts.entrants !== undefined && opts.entrants !== listed.length) {
+      throw new TourneyError(`${shown}: --entrants ${opts.entrants} does not match the ${listed.length} entrant(s) listed under "entrants"; drop --entrants or edit the list`);
+    }
+    const missing = listed.flatMap((e, i) => (opts.model ?? e.model ? [] : [`${shown}: key "entrants[${i}].model" is missing: ${MODEL_EXPECTED} (or pass --model to use one model for every entrant)`]));
+    if (missing.length) throw new TourneyError(missing.join('\n'));
+    return listed.map((e) => ({
+      name: e.name,
+      agent: e.agent ?? 'opencode',
+      model: (opts.model ?? e.model)!,
+      ...(e.approach !== undefined && { approach: e.approach }),
+      ...(e.timeLimit !== undefined && { timeLimitSec: e.timeLimit }),
+    }));
+  }
+  if (!opts.model) {
+    const where = shown ? `${shown} lists no entrants and ` : '';
+    throw new TourneyError(`${where}no model was given: pass --model provider/model (e.g. --model anthropic/claude-sonnet-4-5), or list entrants with their models in tourney.config.yaml`);
+  }
+  const model = opts.model;
+  return Array.from({ length: opts.entrants ?? DEFAULT_ENTRANTS }, (_, i) => ({
+    name: `entrant-${i + 1}`,
+    agent: 'opencode' as const,
+    model,
+    approach: DEFAULT_APPROACHES[i % DEFAULT_APPROACHES.length]!,
+  }));
+}
+
+async function resolveScriptDirs(repoRoot: string, dirs: string[], shown: string | undefined): Promise<string[]> {
+  const out: string[] = [];
+  for (const [i, dir] of dirs.entries()) {
+    const abs = path.resolve(repoRoot, dir);
+    if ((await isFile(abs)) !== 'dir') {
+      throw new TourneyError(`${shown}: key "scripts[${i}]": expected a directory (relative to the repository root), got ${JSON.stringify(dir)}, which is not a directory (${abs})`);
+    }
+    out.push(abs);
+  }
+  out.push(builtinScriptsDir());
+  return [...new Set(out)];
+}
+
+/** Reads and validates the tourney config, then applies flags and defaults. Throws TourneyError. */
+export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {}): Promise<TourneyConfig> {
+  checkOptions(opts);
+  const root = path.resolve(repoRoot);
+  const file = await findConfigFile(root, opts.configPath);
+  const shown = file && displayPath(file);
+  const raw: RawConfig = file ? await readRawConfig(file) : {};
+  const s: Partial<NonNullable<RawConfig['sandbox']>> = raw.sandbox ?? {};
+  const sandbox: SandboxConfig = {
+    image: s.image ?? DEFAULT_SANDBOX.image,
+    cpus: s.cpus ?? DEFAULT_SANDBOX.cpus,
+    memoryMb: s.memory ?? DEFAULT_SANDBOX.memoryMb,
+    pids: s.pids ?? DEFAULT_SANDBOX.pids,
+    network: s.network ?? DEFAULT_SANDBOX.network,
+    env: [...new Set(s.env ?? DEFAULT_SANDBOX.env)],
+    timeLimitSec: opts.timeLimitSec ?? s.timeLimit ?? DEFAULT_SANDBOX.timeLimitSec,
+    opencodeAuth: s.opencodeAuth ?? DEFAULT_SANDBOX.opencodeAuth,
+  };
+  return {
+    ...(file && { source: file }),
+    entrants: resolveEntrants(raw, opts, shown),
+    sandbox,
+    scriptDirs: await resolveScriptDirs(root, raw.scripts ?? [], shown),
+  };
+}

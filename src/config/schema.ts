@@ -1,0 +1,52 @@
+import * as z from 'zod';
+import { MAX_ENTRANTS } from './defaults.js';
+import { durationSchema, memorySchema } from './units.js';
+import { strictObject } from './zod-errors.js';
+
+export const NAME_EXPECTED =
+  'expected a name of 1-40 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit (it becomes a git branch name)';
+export const MODEL_EXPECTED = 'expected "provider/model", e.g. "anthropic/claude-sonnet-4-5"';
+export const MODEL_RE = /^[^\s/]+\/\S+$/;
+
+const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,39}$/;
+const ENV_RE = /^[A-Z_][A-Z0-9_]*$/;
+
+// The regex alone admits names git refuses as a ref component ("a..b", "x.lock", "x.").
+const entrantName = z.string().regex(NAME_RE, NAME_EXPECTED)
+  .refine((n) => !n.includes('..') && !n.endsWith('.') && !n.endsWith('.lock'), NAME_EXPECTED);
+
+const entrantSchema = strictObject({
+  name: entrantName,
+  agent: z.literal('opencode', 'expected "opencode" (the only agent supported so far)').optional(),
+  model: z.string().regex(MODEL_RE, MODEL_EXPECTED).optional(),
+  approach: z.string().trim().min(1).optional(),
+  timeLimit: durationSchema,
+});
+
+const entrantsSchema = z.array(entrantSchema).min(1).max(MAX_ENTRANTS).superRefine((entrants, ctx) => {
+  const seen = new Map<string, number>();
+  entrants.forEach((e, i) => {
+    const first = seen.get(e.name);
+    if (first === undefined) seen.set(e.name, i);
+    else ctx.addIssue({ code: 'custom', path: [i, 'name'], input: e.name, message: `expected a name not used by another entrant (entrants[${first}] has it)` });
+  });
+});
+
+const sandboxSchema = strictObject({
+  image: z.string().trim().min(1).optional(),
+  cpus: z.number().positive().optional(),
+  memory: memorySchema,
+  pids: z.int().positive().optional(),
+  network: z.enum(['auto', 'none', 'model-only', 'open']).optional(),
+  env: z.array(z.string().regex(ENV_RE, 'expected an environment variable name like "ANTHROPIC_API_KEY"')).optional(),
+  timeLimit: durationSchema,
+  opencodeAuth: z.boolean().optional(),
+});
+
+export const configSchema = strictObject({
+  entrants: entrantsSchema.optional(),
+  sandbox: sandboxSchema.optional(),
+  scripts: z.array(z.string().trim().min(1, 'expected a directory path')).optional(),
+});
+
+export type RawConfig = z.output<typeof configSchema>;

@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { execa } from 'execa';
+import { loadConfig } from '../config/load.js';
+import { errorMessage } from '../errors.js';
+import { DEFAULT_IMAGE } from '../config/defaults.js';
+import { imageExists, opencodeBinaryPath, opencodeVersion, LOCAL_BASE_IMAGE } from '../sandbox/image.js';
+import { listManagedResources } from '../sandbox/network.js';
+import { isScripted, parseModel } from '../agents/opencode-config.js';
+import { packagePath } from '../paths.js';
+import type { TourneyConfig } from '../types.js';
+
+interface Finding {
+  ok: boolean;
+  what: string;
+  /** What to do about it, when not ok. */
+  fix?: string;
+}
+
+/** Environment variables opencode reads for common providers. */
+const PROVIDER_ENV: Record<string, string[]> = {
+  anthropic: ['ANTHROPIC_API_KEY'],
+  openai: ['OPENAI_API_KEY'],
+  google: ['GOOGLE_GENERATIVE_AI_API_KEY', 'GEMINI_API_KEY'],
+  openrouter: ['OPENROUTER_API_KEY'],
+  groq: ['GROQ_API_KEY'],
+  mistral: ['MISTRAL_API_KEY'],
+  xai: ['XAI_API_KEY'],
+  deepseek: ['DEEPSEEK_API_KEY'],
+};
+
+export async function runDoctor(options: { config?: string; repo: string }): Promise<number> {
+  const findings: Finding[] = [];
+  const docker = new Docker();
+  let dockerUp = false;
+  try {
+    const version = await docker.version();
+    dockerUp = true;
+    findings.push({ ok: true, what: `Docker engine ${version.Version} (API ${version.ApiVersion})` });
+  } catch (err) {
+    findings.push({
+      ok: false,
+      what: `Docker engine not reachable: ${errorMessage(err)}`,
+      fix: 'install Docker (Debian: apt-get install docker.io) and start it (systemctl start docker, or run dockerd), or set DOCKER_HOST',
+    });
+  }
+
+  let config: TourneyConfig | undefined;
+  try {
+    config = await loadConfig(options.repo, { configPath: options.config, entrants: 1, model: 'scripted/doctor' });
+  } catch {
+    // Only the credential check needs a config; without one there is nothing to check there.
+  }
+  if (config?.entrants.every((e) => e.model === 'scripted/doctor')) config = undefined;
+
+  if (dockerUp) {
+    const tag = config?.sandbox.image ?? DEFAULT_IMAGE;
+    if (await imageExists(docker, tag)) {
+      findings.push({ ok: true, what: `sandbox image ${tag}` });
+    } else {
+      const base = (await imageExists(docker, LOCAL_BASE_IMAGE)) ? '' : ` (no registry? first make a local base: ${packagePath('containers', 'make-base.sh')})`;
+      findings.push({ ok: false, what: `sandbox image ${tag} is missing`, fix: `run "tourney image build"${base}; "tourney run" also builds it when missing` });
+    }
+    const leftovers = await listManagedResources(docker);
+    if (leftovers.containers.length + leftovers.networks.length > 0) {
+      findings.push({
+        ok: false,
+        what: `leftovers from an interrupted run: ${[...leftovers.containers, ...leftovers.networks].join(', ')}`,
+        fix: 'remove them: docker rm -f $(docker ps -aq --filter label=dev.tourney.managed=true); docker network prune --filter label=dev.tourney.managed=true',
+      });
+    }
+  }
+
+  try {
+    const binary = opencodeBinaryPath();
+    const { stdout } = await execa(binary, ['--version'], { timeout: 20_000 });
+    const expected = opencodeVersion();
+    findings.push({ ok: stdout.trim() === expected, what: `opencode ${stdout.trim()} at ${binary}`, fix: `reinstall: npm install opencode-ai@${expected}` });
+  } catch (err) {
+    findings.push({ ok: false, what: `opencode binary: ${errorMessage(err)}`, fix: 'run npm install in the tourney package (the binary ships in opencode-linux-x64)' });
+  }
+
+  findings.push(...credentialFindings(config));
+
+  for (const f of findings) {
+    process.stdout.write(`${f.ok ? '✓' : '✗'} ${f.what}\n${!f.ok && f.fix ? `  → ${f.fix}\n` : ''}`);
+  }
+  const problems = findings.filter((f) => !f.ok).length;
+  process.stdout.write(problems === 0 ? 'everything tourney needs is in place\n' : `${problems} problem(s) found\n`);
+  return problems === 0 ? 0 : 3;
+}
+
+function credentialFindings(config: TourneyConfig | undefined): Finding[] {
+  if (!config) return [{ ok: true, what: 'no tourney.config with entrants here: provider credentials not checked (scripted models need none)' }];
+  const providers = [...new Set(config.entrants.filter((e) => !isScripted(e.model)).map((e) => parseModel(e.model).providerID))];
+  if (providers.length === 0) return [{ ok: true, what: 'all entrants use the scripted model: no credentials needed' }];
+  const authFile = join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'opencode', 'auth.json');
+  return providers.map((provider) => {
+    const names = PROVIDER_ENV[provider] ?? [];
+    const passed = names.filter((n) => config.sandbox.env.includes(n) && process.env[n]);
+    if (passed.length > 0) return { ok: true, what: `${provider}: ${passed.join(', ')} is set and passed to sandboxes` };
+    if (config.sandbox.opencodeAuth && existsSync(authFile)) return { ok: true, what: `${provider}: opencode auth file ${authFile} mounted read-only` };
+    const known = names.length > 0 ? names.join(' or ') : `the API key variable for ${provider}`;
+    return {
+      ok: false,
+      what: `${provider}: no credentials reach the sandboxes`,
+      fix: `export ${known} and list it under sandbox.env in tourney.config.yaml, or set sandbox.opencodeAuth: true after "opencode auth login"`,
+    };
+  });
+}

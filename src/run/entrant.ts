@@ -1,0 +1,118 @@
+import { writeFile } from 'node:fs/promises';
+import type Docker from 'dockerode';
+import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
+import { extractDiff, prepareWorkspace, runShell, WORKDIR } from '../sandbox/workspace.js';
+import { runOpencodeSession, waitForServer, type AgentSessionResult } from '../agents/opencode.js';
+import { entrantEnv, entrantOpencodeConfig, OPENCODE_PORT } from '../agents/opencode-config.js';
+import { errorMessage } from '../errors.js';
+import { formatSeconds } from '../format.js';
+import { emptyTokens, type EntrantConfig } from '../types.js';
+
+export interface EntrantRunInput {
+  docker: Docker;
+  runId: string;
+  image: string;
+  entrant: EntrantConfig;
+  prompt: string;
+  baseTar: string;
+  setup?: string;
+  limits: SandboxLimits;
+  /** Docker network for this entrant's container. */
+  network: string;
+  /** Base URL of the scripted model server as seen from inside the container, if one runs. */
+  scriptedBaseUrl: string | null;
+  passEnv: Record<string, string>;
+  readOnlyBinds: string[];
+  timeLimitMs: number;
+  diffFile: string;
+  transcriptFile: string;
+  signal: AbortSignal;
+  onActivity: (line: string) => void;
+  /** Called once the container is up and the repo copied in, to time sandbox start separately. */
+  onSandboxReady: (ms: number) => void;
+}
+
+export interface EntrantRunOutput extends AgentSessionResult {
+  patch: string;
+  transcriptSaved: boolean;
+}
+
+const SERVER_START_TIMEOUT_MS = 60_000;
+
+/** One entrant, start to finish: sandbox up, repo in, agent runs, changes out, sandbox gone. */
+export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutput> {
+  const started = Date.now();
+  const failed = (status: AgentSessionResult['status'], error: string): EntrantRunOutput => ({
+    status,
+    error,
+    tokens: emptyTokens(),
+    costUsd: 0,
+    durationMs: Date.now() - started,
+    toolCalls: 0,
+    deniedPermissions: [],
+    patch: '',
+    transcriptSaved: false,
+  });
+
+  let sandbox: Sandbox | undefined;
+  try {
+    const config = entrantOpencodeConfig(input.entrant.model, input.scriptedBaseUrl);
+    sandbox = await Sandbox.create(input.docker, {
+      image: input.image,
+      runId: input.runId,
+      role: input.entrant.name,
+      name: `tourney-${input.runId}-${input.entrant.name}`,
+      limits: input.limits,
+      network: input.network,
+      env: entrantEnv(config, input.passEnv),
+      cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
+      readOnlyBinds: input.readOnlyBinds,
+    });
+    const baseCommit = await prepareWorkspace(sandbox, input.baseTar);
+    input.onSandboxReady(Date.now() - started);
+
+    if (input.setup) {
+      input.onActivity(`setup: ${input.setup}`);
+      const setup = await runShell(sandbox, input.setup, input.timeLimitMs);
+      if (setup.exitCode !== 0) {
+        return failed('failed', `setup command "${input.setup}" ${setup.timedOut ? 'timed out' : `exited with ${setup.exitCode}`}: ${setup.stdout.slice(-500)}`);
+      }
+    }
+
+    const serverUrl = `http://${await sandbox.ipAddress()}:${OPENCODE_PORT}`;
+    await waitForServer(serverUrl, SERVER_START_TIMEOUT_MS, input.signal).catch(async (err: unknown) => {
+      throw new Error(`${errorMessage(err)}\n${(await sandbox?.logs())?.slice(-2000) ?? ''}`);
+    });
+    const session = await runOpencodeSession({
+      serverUrl,
+      directory: WORKDIR,
+      model: input.entrant.model,
+      prompt: input.prompt,
+      timeLimitMs: Math.max(1000, input.timeLimitMs - (Date.now() - started)),
+      transcriptFile: input.transcriptFile,
+      onActivity: input.onActivity,
+      signal: input.signal,
+    });
+
+    // Whatever the session's outcome, keep what the agent did: a timed-out entrant's partial work is evidence too.
+    const patch = await extractDiff(sandbox, baseCommit);
+    await writeFile(input.diffFile, patch);
+    const status = session.status === 'finished' && patch.trim().length === 0 ? 'failed' : session.status;
+    let error = session.error;
+    if (status === 'failed' && !error) error = 'the agent finished without changing any file';
+    // The session only got what was left after sandbox start; the user set (and should see) the whole limit.
+    if (status === 'timeout') error = `time limit of ${formatSeconds(input.timeLimitMs / 1000)} reached`;
+    return {
+      ...session,
+      status,
+      error,
+      durationMs: Date.now() - started,
+      patch,
+      transcriptSaved: true,
+    };
+  } catch (err) {
+    return failed('error', errorMessage(err));
+  } finally {
+    await sandbox?.remove();
+  }
+}

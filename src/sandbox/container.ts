@@ -1,0 +1,195 @@
+import { createReadStream } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { LABELS } from './labels.js';
+
+export interface SandboxLimits {
+  cpus: number;
+  memoryMb: number;
+  pids: number;
+}
+
+export interface SandboxOptions {
+  image: string;
+  runId: string;
+  /** entrant name, or `referee:<entrant>` */
+  role: string;
+  name: string;
+  limits: SandboxLimits;
+  /** Docker network name, or 'none'. */
+  network: string;
+  env?: Record<string, string>;
+  /** Main process; the default keeps the container alive for execs. */
+  cmd?: string[];
+  /** Read-only bind mounts `host:container`. */
+  readOnlyBinds?: string[];
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+/** One container. Everything tourney does to an entrant's copy goes through here. */
+export class Sandbox {
+  private constructor(
+    readonly docker: Docker,
+    readonly container: Docker.Container,
+    readonly options: SandboxOptions,
+  ) {}
+
+  static async create(docker: Docker, options: SandboxOptions): Promise<Sandbox> {
+    const container = await docker.createContainer({
+      name: options.name,
+      Image: options.image,
+      Cmd: options.cmd ?? ['sleep', 'infinity'],
+      Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      Labels: {
+        [LABELS.managed]: 'true',
+        [LABELS.run]: options.runId,
+        [LABELS.role]: options.role,
+      },
+      WorkingDir: '/work',
+      HostConfig: {
+        NetworkMode: options.network,
+        Memory: options.limits.memoryMb * 1024 * 1024,
+        MemorySwap: options.limits.memoryMb * 1024 * 1024,
+        NanoCpus: Math.round(options.limits.cpus * 1e9),
+        PidsLimit: options.limits.pids,
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        Binds: options.readOnlyBinds?.map((bind) => `${bind}:ro`),
+        Init: true,
+      },
+    });
+    const sandbox = new Sandbox(docker, container, options);
+    await container.start();
+    return sandbox;
+  }
+
+  get id(): string {
+    return this.container.id;
+  }
+
+  /** The container's address on its network, for reaching a server inside it from the host. */
+  async ipAddress(): Promise<string> {
+    const info = await this.container.inspect();
+    const networks = Object.values(info.NetworkSettings.Networks ?? {});
+    const ip = networks.map((n) => n.IPAddress).find((address) => address);
+    if (!ip) throw new Error(`container ${this.options.name} has no IP address (network ${this.options.network})`);
+    return ip;
+  }
+
+  /** Unpacks a tar (a file path or an in-memory tar) into the container at `dest`. */
+  async putTar(tar: string | Buffer, dest: string): Promise<void> {
+    await this.container.putArchive(typeof tar === 'string' ? createReadStream(tar) : tar, { path: dest });
+  }
+
+  async exec(
+    cmd: string[],
+    options: { user?: string; workdir?: string; env?: Record<string, string>; timeoutMs?: number; maxOutputBytes?: number } = {},
+  ): Promise<ExecResult> {
+    const started = Date.now();
+    const exec = await this.container.exec({
+      Cmd: cmd,
+      AttachStdout: true,
+      AttachStderr: true,
+      User: options.user,
+      WorkingDir: options.workdir,
+      Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const limit = options.maxOutputBytes ?? 8 * 1024 * 1024;
+    const stdout = new Capture(limit);
+    const stderr = new Capture(limit);
+    const out = new PassThrough();
+    const err = new PassThrough();
+    out.on('data', (chunk: Buffer) => stdout.add(chunk));
+    err.on('data', (chunk: Buffer) => stderr.add(chunk));
+    this.docker.modem.demuxStream(stream, out, err);
+
+    let timedOut = false;
+    await new Promise<void>((resolve) => {
+      const timer = options.timeoutMs
+        ? setTimeout(() => {
+            timedOut = true;
+            stream.destroy();
+            resolve();
+          }, options.timeoutMs)
+        : undefined;
+      const done = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      stream.on('end', done);
+      stream.on('close', done);
+      stream.on('error', done);
+    });
+    if (timedOut) {
+      // The exec'd process keeps running after the stream is cut; kill everything but PID 1's init.
+      await this.killExecs();
+    }
+    const info = await exec.inspect();
+    return {
+      exitCode: timedOut ? null : info.ExitCode ?? null,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      timedOut,
+      durationMs: Date.now() - started,
+    };
+  }
+
+  private async killExecs(): Promise<void> {
+    const exec = await this.container.exec({ Cmd: ['sh', '-c', 'kill -9 -1 2>/dev/null || true'], User: 'root' });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    await new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', resolve);
+      stream.resume();
+    });
+  }
+
+  async logs(): Promise<string> {
+    const buffer = await this.container.logs({ stdout: true, stderr: true, follow: false });
+    return demuxBuffer(buffer);
+  }
+
+  async remove(): Promise<void> {
+    await this.container.remove({ force: true, v: true }).catch(() => undefined);
+  }
+}
+
+class Capture {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private dropped = 0;
+  constructor(private readonly limit: number) {}
+  add(chunk: Buffer) {
+    if (this.size + chunk.length > this.limit) {
+      this.dropped += chunk.length;
+      return;
+    }
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+  text(): string {
+    const body = Buffer.concat(this.chunks).toString('utf8');
+    return this.dropped > 0 ? `${body}\n[tourney: ${this.dropped} more bytes of output dropped]\n` : body;
+  }
+}
+
+/** Docker multiplexes stdout/stderr of a non-TTY container into 8-byte-framed chunks. */
+function demuxBuffer(buffer: Buffer): string {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(offset + 4);
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}

@@ -1,0 +1,16 @@
+import Docker from 'dockerode';
+import { TourneyError, errorMessage } from '../errors.js';
+
+/** A Docker client that has answered a ping, or an error that says how to get one. */
+export async function connectDocker(): Promise<Docker> {
+  const docker = new Docker();
+  try {
+    await docker.ping();
+  } catch (err) {
+    throw new TourneyError(
+      `cannot reach the Docker engine (${errorMessage(err)}). Start Docker (or dockerd), or set DOCKER_HOST; "tourney doctor" checks everything tourney needs`,
+      { exitCode: 3 },
+    );
+  }
+  return docker;
+}

@@ -1,0 +1,237 @@
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type Docker from 'dockerode';
+import { pack as tarPack } from 'tar-stream';
+import { TourneyError, errorMessage } from '../errors.js';
+
+/** Made by containers/make-base.sh where no registry is reachable. */
+export const LOCAL_BASE_IMAGE = 'tourney-base:bookworm';
+export const REGISTRY_BASE_IMAGE = 'node:22-bookworm-slim';
+/** make-base.sh stamps this label: such a base already has git, rg and node. */
+export const OFFLINE_BASE_LABEL = 'dev.tourney.offline-base';
+export const OPENCODE_VERSION_LABEL = 'dev.tourney.opencode-version';
+
+const require = createRequire(import.meta.url);
+
+/** The package root, found from this file so it works from src/ (tsx, vitest) and dist/. */
+export function containersDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'containers', 'Dockerfile'))) return join(dir, 'containers');
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('containers/Dockerfile not found above ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+}
+
+export function makeBaseScript(): string {
+  return join(containersDir(), 'make-base.sh');
+}
+
+function hasAvx2(): boolean {
+  try {
+    return /(^|\s)avx2(\s|$)/i.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Candidate packages in preference order, mirroring opencode-ai's own postinstall choice. */
+function binaryPackages(): string[] {
+  if (process.arch === 'arm64') return ['opencode-linux-arm64'];
+  if (process.arch === 'x64') {
+    return hasAvx2() ? ['opencode-linux-x64', 'opencode-linux-x64-baseline'] : ['opencode-linux-x64-baseline', 'opencode-linux-x64'];
+  }
+  return [];
+}
+
+/** The Linux opencode binary that goes into the image (it runs in the container, not on the host). */
+export function opencodeBinaryPath(): string {
+  const candidates = binaryPackages();
+  let from = require;
+  try {
+    // The platform packages are optional deps of opencode-ai: resolve from there in case npm nested them.
+    from = createRequire(require.resolve('opencode-ai/package.json'));
+  } catch {
+    // Fall through: the lookup below reports the missing package.
+  }
+  for (const name of candidates) {
+    try {
+      const path = join(dirname(from.resolve(`${name}/package.json`)), 'bin', 'opencode');
+      if (existsSync(path)) return path;
+    } catch {
+      // Not installed: try the next candidate.
+    }
+  }
+  const wanted = candidates.length > 0 ? candidates.join(' or ') : `a Linux build for ${process.arch}`;
+  throw new TourneyError(`The opencode binary for the sandbox image is missing (${wanted}).`, {
+    hint:
+      'Run `npm install` in the tourney directory. The sandbox needs the Linux opencode package, which npm installs only on Linux hosts (x64 or arm64).',
+  });
+}
+
+export function opencodeVersion(): string {
+  try {
+    const pkg = require('opencode-ai/package.json') as { version?: unknown };
+    if (typeof pkg.version === 'string') return pkg.version;
+  } catch {
+    // Reported below.
+  }
+  throw new TourneyError('Cannot read the version of the opencode-ai package.', { hint: 'Run `npm install`.' });
+}
+
+async function inspectImage(docker: Docker, tag: string): Promise<Docker.ImageInspectInfo | undefined> {
+  try {
+    return await docker.getImage(tag).inspect();
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw err;
+  }
+}
+
+export async function imageExists(docker: Docker, tag: string): Promise<boolean> {
+  return (await inspectImage(docker, tag)) !== undefined;
+}
+
+/** Explicit choice (--base flag, then TOURNEY_BASE_IMAGE), else the local base if made, else the registry image. */
+export async function chooseBaseImage(docker: Docker, explicit?: string): Promise<string> {
+  const chosen = explicit || process.env.TOURNEY_BASE_IMAGE;
+  if (chosen) return chosen;
+  return (await imageExists(docker, LOCAL_BASE_IMAGE)) ? LOCAL_BASE_IMAGE : REGISTRY_BASE_IMAGE;
+}
+
+interface ProgressEvent {
+  stream?: string;
+  status?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
+/** Resolves with the log; rejects with the daemon's error and the log tail. */
+function follow(docker: Docker, stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<string[]> {
+  const tail: string[] = [];
+  let failure: string | undefined;
+  return new Promise((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null) => {
+        if (err) reject(err);
+        else if (failure !== undefined) reject(new Error(failure + tailText(tail)));
+        else resolve(tail);
+      },
+      (event: ProgressEvent) => {
+        if (event.error || event.errorDetail) {
+          failure = event.errorDetail?.message || event.error || 'unknown error';
+          return;
+        }
+        const text = event.stream ?? event.status;
+        for (const raw of (text ?? '').split('\n')) {
+          const line = raw.trim();
+          if (!line) continue;
+          tail.push(line);
+          if (tail.length > 20) tail.shift();
+          onLine(line);
+        }
+      },
+    );
+  });
+}
+
+function tailText(tail: string[]): string {
+  return tail.length > 0 ? '\nLast build output:\n  ' + tail.join('\n  ') : '';
+}
+
+function baseMissing(base: string, cause: unknown): TourneyError {
+  return new TourneyError(
+    `The base image ${base} is not available locally and could not be pulled (${errorMessage(cause)}). ` +
+      `Without a registry, run ${makeBaseScript()} (as root) to make ${LOCAL_BASE_IMAGE}, or pass an existing image with --base.`,
+    { cause },
+  );
+}
+
+/** The build context: the Dockerfile and the opencode binary, streamed (the binary is ~180 MB). */
+function buildContext(binary: string): Readable {
+  const pack = tarPack();
+  const dockerfile = readFileSync(join(containersDir(), 'Dockerfile'));
+  const out = Readable.from(pack);
+  pack.entry({ name: 'Dockerfile', mode: 0o644 }, dockerfile);
+  const source = createReadStream(binary);
+  const fail = (err: Error): void => {
+    out.destroy(err);
+  };
+  source.on('error', fail);
+  source.pipe(
+    pack.entry({ name: 'opencode', mode: 0o755, size: statSync(binary).size }, (err) => {
+      if (err) fail(err);
+      else pack.finalize();
+    }),
+  );
+  return out;
+}
+
+export interface BuildOptions {
+  tag: string;
+  /** Default: chooseBaseImage(). */
+  base?: string;
+  onProgress?: (line: string) => void;
+}
+
+export async function buildSandboxImage(
+  docker: Docker,
+  options: BuildOptions,
+): Promise<{ tag: string; base: string; durationMs: number }> {
+  const started = Date.now();
+  const onLine = options.onProgress ?? (() => {});
+  const base = await chooseBaseImage(docker, options.base);
+  const binary = opencodeBinaryPath();
+  const version = opencodeVersion();
+
+  let baseInfo = await inspectImage(docker, base);
+  if (!baseInfo) {
+    // Pull explicitly: the builder's own pull failure would not say what to do about it.
+    try {
+      onLine(`Pulling ${base}`);
+      await follow(docker, await docker.pull(base), onLine);
+    } catch (err) {
+      throw baseMissing(base, err);
+    }
+    baseInfo = await inspectImage(docker, base);
+    if (!baseInfo) throw baseMissing(base, new Error('pull finished but the image is absent'));
+  }
+  const offline = base === LOCAL_BASE_IMAGE || baseInfo.Config?.Labels?.[OFFLINE_BASE_LABEL] === 'true';
+
+  try {
+    const stream = await docker.buildImage(buildContext(binary), {
+      t: options.tag,
+      buildargs: { BASE: base, OPENCODE_VERSION: version },
+      // The base has everything the Dockerfile needs: prove it by building with no network at all.
+      ...(offline ? { networkmode: 'none' } : {}),
+      rm: true,
+      forcerm: true,
+    });
+    await follow(docker, stream, onLine);
+  } catch (err) {
+    throw new TourneyError(`Building the sandbox image ${options.tag} from ${base} failed: ${errorMessage(err)}`, { cause: err });
+  }
+  return { tag: options.tag, base, durationMs: Date.now() - started };
+}
+
+/**
+ * Builds the image when it is missing or carries another opencode version than the installed one
+ * (after an `npm update` the old image would silently run the old binary).
+ */
+export async function ensureSandboxImage(
+  docker: Docker,
+  options: BuildOptions,
+): Promise<{ built: boolean; durationMs: number }> {
+  const started = Date.now();
+  const info = await inspectImage(docker, options.tag);
+  if (info && info.Config?.Labels?.[OPENCODE_VERSION_LABEL] === opencodeVersion()) {
+    return { built: false, durationMs: Date.now() - started };
+  }
+  await buildSandboxImage(docker, options);
+  return { built: true, durationMs: Date.now() - started };
+}

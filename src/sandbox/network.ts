@@ -1,0 +1,47 @@
+import type Docker from 'dockerode';
+import { LABELS } from './labels.js';
+
+export interface RunNetwork {
+  name: string;
+  /** The host's address on this network: where a host-side server is reachable from containers. */
+  gateway: string;
+}
+
+/**
+ * An internal network: containers on it reach the host's gateway address and nothing outside,
+ * and the host reaches them by IP. Used when the model is served from the host (scripted model).
+ */
+export async function createInternalNetwork(docker: Docker, runId: string): Promise<RunNetwork> {
+  const name = `tourney-${runId}`;
+  const network = await docker.createNetwork({
+    Name: name,
+    Internal: true,
+    CheckDuplicate: true,
+    Labels: { [LABELS.managed]: 'true', [LABELS.run]: runId, [LABELS.role]: 'network' },
+  });
+  const info = (await network.inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } };
+  const gateway = info.IPAM?.Config?.[0]?.Gateway;
+  if (!gateway) throw new Error(`docker network ${name} has no gateway address`);
+  return { name, gateway };
+}
+
+/**
+ * Removes every container and network a run created, found by label, so cleanup works even
+ * when the process that created them lost track (a crash, Ctrl-C mid-create).
+ */
+export async function removeRunResources(docker: Docker, runId: string): Promise<{ containers: number; networks: number }> {
+  const filters = JSON.stringify({ label: [`${LABELS.run}=${runId}`] });
+  const containers = await docker.listContainers({ all: true, filters });
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  const networks = await docker.listNetworks({ filters });
+  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => undefined)));
+  return { containers: containers.length, networks: networks.length };
+}
+
+/** Every tourney resource on this engine, for `tourney doctor` and tests. */
+export async function listManagedResources(docker: Docker): Promise<{ containers: string[]; networks: string[] }> {
+  const filters = JSON.stringify({ label: [`${LABELS.managed}=true`] });
+  const containers = await docker.listContainers({ all: true, filters });
+  const networks = await docker.listNetworks({ filters });
+  return { containers: containers.map((c) => c.Names[0] ?? c.Id), networks: networks.map((n) => n.Name) };
+}

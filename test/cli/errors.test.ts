@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { main } from '../../src/cli/main.js';
+
+let dir: string;
+let stderr: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tourney-cli-'));
+  stderr = '';
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const run = (...args: string[]) => main(['node', 'tourney', ...args]);
+const spec = '---\ntest: node --test\n---\n# Do a thing\n';
+
+describe('tourney run: bad input exits 2 and says what is wrong', () => {
+  it('names a missing spec file', async () => {
+    await execa('git', ['init', '-q'], { cwd: dir });
+    expect(await run('run', join(dir, 'nope.md'), '--repo', dir, '--model', 'scripted/x')).toBe(2);
+    expect(stderr).toMatch(/nope\.md: no such file/);
+  });
+
+  it('refuses a directory that is not a git repository', async () => {
+    await writeFile(join(dir, 'feature.md'), spec);
+    expect(await run('run', join(dir, 'feature.md'), '--repo', dir, '--model', 'scripted/x')).toBe(2);
+    expect(stderr).toMatch(/not a git repository/);
+  });
+
+  it('refuses a repository with no commit', async () => {
+    await execa('git', ['init', '-q'], { cwd: dir });
+    await writeFile(join(dir, 'feature.md'), spec);
+    expect(await run('run', join(dir, 'feature.md'), '--repo', dir, '--model', 'scripted/x')).toBe(2);
+    expect(stderr).toMatch(/no commit yet/);
+  });
+
+  it.each([
+    [['--entrants', '0'], /--entrants.*whole number from 1 to 16.*"0"/],
+    [['--entrants', 'three'], /--entrants.*"three"/],
+    [['--model', 'gpt'], /--model.*provider\/model.*"gpt"/],
+    [['--time-limit', 'soon'], /--time-limit.*duration.*"soon"/],
+  ])('rejects %j', async (flags, message) => {
+    expect(await run('run', 'feature.md', ...flags)).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
+  it('rejects an unknown flag', async () => {
+    expect(await run('run', 'feature.md', '--entrantz', '3')).toBe(2);
+    expect(stderr).toMatch(/unknown option '--entrantz'/);
+  });
+
+  it('needs a model when there is no config', async () => {
+    await execa('git', ['init', '-q'], { cwd: dir });
+    await writeFile(join(dir, 'feature.md'), spec);
+    await execa('git', ['add', '-A'], { cwd: dir });
+    await execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init'], { cwd: dir });
+    expect(await run('run', join(dir, 'feature.md'), '--repo', dir)).toBe(2);
+    expect(stderr).toMatch(/--model/);
+  });
+});

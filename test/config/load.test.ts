@@ -1,0 +1,263 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { builtinScriptsDir, DEFAULT_APPROACHES, DEFAULT_IMAGE } from '../../src/config/defaults.js';
+import { loadConfig, type LoadConfigOptions } from '../../src/config/load.js';
+import { TourneyError } from '../../src/errors.js';
+
+let repo: string;
+beforeEach(async () => { repo = await mkdtemp(path.join(os.tmpdir(), 'tourney-config-')); });
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await rm(repo, { recursive: true, force: true });
+});
+
+const YAML_NAME = 'tourney.config.yaml';
+
+async function write(name: string, text: string): Promise<string> {
+  const file = path.join(repo, name);
+  await writeFile(file, text);
+  return file;
+}
+
+async function configError(opts: LoadConfigOptions = {}): Promise<string> {
+  const err = await loadConfig(repo, opts).then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(TourneyError);
+  return (err as TourneyError).message;
+}
+
+/** Error from a YAML config with the given text; asserts it starts with the file path. */
+async function yamlError(text: string, opts: LoadConfigOptions = { model: 'a/b' }): Promise<string> {
+  const file = await write(YAML_NAME, text);
+  const message = await configError(opts);
+  for (const line of message.split('\n')) expect(line.startsWith(`${file}: `)).toBe(true);
+  return message.replaceAll(`${file}: `, '');
+}
+
+const FULL = `
+entrants:
+  - name: careful
+    agent: opencode
+    model: anthropic/claude-sonnet-4-5
+    approach: "Write the tests first, then the code."
+    timeLimit: 10m
+  - name: quick.v2
+    model: openrouter/qwen/qwen3-coder
+sandbox:
+  image: tourney-sandbox:latest
+  cpus: 1.5
+  memory: 4g
+  pids: 256
+  network: model-only
+  env: [ANTHROPIC_API_KEY, OPENAI_API_KEY, ANTHROPIC_API_KEY]
+  timeLimit: 1h
+  opencodeAuth: true
+scripts: [./tourney-scripts]
+`;
+
+describe('loadConfig', () => {
+  it('builds entrants from --model alone, with defaults', async () => {
+    const c = await loadConfig(repo, { model: 'anthropic/claude-sonnet-4-5' });
+    expect(c.source).toBeUndefined();
+    expect(c.entrants.map((e) => e.name)).toEqual(['entrant-1', 'entrant-2', 'entrant-3']);
+    expect(new Set(c.entrants.map((e) => e.approach)).size).toBe(3);
+    expect(c.entrants.every((e) => e.agent === 'opencode' && e.model === 'anthropic/claude-sonnet-4-5' && e.timeLimitSec === undefined)).toBe(true);
+    expect(c.sandbox).toEqual({
+      image: DEFAULT_IMAGE, cpus: 1, memoryMb: 2048, pids: 512, network: 'auto', env: [], timeLimitSec: 900, opencodeAuth: false,
+    });
+    expect(DEFAULT_IMAGE).toBe('tourney-sandbox:local');
+    expect(c.scriptDirs).toEqual([builtinScriptsDir()]);
+  });
+
+  it('cycles the built-in approaches over --entrants N', async () => {
+    const c = await loadConfig(repo, { model: 'x/y', entrants: 5, timeLimitSec: 120 });
+    expect(c.entrants.map((e) => e.name)).toEqual(['entrant-1', 'entrant-2', 'entrant-3', 'entrant-4', 'entrant-5']);
+    expect(c.entrants.map((e) => e.approach)).toEqual([...DEFAULT_APPROACHES, ...DEFAULT_APPROACHES].slice(0, 5));
+    expect(c.sandbox.timeLimitSec).toBe(120);
+  });
+
+  it('reads a full YAML config', async () => {
+    await mkdir(path.join(repo, 'tourney-scripts'));
+    const file = await write(YAML_NAME, FULL);
+    const c = await loadConfig(repo, {});
+    expect(c.source).toBe(file);
+    expect(c.entrants).toEqual([
+      { name: 'careful', agent: 'opencode', model: 'anthropic/claude-sonnet-4-5', approach: 'Write the tests first, then the code.', timeLimitSec: 600 },
+      { name: 'quick.v2', agent: 'opencode', model: 'openrouter/qwen/qwen3-coder' },
+    ]);
+    expect(c.sandbox).toEqual({
+      image: 'tourney-sandbox:latest', cpus: 1.5, memoryMb: 4096, pids: 256, network: 'model-only',
+      env: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY'], timeLimitSec: 3600, opencodeAuth: true,
+    });
+    expect(c.scriptDirs).toEqual([path.join(repo, 'tourney-scripts'), builtinScriptsDir()]);
+  });
+
+  it('lets flags override models and the default time limit, and accepts a matching --entrants', async () => {
+    await write(YAML_NAME, 'entrants: [{ name: a, timeLimit: 90 }, { name: b, model: x/old }]\nsandbox: { timeLimit: 5m }\n');
+    const c = await loadConfig(repo, { model: 'scripted/implement-slugify', entrants: 2, timeLimitSec: 60 });
+    expect(c.entrants.map((e) => [e.name, e.model, e.timeLimitSec])).toEqual([
+      ['a', 'scripted/implement-slugify', 90], ['b', 'scripted/implement-slugify', undefined],
+    ]);
+    expect(c.sandbox.timeLimitSec).toBe(60);
+  });
+
+  it('makes entrants from flags when the config lists none', async () => {
+    await write('tourney.config.yml', 'sandbox:\n  network: none\n');
+    const c = await loadConfig(repo, { model: 'a/b', entrants: 2 });
+    expect(c.entrants.map((e) => e.name)).toEqual(['entrant-1', 'entrant-2']);
+    expect(c.sandbox.network).toBe('none');
+    expect(c.source).toBe(path.join(repo, 'tourney.config.yml'));
+  });
+
+  it('reads JSON configs', async () => {
+    await write('tourney.config.json', JSON.stringify({ entrants: [{ name: 'j', model: 'p/m' }], sandbox: { memory: 512 } }));
+    const c = await loadConfig(repo, {});
+    expect(c.entrants).toEqual([{ name: 'j', agent: 'opencode', model: 'p/m' }]);
+    expect(c.sandbox.memoryMb).toBe(512);
+  });
+
+  it.each([[1024, 1024], ['512m', 512], ['2g', 2048], ['2GB', 2048], ['1.5g', 1536], ['768', 768]])('reads memory %j as %d MB', async (memory, mb) => {
+    await write(YAML_NAME, `sandbox: { memory: ${JSON.stringify(memory)} }\n`);
+    expect((await loadConfig(repo, { model: 'a/b' })).sandbox.memoryMb).toBe(mb);
+  });
+
+  it('treats an empty config file as all defaults', async () => {
+    await write(YAML_NAME, '# nothing yet\n');
+    const c = await loadConfig(repo, { model: 'a/b', entrants: 1 });
+    expect(c.entrants).toHaveLength(1);
+    expect(c.sandbox.memoryMb).toBe(2048);
+  });
+
+  it('uses an explicit config path relative to the cwd, ignoring the repo root files', async () => {
+    await write(YAML_NAME, 'entrants: [{ name: root, model: a/b }]\n');
+    await write('tourney.config.json', '{}');
+    const other = await write('other.yaml', 'entrants: [{ name: other, model: a/b }]\n');
+    const c = await loadConfig(repo, { configPath: path.relative(process.cwd(), other) });
+    expect(c.entrants.map((e) => e.name)).toEqual(['other']);
+    expect(c.source).toBe(other);
+  });
+
+  it('points builtinScriptsDir at the package examples/scripts', () => {
+    const pkgRoot = fileURLToPath(new URL('../../', import.meta.url));
+    expect(builtinScriptsDir()).toBe(path.join(pkgRoot, 'examples', 'scripts'));
+  });
+});
+
+describe('loadConfig errors', () => {
+  it('names the file relative to the cwd when that is shorter', async () => {
+    vi.spyOn(process, 'cwd').mockReturnValue(repo);
+    await write(YAML_NAME, 'sandbox: { cpus: 0 }\n');
+    expect(await configError({ model: 'a/b' })).toBe('tourney.config.yaml: key "sandbox.cpus": expected a number > 0, got 0');
+  });
+
+  it('refuses two config files', async () => {
+    await write(YAML_NAME, '{}');
+    await write('tourney.config.json', '{}');
+    const message = await configError({ model: 'a/b' });
+    expect(message).toContain(`${path.join(repo, YAML_NAME)} and ${path.join(repo, 'tourney.config.json')}: found more than one config file`);
+  });
+
+  it('reports a missing or directory --config path', async () => {
+    expect(await configError({ configPath: path.join(repo, 'nope.yaml') })).toBe(`${path.join(repo, 'nope.yaml')}: no such file (the config file given)`);
+    expect(await configError({ configPath: repo })).toBe(`${repo}: is a directory, expected a config file`);
+  });
+
+  it('reports YAML syntax errors with the line', async () => {
+    expect(await yamlError('sandbox:\n  cpus: 1\n  cpus: 2\n')).toBe('invalid YAML at line 3, column 3: Map keys must be unique');
+  });
+
+  it('reports JSON syntax errors with the position', async () => {
+    const file = await write('tourney.config.json', '{\n  "sandbox": { "cpus": 1, }\n}\n');
+    expect(await configError({ model: 'a/b' })).toBe(`${file}: invalid JSON at line 2, column 27: Expected double-quoted property name`);
+    await write('tourney.config.json', '{ "sandbox": tru }');
+    expect(await configError({ model: 'a/b' })).toBe(`${file}: invalid JSON at line 1, column 17: Unexpected token ' '`);
+  });
+
+  it('reports a config that is not a mapping', async () => {
+    expect(await yamlError('- careful\n- quick\n')).toBe('expected a mapping with keys entrants, sandbox, scripts at the top level, got a list');
+  });
+
+  it('reports unknown keys at every level with the allowed keys', async () => {
+    const message = await yamlError('entrants:\n  - name: a\n  - name: b\n    modle: x/y\nsandbox: { memroy: 1g }\nextra: 1\n');
+    expect(message.split('\n').sort()).toEqual([
+      'unknown key "entrants[1].modle" (did you mean "model"?); allowed keys: name, agent, model, approach, timeLimit',
+      'unknown key "extra"; allowed keys: entrants, sandbox, scripts',
+      'unknown key "sandbox.memroy" (did you mean "memory"?); allowed keys: image, cpus, memory, pids, network, env, timeLimit, opencodeAuth',
+    ]);
+  });
+
+  it.each([
+    ['entrants: careful', 'key "entrants": expected a list, got "careful"'],
+    ['entrants: []', 'key "entrants": expected at least 1 item, got a list'],
+    [`entrants: [${Array.from({ length: 17 }, (_, i) => `{ name: e${i} }`).join(', ')}]`, 'key "entrants": expected at most 16 items, got a list'],
+    ['entrants: [careful]', 'key "entrants[0]": expected a mapping of keys to values, got "careful"'],
+    ['entrants: [{ model: a/b }]', 'key "entrants[0].name" is missing: expected a string'],
+    ['entrants: [{ name: Careful }]', 'key "entrants[0].name": expected a name of 1-40 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit (it becomes a git branch name), got "Careful"'],
+    ['entrants: [{ name: a..b }]', 'key "entrants[0].name": expected a name of 1-40'],
+    ['entrants: [{ name: x.lock }]', 'key "entrants[0].name": expected a name of 1-40'],
+    [`entrants: [{ name: ${'a'.repeat(41)} }]`, 'key "entrants[0].name": expected a name of 1-40'],
+    ['entrants: [{ name: a }, { name: b }, { name: a }]', 'key "entrants[2].name": expected a name not used by another entrant (entrants[0] has it), got "a"'],
+    ['entrants: [{ name: a, agent: claude-code }]', 'key "entrants[0].agent": expected "opencode" (the only agent supported so far), got "claude-code"'],
+    ['entrants: [{ name: a, model: sonnet }]', 'key "entrants[0].model": expected "provider/model", e.g. "anthropic/claude-sonnet-4-5", got "sonnet"'],
+    ['entrants: [{ name: a, approach: 3 }]', 'key "entrants[0].approach": expected a string, got 3 (a number)'],
+    ['entrants: [{ name: a, timeLimit: soon }]', 'key "entrants[0].timeLimit": expected a positive number of seconds or a duration like "10m", got "soon"'],
+    ['sandbox: []', 'key "sandbox": expected a mapping of keys to values, got a list'],
+    ['sandbox: { image: "" }', 'key "sandbox.image": expected a non-empty string, got ""'],
+    ['sandbox: { cpus: two }', 'key "sandbox.cpus": expected a number, got "two"'],
+    ['sandbox: { cpus: -1 }', 'key "sandbox.cpus": expected a number > 0, got -1'],
+    ['sandbox: { memory: lots }', 'key "sandbox.memory": expected a size like "512m" or "2g", or a number of MB, got "lots"'],
+    ['sandbox: { memory: 0 }', 'key "sandbox.memory": expected a size like "512m" or "2g", or a number of MB, got 0'],
+    ['sandbox: { pids: 1.5 }', 'key "sandbox.pids": expected an integer, got 1.5'],
+    ['sandbox: { pids: 0 }', 'key "sandbox.pids": expected a number > 0, got 0'],
+    ['sandbox: { network: offline }', 'key "sandbox.network": expected one of "auto", "none", "model-only", "open", got "offline"'],
+    ['sandbox: { env: ANTHROPIC_API_KEY }', 'key "sandbox.env": expected a list, got "ANTHROPIC_API_KEY"'],
+    ['sandbox: { env: [anthropic_key] }', 'key "sandbox.env[0]": expected an environment variable name like "ANTHROPIC_API_KEY", got "anthropic_key"'],
+    ['sandbox: { timeLimit: 0s }', 'key "sandbox.timeLimit": expected a positive number of seconds or a duration like "10m", got "0s"'],
+    ['sandbox: { opencodeAuth: "yes" }', 'key "sandbox.opencodeAuth": expected true or false, got "yes"'],
+    ['scripts: ./dir', 'key "scripts": expected a list, got "./dir"'],
+    ['scripts: [""]', 'key "scripts[0]": expected a directory path, got ""'],
+  ])('reports %s', async (yaml, expected) => {
+    expect(await yamlError(`${yaml}\n`)).toContain(expected);
+  });
+
+  it('reports a scripts entry that is not a directory', async () => {
+    const message = await yamlError('scripts: [./missing]\n');
+    expect(message).toBe(`key "scripts[0]": expected a directory (relative to the repository root), got "./missing", which is not a directory (${path.join(repo, 'missing')})`);
+  });
+
+  it('reports several problems at once, one per line', async () => {
+    const message = await yamlError('sandbox: { cpus: 0, network: x }\n');
+    expect(message.split('\n')).toHaveLength(2);
+  });
+
+  it('reports --entrants that contradicts the config', async () => {
+    expect(await yamlError('entrants: [{ name: a, model: p/m }, { name: b, model: p/m }]\n', { entrants: 3 }))
+      .toBe('--entrants 3 does not match the 2 entrant(s) listed under "entrants"; drop --entrants or edit the list');
+  });
+
+  it.each([0, 17, 2.5, Number.NaN])('reports --entrants %d out of range', async (n) => {
+    expect(await configError({ model: 'a/b', entrants: n })).toBe(`--entrants: expected an integer from 1 to 16, got ${n}`);
+  });
+
+  it('reports a malformed --model and a bad time limit', async () => {
+    expect(await configError({ model: 'sonnet' })).toBe('--model: expected "provider/model", e.g. "anthropic/claude-sonnet-4-5", got "sonnet"');
+    expect(await configError({ model: 'a/b', timeLimitSec: 0 })).toMatch(/time limit: expected a positive number of seconds, got 0/);
+  });
+
+  it('needs --model when there is no config', async () => {
+    const message = await configError({ entrants: 2 });
+    expect(message).toMatch(/^no model was given: pass --model provider\/model .*tourney\.config\.yaml$/);
+  });
+
+  it('needs --model when the config lists no entrants', async () => {
+    const file = await write(YAML_NAME, 'sandbox: { cpus: 2 }\n');
+    expect(await configError()).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} lists no entrants and no model was given: pass --model`));
+  });
+
+  it('needs a model for every listed entrant without --model', async () => {
+    expect(await yamlError('entrants: [{ name: a, model: p/m }, { name: b }]\n', {}))
+      .toBe('key "entrants[1].model" is missing: expected "provider/model", e.g. "anthropic/claude-sonnet-4-5" (or pass --model to use one model for every entrant)');
+  });
+});

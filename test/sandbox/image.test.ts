@@ -1,0 +1,122 @@
+import { execFileSync } from 'node:child_process';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TourneyError } from '../../src/errors.js';
+import {
+  LOCAL_BASE_IMAGE,
+  OPENCODE_VERSION_LABEL,
+  buildSandboxImage,
+  chooseBaseImage,
+  ensureSandboxImage,
+  imageExists,
+  makeBaseScript,
+  opencodeVersion,
+} from '../../src/sandbox/image.js';
+
+const docker = new Docker();
+// A tag of its own, so every run really goes through buildSandboxImage (layers are cached).
+const TAG = 'tourney-sandbox:test';
+
+/** Runs a command in a fresh, network-less container of the test image; always removes it. */
+async function run(cmd: string): Promise<{ code: number; output: string }> {
+  const container = await docker.createContainer({
+    Image: TAG,
+    Cmd: ['bash', '-c', cmd],
+    Tty: true, // plain logs, no stdout/stderr multiplexing
+    HostConfig: { NetworkMode: 'none' },
+  });
+  try {
+    await container.start();
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    const logs = await container.logs({ stdout: true, stderr: true, follow: false });
+    return { code: StatusCode, output: logs.toString('utf8').replace(/\r/g, '').trim() };
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+describe('sandbox image', () => {
+  const progress: string[] = [];
+  let base = '';
+
+  beforeAll(async () => {
+    if (!(await imageExists(docker, LOCAL_BASE_IMAGE))) {
+      // Slow (debootstrap, ~35-50 s) but only once per machine.
+      execFileSync(makeBaseScript(), [], { stdio: 'inherit' });
+    }
+    const result = await buildSandboxImage(docker, {
+      tag: TAG,
+      base: LOCAL_BASE_IMAGE,
+      onProgress: (line) => progress.push(line),
+    });
+    base = result.base;
+  }, 600_000);
+
+  afterAll(async () => {
+    // Untags only: the layers stay cached and shared with tourney-sandbox:local.
+    if (await imageExists(docker, TAG)) await docker.getImage(TAG).remove();
+  });
+
+  it('builds from the local base and reports progress', async () => {
+    expect(base).toBe(LOCAL_BASE_IMAGE);
+    expect(progress.some((line) => line.startsWith('Successfully tagged'))).toBe(true);
+    const info = await docker.getImage(TAG).inspect();
+    expect(info.Config.Labels?.[OPENCODE_VERSION_LABEL]).toBe(opencodeVersion());
+    expect(info.Config.Labels?.['org.opencontainers.image.title']).toBe('tourney-sandbox');
+  });
+
+  it('runs the pinned opencode', async () => {
+    const { code, output } = await run('opencode --version');
+    expect(code).toBe(0);
+    expect(output).toBe(opencodeVersion());
+  });
+
+  it('has git, node and ripgrep', async () => {
+    const { code, output } = await run('git --version && node --version && rg --version');
+    expect(code).toBe(0);
+    expect(output).toMatch(/^git version \d/m);
+    expect(output).toMatch(/^v\d+\.\d+\.\d+$/m);
+    expect(output).toMatch(/^ripgrep \d/m);
+  });
+
+  it('runs as uid 10001 with a writable /work and a configured git', async () => {
+    const { code, output } = await run(
+      'id -u && pwd && echo $HOME && git init -q && echo hi > f && git add f && git commit -qm init && git log --format=%an',
+    );
+    expect(code).toBe(0);
+    expect(output.split('\n')).toEqual(['10001', '/work', '/home/tourney', 'tourney']);
+  });
+
+  it('pre-satisfies the opencode plugin install', async () => {
+    const { code, output } = await run('cat ~/.config/opencode/package-lock.json && test -d ~/.config/opencode/node_modules');
+    expect(code).toBe(0);
+    expect(JSON.parse(output).packages[''].dependencies).toEqual({ '@opencode-ai/plugin': opencodeVersion() });
+  });
+
+  it('ensureSandboxImage does not rebuild an up-to-date image', async () => {
+    const result = await ensureSandboxImage(docker, { tag: TAG });
+    expect(result.built).toBe(false);
+  });
+
+  it('chooseBaseImage: explicit, then TOURNEY_BASE_IMAGE, then the local base', async () => {
+    const saved = process.env.TOURNEY_BASE_IMAGE;
+    try {
+      delete process.env.TOURNEY_BASE_IMAGE;
+      expect(await chooseBaseImage(docker, 'debian:whatever')).toBe('debian:whatever');
+      expect(await chooseBaseImage(docker)).toBe(LOCAL_BASE_IMAGE);
+      process.env.TOURNEY_BASE_IMAGE = 'from-env:1';
+      expect(await chooseBaseImage(docker)).toBe('from-env:1');
+      expect(await chooseBaseImage(docker, 'flag:2')).toBe('flag:2');
+    } finally {
+      if (saved === undefined) delete process.env.TOURNEY_BASE_IMAGE;
+      else process.env.TOURNEY_BASE_IMAGE = saved;
+    }
+  });
+
+  it('a missing base that cannot be pulled points at make-base.sh', async () => {
+    const attempt = buildSandboxImage(docker, { tag: 'tourney-sandbox:never', base: 'tourney-no-such-base:0' });
+    await expect(attempt).rejects.toBeInstanceOf(TourneyError);
+    await expect(attempt).rejects.toThrow(/make-base\.sh.*--base/s);
+    expect(await imageExists(docker, 'tourney-sandbox:never')).toBe(false);
+  });
+});
