@@ -111,7 +111,8 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       transcriptSaved: true,
     };
   } catch (err) {
-    return failed('error', errorMessage(err));
+    // After Ctrl-C the sweep removes containers under our feet; the resulting Docker errors are noise.
+    return failed('error', input.signal.aborted ? 'cancelled (interrupted)' : errorMessage(err));
   } finally {
     await sandbox?.remove();
   }

@@ -16,7 +16,7 @@ import { isScripted } from '../agents/opencode-config.js';
 import { buildEntrantPrompt } from '../agents/prompt.js';
 import { runTestCheck } from '../referee/tests.js';
 import { renderReport } from '../report/render.js';
-import { TourneyError } from '../errors.js';
+import { TourneyError, errorMessage } from '../errors.js';
 import { addTokens, emptyTokens, RESULT_SCHEMA_VERSION, type EntrantResult, type RunResult, type TourneyConfig, type Spec } from '../types.js';
 import { runEntrant, type EntrantRunOutput } from './entrant.js';
 import { rankEntrants, RANKING_RULE } from './rank.js';
@@ -61,7 +61,10 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
   const signal = options.signal ?? new AbortController().signal;
   const scratch = await mkdtemp(join(tmpdir(), `tourney-${runId}-`));
   // Removing the run's containers at once makes every in-flight step fail fast, so Ctrl-C is prompt.
-  const onAbort = () => void removeRunResources(docker, runId).catch(() => undefined);
+  let abortSweep: Promise<unknown> | undefined;
+  const onAbort = () => {
+    abortSweep = removeRunResources(docker, runId).catch(() => undefined);
+  };
   signal.addEventListener('abort', onAbort, { once: true });
   let modelServer: ScriptedModelServer | undefined;
   const timings = { imageMs: 0, sandboxStartMs: 0, agentsMs: 0, refereeMs: 0, reportMs: 0, totalMs: 0 };
@@ -245,7 +248,14 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
   } finally {
     signal.removeEventListener('abort', onAbort);
     await modelServer?.close().catch(() => undefined);
-    await removeRunResources(docker, runId).catch(() => undefined);
+    await abortSweep;
+    const swept = await removeRunResources(docker, runId).catch((err: unknown) => {
+      reporter.onEvent({ type: 'warning', message: `cleanup: ${errorMessage(err)}; "tourney doctor" lists leftovers` });
+      return undefined;
+    });
+    if (swept && swept.containers > 0 && !signal.aborted) {
+      reporter.onEvent({ type: 'warning', message: `cleanup removed ${swept.containers} container(s) that were still running` });
+    }
     await rm(scratch, { recursive: true, force: true });
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -13,6 +14,7 @@ export const REGISTRY_BASE_IMAGE = 'node:22-bookworm-slim';
 /** make-base.sh stamps this label: such a base already has git, rg and node. */
 export const OFFLINE_BASE_LABEL = 'dev.tourney.offline-base';
 export const OPENCODE_VERSION_LABEL = 'dev.tourney.opencode-version';
+export const DOCKERFILE_HASH_LABEL = 'dev.tourney.dockerfile-sha256';
 
 const require = createRequire(import.meta.url);
 
@@ -152,10 +154,14 @@ function baseMissing(base: string, cause: unknown): TourneyError {
   );
 }
 
+function readDockerfile(): { text: Buffer; sha256: string } {
+  const text = readFileSync(join(containersDir(), 'Dockerfile'));
+  return { text, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
 /** The build context: the Dockerfile and the opencode binary, streamed (the binary is ~180 MB). */
-function buildContext(binary: string): Readable {
+function buildContext(dockerfile: Buffer, binary: string): Readable {
   const pack = tarPack();
-  const dockerfile = readFileSync(join(containersDir(), 'Dockerfile'));
   const out = Readable.from(pack);
   pack.entry({ name: 'Dockerfile', mode: 0o644 }, dockerfile);
   const source = createReadStream(binary);
@@ -204,9 +210,11 @@ export async function buildSandboxImage(
   const offline = base === LOCAL_BASE_IMAGE || baseInfo.Config?.Labels?.[OFFLINE_BASE_LABEL] === 'true';
 
   try {
-    const stream = await docker.buildImage(buildContext(binary), {
+    const dockerfile = readDockerfile();
+    const stream = await docker.buildImage(buildContext(dockerfile.text, binary), {
       t: options.tag,
       buildargs: { BASE: base, OPENCODE_VERSION: version },
+      labels: { [DOCKERFILE_HASH_LABEL]: dockerfile.sha256 },
       // The base has everything the Dockerfile needs: prove it by building with no network at all.
       ...(offline ? { networkmode: 'none' } : {}),
       rm: true,
@@ -220,8 +228,8 @@ export async function buildSandboxImage(
 }
 
 /**
- * Builds the image when it is missing or carries another opencode version than the installed one
- * (after an `npm update` the old image would silently run the old binary).
+ * Builds the image when it is missing or stale: another opencode version than the installed one (after
+ * an `npm update` the old image would silently run the old binary) or another Dockerfile.
  */
 export async function ensureSandboxImage(
   docker: Docker,
@@ -229,7 +237,8 @@ export async function ensureSandboxImage(
 ): Promise<{ built: boolean; durationMs: number }> {
   const started = Date.now();
   const info = await inspectImage(docker, options.tag);
-  if (info && info.Config?.Labels?.[OPENCODE_VERSION_LABEL] === opencodeVersion()) {
+  const labels = info?.Config?.Labels ?? {};
+  if (info && labels[OPENCODE_VERSION_LABEL] === opencodeVersion() && labels[DOCKERFILE_HASH_LABEL] === readDockerfile().sha256) {
     return { built: false, durationMs: Date.now() - started };
   }
   await buildSandboxImage(docker, options);

@@ -27,15 +27,29 @@ export async function createInternalNetwork(docker: Docker, runId: string): Prom
 
 /**
  * Removes every container and network a run created, found by label, so cleanup works even
- * when the process that created them lost track (a crash, Ctrl-C mid-create).
+ * when the process that created them lost track (a crash, Ctrl-C mid-create). Networks go last:
+ * Docker refuses to remove one while a container (even one being removed) is attached.
  */
 export async function removeRunResources(docker: Docker, runId: string): Promise<{ containers: number; networks: number }> {
   const filters = JSON.stringify({ label: [`${LABELS.run}=${runId}`] });
-  const containers = await docker.listContainers({ all: true, filters });
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  let removed = 0;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const containers = await docker.listContainers({ all: true, filters });
+    if (containers.length === 0) break;
+    if (Date.now() > deadline) throw new Error(`could not remove containers: ${containers.map((c) => c.Names[0]).join(', ')}`);
+    removed = Math.max(removed, containers.length);
+    // "removal already in progress" (a concurrent sweep) is fine: the loop waits for it to finish.
+    await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const networks = await docker.listNetworks({ filters });
-  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => undefined)));
-  return { containers: containers.length, networks: networks.length };
+  for (const network of networks) {
+    await docker.getNetwork(network.Id).remove().catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 404) throw err;
+    });
+  }
+  return { containers: removed, networks: networks.length };
 }
 
 /** Every tourney resource on this engine, for `tourney doctor` and tests. */

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TourneyError } from '../../src/errors.js';
@@ -17,21 +18,33 @@ const docker = new Docker();
 // A tag of its own, so every run really goes through buildSandboxImage (layers are cached).
 const TAG = 'tourney-sandbox:test';
 
-/** Runs a command in a fresh, network-less container of the test image; always removes it. */
-async function run(cmd: string): Promise<{ code: number; output: string }> {
-  const container = await docker.createContainer({
-    Image: TAG,
-    Cmd: ['bash', '-c', cmd],
-    Tty: true, // plain logs, no stdout/stderr multiplexing
-    HostConfig: { NetworkMode: 'none' },
-  });
+const created = new Set<string>();
+
+/**
+ * Runs a command in a fresh, network-less container of the test image and removes it. Not a TTY:
+ * the Engine API would hand back a TTY log that looks like JSON already parsed.
+ */
+async function run(cmd: string, timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  const container = await docker.createContainer({ Image: TAG, Cmd: ['bash', '-c', cmd], HostConfig: { NetworkMode: 'none' } });
+  created.add(container.id);
+  const timer = setTimeout(() => void container.kill().catch(() => {}), timeoutMs);
   try {
     await container.start();
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
-    const logs = await container.logs({ stdout: true, stderr: true, follow: false });
-    return { code: StatusCode, output: logs.toString('utf8').replace(/\r/g, '').trim() };
+    const stream = await container.logs({ stdout: true, stderr: true, follow: true });
+    const out = new PassThrough();
+    const err = new PassThrough();
+    const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
+    out.on('data', (c: Buffer) => chunks.out.push(c));
+    err.on('data', (c: Buffer) => chunks.err.push(c));
+    docker.modem.demuxStream(stream, out, err);
+    await new Promise((resolve) => stream.on('end', resolve));
+    const text = (b: Buffer[]): string => Buffer.concat(b).toString('utf8').trim();
+    return { code: StatusCode, stdout: text(chunks.out), stderr: text(chunks.err) };
   } finally {
+    clearTimeout(timer);
     await container.remove({ force: true });
+    created.delete(container.id);
   }
 }
 
@@ -53,6 +66,8 @@ describe('sandbox image', () => {
   }, 600_000);
 
   afterAll(async () => {
+    // A timed-out test leaves its run() pending: remove its container here.
+    for (const id of created) await docker.getContainer(id).remove({ force: true }).catch(() => {});
     // Untags only: the layers stay cached and shared with tourney-sandbox:local.
     if (await imageExists(docker, TAG)) await docker.getImage(TAG).remove();
   });
@@ -66,31 +81,32 @@ describe('sandbox image', () => {
   });
 
   it('runs the pinned opencode', async () => {
-    const { code, output } = await run('opencode --version');
+    const { code, stdout } = await run('opencode --version');
     expect(code).toBe(0);
-    expect(output).toBe(opencodeVersion());
+    expect(stdout).toBe(opencodeVersion());
   });
 
   it('has git, node and ripgrep', async () => {
-    const { code, output } = await run('git --version && node --version && rg --version');
+    const { code, stdout } = await run('git --version && node --version && rg --version');
     expect(code).toBe(0);
-    expect(output).toMatch(/^git version \d/m);
-    expect(output).toMatch(/^v\d+\.\d+\.\d+$/m);
-    expect(output).toMatch(/^ripgrep \d/m);
+    expect(stdout).toMatch(/^git version \d/m);
+    expect(stdout).toMatch(/^v\d+\.\d+\.\d+$/m);
+    expect(stdout).toMatch(/^ripgrep \d/m);
   });
 
   it('runs as uid 10001 with a writable /work and a configured git', async () => {
-    const { code, output } = await run(
+    const { code, stdout, stderr } = await run(
       'id -u && pwd && echo $HOME && git init -q && echo hi > f && git add f && git commit -qm init && git log --format=%an',
     );
+    expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(output.split('\n')).toEqual(['10001', '/work', '/home/tourney', 'tourney']);
+    expect(stdout.split('\n')).toEqual(['10001', '/work', '/home/tourney', 'tourney']);
   });
 
   it('pre-satisfies the opencode plugin install', async () => {
-    const { code, output } = await run('cat ~/.config/opencode/package-lock.json && test -d ~/.config/opencode/node_modules');
+    const { code, stdout } = await run('cat ~/.config/opencode/package-lock.json && test -d ~/.config/opencode/node_modules');
     expect(code).toBe(0);
-    expect(JSON.parse(output).packages[''].dependencies).toEqual({ '@opencode-ai/plugin': opencodeVersion() });
+    expect(JSON.parse(stdout).packages[''].dependencies).toEqual({ '@opencode-ai/plugin': opencodeVersion() });
   });
 
   it('ensureSandboxImage does not rebuild an up-to-date image', async () => {
