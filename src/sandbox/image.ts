@@ -112,6 +112,9 @@ interface ProgressEvent {
   errorDetail?: { message?: string };
 }
 
+// The classic builder colours a RUN step's stderr red.
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
+
 /** Resolves with the log; rejects with the daemon's error and the log tail. */
 function follow(docker: Docker, stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<string[]> {
   const tail: string[] = [];
@@ -131,7 +134,7 @@ function follow(docker: Docker, stream: NodeJS.ReadableStream, onLine: (line: st
         }
         const text = event.stream ?? event.status;
         for (const raw of (text ?? '').split('\n')) {
-          const line = raw.trim();
+          const line = raw.replace(ANSI, '').trim();
           if (!line) continue;
           tail.push(line);
           if (tail.length > 20) tail.shift();
