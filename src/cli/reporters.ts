@@ -1,4 +1,5 @@
 import type { Reporter, RunEvent, EntrantState } from '../run/events.js';
+import type { RunResult } from '../types.js';
 import { formatMs } from '../format.js';
 
 type Write = (text: string) => void;
@@ -33,11 +34,34 @@ export function describe(event: RunEvent): string | null {
       return `tourney: ${event.message}`;
     case 'run-end': {
       const r = event.result;
-      return r.winner
-        ? `winner: ${r.winner} (branch ${r.winnerBranch})\nreport: ${r.reportPath}`
-        : `no winner: no entrant passed the tests\nreport: ${r.reportPath}`;
+      const verdict = r.winner
+        ? `winner: ${r.winner} (branch ${r.winnerBranch})`
+        : 'no winner: no entrant passed the tests';
+      return `${summaryTable(r)}\n${verdict}\nreport: ${r.reportPath}`;
     }
   }
+}
+
+/** The scorecard in plain text, for the terminal. */
+export function summaryTable(result: RunResult): string {
+  const rows = [...result.entrants]
+    .sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.name.localeCompare(b.name))
+    .map((e) => {
+      const t = e.checks.tests;
+      const counts = t?.counts ? ` (${t.counts.passed} passed, ${t.counts.failed} failed)` : '';
+      const tests = t === null ? 'not run' : t.passed === true ? `passed${counts}` : t.passed === false ? `failed${counts}` : 'error';
+      return [
+        e.rank === null ? '-' : String(e.rank),
+        e.name,
+        e.status,
+        tests,
+        e.diff.files === 0 ? 'no diff' : `${e.diff.files} file${e.diff.files === 1 ? '' : 's'} +${e.diff.additions} -${e.diff.deletions}`,
+        formatMs(e.durationMs),
+      ];
+    });
+  const table = [['rank', 'entrant', 'status', 'tests', 'diff', 'time'], ...rows];
+  const widths = table[0]!.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
+  return table.map((row) => '  ' + row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n');
 }
 
 function oneLine(text: string, max = 160): string {
@@ -61,7 +85,8 @@ const STATE_MARK: Record<EntrantState, string> = {
  * printed above it as they happen.
  */
 export class TtyReporter implements Reporter {
-  private rows = new Map<string, { state: EntrantState; detail: string; started: number }>();
+  private rows = new Map<string, { state: EntrantState; detail: string; started: number; ended?: number }>();
+  private static readonly FINAL: ReadonlySet<EntrantState> = new Set(['finished', 'failed', 'timeout', 'error']);
   private drawn = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -70,12 +95,23 @@ export class TtyReporter implements Reporter {
   onEvent(event: RunEvent): void {
     if (event.type === 'run-start') {
       for (const e of event.entrants) this.rows.set(e.name, { state: 'starting', detail: e.model, started: Date.now() });
+    }
+    if (event.type === 'phase-start' && event.phase === 'agents') {
+      for (const row of this.rows.values()) row.started = Date.now();
       this.timer = setInterval(() => this.redraw(), 1000);
       this.timer.unref();
     }
-    if (event.type === 'entrant') {
+    if (event.type === 'entrant' && this.timer) {
       const row = this.rows.get(event.name);
       if (row) Object.assign(row, { state: event.state, detail: event.detail ?? row.detail });
+      if (row && TtyReporter.FINAL.has(event.state)) row.ended ??= Date.now();
+    } else if (event.type === 'phase-end' && event.phase === 'agents') {
+      // The live block becomes permanent output; later phases print plain lines.
+      this.redraw();
+      this.drawn = 0;
+      this.close();
+      const line = describe(event);
+      if (line) this.write(`${line}\n`);
     } else if (event.type === 'activity') {
       const row = this.rows.get(event.name);
       if (row) row.detail = event.line;
@@ -99,12 +135,12 @@ export class TtyReporter implements Reporter {
   }
 
   private redraw() {
-    if (!this.timer) return;
+    if (!this.timer || this.rows.size === 0) return;
     this.clear();
     const width = Math.max(40, (process.stderr.columns ?? 100) - 1);
     const nameWidth = Math.max(...[...this.rows.keys()].map((n) => n.length));
     const lines = [...this.rows].map(([name, row]) => {
-      const elapsed = formatMs(Date.now() - row.started);
+      const elapsed = formatMs((row.ended ?? Date.now()) - row.started);
       const text = `  ${STATE_MARK[row.state]} ${name.padEnd(nameWidth)}  ${row.state.padEnd(10)} ${elapsed.padStart(6)}  ${oneLine(row.detail)}`;
       return text.slice(0, width);
     });

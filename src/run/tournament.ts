@@ -42,8 +42,8 @@ const REFEREE_TIMEOUT_MS = 10 * 60_000;
 /** spec -> entrants (sandbox + agent) -> referee -> ranking -> branches -> report. */
 export async function runTournament(options: RunOptions, reporter: Reporter): Promise<RunResult> {
   const startedAt = new Date();
-  const repo = await openRepo(options.repoDir);
   const spec = await loadSpec(options.specPath);
+  const repo = await openRepo(options.repoDir);
   const config = await loadConfig(repo.root, {
     configPath: options.configPath,
     entrants: options.entrants,
