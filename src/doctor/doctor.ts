@@ -3,7 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { execa } from 'execa';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, findConfigFile } from '../config/load.js';
+import { openRepo } from '../git/repo.js';
 import { errorMessage } from '../errors.js';
 import { DEFAULT_IMAGE } from '../config/defaults.js';
 import { imageExists, opencodeBinaryPath, opencodeVersion, LOCAL_BASE_IMAGE } from '../sandbox/image.js';
@@ -49,11 +50,11 @@ export async function runDoctor(options: { config?: string; repo: string }): Pro
 
   let config: TourneyConfig | undefined;
   try {
-    config = await loadConfig(options.repo, { configPath: options.config, entrants: 1, model: 'scripted/doctor' });
-  } catch {
-    // Only the credential check needs a config; without one there is nothing to check there.
+    const root = (await openRepo(options.repo)).root;
+    if (await findConfigFile(root, options.config)) config = await loadConfig(root, { configPath: options.config });
+  } catch (err) {
+    findings.push({ ok: false, what: `config: ${errorMessage(err)}`, fix: 'fix the config file (see the README for its keys)' });
   }
-  if (config?.entrants.every((e) => e.model === 'scripted/doctor')) config = undefined;
 
   if (dockerUp) {
     const tag = config?.sandbox.image ?? DEFAULT_IMAGE;

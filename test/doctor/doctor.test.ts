@@ -1,0 +1,62 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { runDoctor } from '../../src/doctor/doctor.js';
+import { ensureTestImage } from '../support/docker.js';
+
+let repo: string;
+let out: string;
+
+beforeAll(async () => {
+  await ensureTestImage();
+}, 600_000);
+
+beforeEach(async () => {
+  repo = await mkdtemp(join(tmpdir(), 'tourney-doctor-'));
+  await execa('git', ['init', '-q'], { cwd: repo });
+  await execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'i'], { cwd: repo });
+  out = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  vi.stubEnv('ANTHROPIC_API_KEY', '');
+});
+
+afterEach(async () => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  await rm(repo, { recursive: true, force: true });
+});
+
+const anthropicConfig = 'entrants:\n  - name: a\n    model: anthropic/claude-sonnet-4-5\nsandbox:\n  env: [ANTHROPIC_API_KEY]\n';
+
+describe('tourney doctor', () => {
+  it('passes on a machine with Docker, the image and opencode, and a scripted config', async () => {
+    await writeFile(join(repo, 'tourney.config.yaml'), 'entrants:\n  - name: a\n    model: scripted/demo-stuck\n');
+    expect(await runDoctor({ repo })).toBe(0);
+    expect(out).toMatch(/✓ Docker engine/);
+    expect(out).toMatch(/✓ sandbox image tourney-sandbox:local/);
+    expect(out).toMatch(/✓ opencode \d+\.\d+\.\d+/);
+    expect(out).toMatch(/no credentials needed/);
+  });
+
+  it('says which credential is missing and how to pass it', async () => {
+    await writeFile(join(repo, 'tourney.config.yaml'), anthropicConfig);
+    expect(await runDoctor({ repo })).toBe(3);
+    expect(out).toMatch(/✗ anthropic: no credentials reach the sandboxes/);
+    expect(out).toMatch(/ANTHROPIC_API_KEY.*sandbox\.env/);
+  });
+
+  it('accepts a credential that is set and passed through', async () => {
+    vi.stubEnv('ANTHROPIC_API_KEY', 'sk-test');
+    await writeFile(join(repo, 'tourney.config.yaml'), anthropicConfig);
+    expect(await runDoctor({ repo })).toBe(0);
+    expect(out).toMatch(/✓ anthropic: ANTHROPIC_API_KEY is set/);
+  });
+
+  it('reports a broken config with its file and key', async () => {
+    await writeFile(join(repo, 'tourney.config.yaml'), 'sandbox: {cpus: lots}\n');
+    expect(await runDoctor({ repo })).toBe(3);
+    expect(out).toMatch(/config: \S*tourney\.config\.yaml: key "sandbox\.cpus": expected a number/);
+  });
+});
