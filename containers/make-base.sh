@@ -20,7 +20,10 @@ die() { echo "make-base: $*" >&2; exit 1; }
 command -v docker >/dev/null || die "docker is not installed"
 docker info >/dev/null 2>&1 || die "cannot reach the Docker engine (is dockerd running?)"
 
-if [ "$FORCE" -eq 0 ] && docker image inspect "$TAG" >/dev/null 2>&1; then
+# Bump when the base's contents change (2: npm added), so an older base on a machine is rebuilt.
+BASE_VERSION=2
+have=$(docker image inspect -f '{{index .Config.Labels "dev.tourney.base-version"}}' "$TAG" 2>/dev/null || true)
+if [ "$FORCE" -eq 0 ] && [ "$have" = "$BASE_VERSION" ]; then
   echo "make-base: $TAG already exists (pass --force to rebuild)"
   exit 0
 fi
@@ -65,6 +68,16 @@ debootstrap --variant=minbase --include=git,ca-certificates,ripgrep bookworm "$R
 
 echo "make-base: adding node $("$NODE_BIN" --version) from $NODE_BIN"
 install -m 0755 "$NODE_BIN" "$ROOTFS/usr/local/bin/node"
+# Most JavaScript projects test with "npm test": bring the npm that ships beside this node.
+NPM_DIR=$(cd "$(dirname "$(readlink -f "$NODE_BIN")")/../lib/node_modules/npm" 2>/dev/null && pwd) ||
+  NPM_DIR=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")") ||
+  die "cannot find the npm that goes with $NODE_BIN"
+[ -f "$NPM_DIR/bin/npm-cli.js" ] || die "no npm-cli.js under $NPM_DIR"
+echo "make-base: adding npm $(node "$NPM_DIR/bin/npm-cli.js" --version 2>/dev/null) from $NPM_DIR"
+mkdir -p "$ROOTFS/usr/local/lib/node_modules"
+cp -a "$NPM_DIR" "$ROOTFS/usr/local/lib/node_modules/npm"
+ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$ROOTFS/usr/local/bin/npm"
+ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$ROOTFS/usr/local/bin/npx"
 
 # Caches and logs only add size; the image never runs apt offline anyway.
 rm -rf "$ROOTFS"/var/cache/apt/archives/*.deb "$ROOTFS"/var/cache/apt/*.bin \
@@ -76,10 +89,11 @@ echo "make-base: importing into Docker as $TAG"
 tar -C "$ROOTFS" -c . | docker import \
   -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   -c 'ENV LANG=C.UTF-8' -c 'CMD ["bash"]' \
-  -c 'LABEL dev.tourney.offline-base=true' - "$TAG" >/dev/null
+  -c 'LABEL dev.tourney.offline-base=true' -c "LABEL dev.tourney.base-version=$BASE_VERSION" - "$TAG" >/dev/null
 
 # The host's node is dynamically linked: prove it finds its libraries in the new root.
 docker run --rm --network none "$TAG" node --version >/dev/null ||
   die "node does not run inside $TAG (missing shared libraries?)"
+docker run --rm --network none "$TAG" npm --version >/dev/null || die "npm does not run inside $TAG"
 
 echo "make-base: done in $(( $(date +%s) - start )) s: $TAG ($(docker image inspect -f '{{.Size}}' "$TAG" | awk '{printf "%d MB", $1/1e6}'))"

@@ -23,7 +23,8 @@ export function describe(event: RunEvent): string | null {
     case 'phase-end':
       return `[${event.phase}] done in ${formatMs(event.ms)}`;
     case 'image-progress':
-      return `[image] ${event.line}`;
+      // The builder's bookkeeping lines (layer ids, intermediate containers) say nothing to a user.
+      return /^(-+>|Removing intermediate|Running in)/.test(event.line) ? null : `[image] ${oneLine(event.line)}`;
     case 'entrant':
       return `[${event.name}] ${event.state}${event.detail ? `: ${oneLine(event.detail)}` : ''}`;
     case 'activity':

@@ -15,6 +15,7 @@ export const REGISTRY_BASE_IMAGE = 'node:22-bookworm-slim';
 export const OFFLINE_BASE_LABEL = 'dev.tourney.offline-base';
 export const OPENCODE_VERSION_LABEL = 'dev.tourney.opencode-version';
 export const DOCKERFILE_HASH_LABEL = 'dev.tourney.dockerfile-sha256';
+export const BASE_ID_LABEL = 'dev.tourney.base-id';
 
 const require = createRequire(import.meta.url);
 
@@ -217,7 +218,7 @@ export async function buildSandboxImage(
     const stream = await docker.buildImage(buildContext(dockerfile.text, binary), {
       t: options.tag,
       buildargs: { BASE: base, OPENCODE_VERSION: version },
-      labels: { [DOCKERFILE_HASH_LABEL]: dockerfile.sha256 },
+      labels: { [DOCKERFILE_HASH_LABEL]: dockerfile.sha256, [BASE_ID_LABEL]: baseInfo.Id },
       // The base has everything the Dockerfile needs: prove it by building with no network at all.
       ...(offline ? { networkmode: 'none' } : {}),
       rm: true,
@@ -232,7 +233,7 @@ export async function buildSandboxImage(
 
 /**
  * Builds the image when it is missing or stale: another opencode version than the installed one (after
- * an `npm update` the old image would silently run the old binary) or another Dockerfile.
+ * an `npm update` the old image would silently run the old binary), another Dockerfile, or another base.
  */
 export async function ensureSandboxImage(
   docker: Docker,
@@ -241,7 +242,10 @@ export async function ensureSandboxImage(
   const started = Date.now();
   const info = await inspectImage(docker, options.tag);
   const labels = info?.Config?.Labels ?? {};
-  if (info && labels[OPENCODE_VERSION_LABEL] === opencodeVersion() && labels[DOCKERFILE_HASH_LABEL] === readDockerfile().sha256) {
+  // A remade base (e.g. containers/make-base.sh after an upgrade) must reach the sandbox image too.
+  const base = await inspectImage(docker, await chooseBaseImage(docker, options.base));
+  const sameBase = !base || labels[BASE_ID_LABEL] === base.Id;
+  if (info && sameBase && labels[OPENCODE_VERSION_LABEL] === opencodeVersion() && labels[DOCKERFILE_HASH_LABEL] === readDockerfile().sha256) {
     return { built: false, durationMs: Date.now() - started };
   }
   await buildSandboxImage(docker, options);
