@@ -29,8 +29,11 @@ if ! docker info >/dev/null 2>&1; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # Not "npm ci": opencode-ai lists a binary package per platform as optional dependencies, and a
+  # registry mirror that lacks the other platforms' packages leaves them out of the lock, which
+  # "npm ci" then rejects. "npm install --no-save" installs exactly the locked versions and skips them.
+  log "npm install (from package-lock.json)"
+  npm install --no-save --no-audit --no-fund --loglevel=error
 fi
 [ -f dist/cli/main.js ] || npm run build --silent
 
