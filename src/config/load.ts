@@ -17,10 +17,10 @@ export interface LoadConfigOptions {
   timeLimitSec?: number;
 }
 
-/** `abs` relative to the cwd when that is shorter, for messages. */
+/** `abs` relative to the cwd when it lies inside it, for messages; "../../x" reads worse than "/abs/x". */
 export function displayPath(abs: string): string {
   const rel = path.relative(process.cwd(), abs);
-  return rel && rel.length < abs.length ? rel : abs;
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
 }
 
 async function isFile(p: string): Promise<boolean | 'dir'> {

@@ -1,0 +1,55 @@
+// Times the offline demo tournament phase by phase, next to baselines measured in the same run:
+// a bare container start+remove on the same image, and the demo's test command run directly on the host.
+// Run: npx tsx bench/demo-phases.ts [runs=3]
+import { rm } from 'node:fs/promises';
+import { execa } from 'execa';
+import Docker from 'dockerode';
+import { createDemoRepo } from '../src/demo/demo.js';
+import { runTournament } from '../src/run/tournament.js';
+import { DEFAULT_IMAGE } from '../src/config/defaults.js';
+import type { PhaseTimings } from '../src/types.js';
+
+const runs = Number(process.argv[2] ?? 3);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+async function containerStartMs(docker: Docker): Promise<number> {
+  const t0 = performance.now();
+  const c = await docker.createContainer({ Image: DEFAULT_IMAGE, Cmd: ['true'], HostConfig: { NetworkMode: 'none' } });
+  await c.start();
+  await c.wait();
+  await c.remove({ force: true });
+  return performance.now() - t0;
+}
+
+async function hostTestMs(): Promise<number> {
+  const repo = await createDemoRepo();
+  const t0 = performance.now();
+  await execa('node', ['--test'], { cwd: repo });
+  const ms = performance.now() - t0;
+  await rm(repo, { recursive: true, force: true });
+  return ms;
+}
+
+const docker = new Docker();
+const baseline = { container: [] as number[], hostTest: [] as number[] };
+const phases: PhaseTimings[] = [];
+for (let i = 0; i < runs; i++) {
+  baseline.container.push(await containerStartMs(docker));
+  baseline.hostTest.push(await hostTestMs());
+  const repo = await createDemoRepo();
+  const result = await runTournament({ repoDir: repo, specPath: `${repo}/feature.md` }, { onEvent: () => undefined });
+  if (result.winner !== 'tidy') throw new Error(`demo picked ${result.winner}, expected tidy`);
+  phases.push(result.timings);
+  await rm(repo, { recursive: true, force: true });
+}
+
+const container = median(baseline.container);
+const hostTest = median(baseline.hostTest);
+console.log(`runs: ${runs} (medians, ms)`);
+console.log(`baseline  container start+remove: ${container.toFixed(0)}   host "node --test": ${hostTest.toFixed(0)}`);
+for (const key of ['imageMs', 'sandboxStartMs', 'agentsMs', 'refereeMs', 'reportMs', 'totalMs'] as const) {
+  const m = median(phases.map((p) => p[key]));
+  console.log(`${key.padEnd(15)} ${m.toFixed(0).padStart(7)}   = ${(m / container).toFixed(1)}x container start`);
+}
+const referee = median(phases.map((p) => p.refereeMs));
+console.log(`referee per entrant (2 in parallel) vs host test run: ${(referee / hostTest).toFixed(1)}x`);
