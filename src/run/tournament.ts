@@ -1,25 +1,24 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus } from 'node:os';
 import { existsSync } from 'node:fs';
-import { join, relative, isAbsolute } from 'node:path';
-import type Docker from 'dockerode';
+import { join } from 'node:path';
 import { loadSpec } from '../spec/load.js';
-import { loadConfig, displayPath } from '../config/load.js';
-import { openRepo, ensureIgnored, archiveCommit, createBranchFromPatch, patchNumstat } from '../git/repo.js';
+import { loadConfig } from '../config/load.js';
+import { openRepo, ensureIgnored } from '../git/repo.js';
 import { connectDocker } from '../sandbox/docker.js';
 import { ensureSandboxImage } from '../sandbox/image.js';
-import { createInternalNetwork, removeRunResources } from '../sandbox/network.js';
-import { retarAs } from '../sandbox/tar.js';
-import { SANDBOX_UID } from '../sandbox/labels.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../scripted/server.js';
+import { removeRunResources } from '../sandbox/network.js';
+import type { ScriptedModelServer } from '../scripted/server.js';
 import { isScripted } from '../agents/opencode-config.js';
 import { buildEntrantPrompt } from '../agents/prompt.js';
 import { runTestCheck } from '../referee/tests.js';
 import { renderReport } from '../report/render.js';
 import { TourneyError, errorMessage } from '../errors.js';
-import { addTokens, emptyTokens, RESULT_SCHEMA_VERSION, type EntrantResult, type RunResult, type TourneyConfig, type Spec } from '../types.js';
+import { addTokens, emptyTokens, RESULT_SCHEMA_VERSION, type RunResult } from '../types.js';
 import { runEntrant, type EntrantRunOutput } from './entrant.js';
 import { rankEntrants, RANKING_RULE } from './rank.js';
+import { toEntrantResult, keepBranches } from './results.js';
+import { snapshotBase, prepareNetwork, passThroughEnv, authBinds } from './sandbox-environment.js';
 import { mapLimit } from './concurrency.js';
 import type { Phase, Reporter } from './events.js';
 
@@ -162,58 +161,15 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     );
     timings.refereeMs = referee.ms;
 
-    const entrants: EntrantResult[] = [];
-    for (const [index, entrant] of config.entrants.entries()) {
-      const output = outputs.value[index] as EntrantRunOutput;
-      const diffPath = `entrants/${entrant.name}/diff.patch`;
-      const numstat = await patchNumstat(join(runDir, diffPath));
-      entrants.push({
-        name: entrant.name,
-        agent: entrant.agent,
-        model: entrant.model,
-        approach: entrant.approach,
-        status: output.status,
-        error: output.error,
-        diff: {
-          files: numstat.length,
-          additions: numstat.reduce((sum, f) => sum + f.additions, 0),
-          deletions: numstat.reduce((sum, f) => sum + f.deletions, 0),
-        },
-        tokens: output.tokens,
-        costUsd: output.costUsd,
-        durationMs: output.durationMs,
-        branch: null,
-        diffPath,
-        transcriptPath: output.transcriptSaved ? `entrants/${entrant.name}/transcript.json` : null,
-        checks: { tests: referee.value[index] ?? null },
-        rank: null,
-      });
-    }
+    const entrants = await Promise.all(
+      config.entrants.map((entrant, index) =>
+        toEntrantResult(runDir, entrant, outputs.value[index] as EntrantRunOutput, referee.value[index] ?? null),
+      ),
+    );
 
     const { ranked, winner } = rankEntrants(entrants);
-    let winnerBranch: string | null = null;
-    await phase('branches', async () => {
-      for (const entrant of ranked) {
-        if (entrant.diff.files === 0) continue;
-        entrant.branch = `tourney/${runId}/${entrant.name}`;
-        await createBranchFromPatch(repo.root, {
-          base: repo.head,
-          patchFile: join(runDir, entrant.diffPath),
-          branch: entrant.branch,
-          message: `tourney ${runId}: ${entrant.name} (${entrant.model})\n\nSpec: ${spec.title}`,
-        });
-      }
-      const win = ranked.find((e) => e.name === winner);
-      if (win) {
-        winnerBranch = `tourney/${runId}/winner`;
-        await createBranchFromPatch(repo.root, {
-          base: repo.head,
-          patchFile: join(runDir, win.diffPath),
-          branch: winnerBranch,
-          message: `tourney ${runId}: winner ${win.name} (${win.model})\n\nSpec: ${spec.title}`,
-        });
-      }
-    });
+    const branches = await phase('branches', () => keepBranches(repo.root, repo.head, runDir, runId, spec.title, ranked, winner));
+    const winnerBranch = branches.value;
 
     const result: RunResult = {
       schemaVersion: RESULT_SCHEMA_VERSION,
@@ -266,54 +222,3 @@ export function newRunId(date: Date): string {
   return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
 }
 
-/** The base snapshot: HEAD minus the spec and .tourney/, owned by the sandbox user. */
-async function snapshotBase(root: string, head: string, spec: Spec, rawTar: string, baseTar: string): Promise<void> {
-  const specRel = relative(root, spec.path);
-  const exclude = ['.tourney'];
-  if (!specRel.startsWith('..') && !isAbsolute(specRel)) exclude.push(specRel);
-  await archiveCommit(root, head, rawTar, exclude, 'repo/');
-  await retarAs(rawTar, baseTar, SANDBOX_UID);
-}
-
-interface RunNetworks {
-  network: { scripted: string; open: string };
-  scriptedBaseUrl: string | null;
-  server?: ScriptedModelServer;
-}
-
-/**
- * Scripted entrants get an internal network whose only reachable host is the model server on the
- * gateway; real providers need the internet, so they get the default bridge unless policy forbids it.
- */
-async function prepareNetwork(docker: Docker, runId: string, config: TourneyConfig): Promise<RunNetworks> {
-  const policy = config.sandbox.network;
-  const real = config.entrants.filter((e) => !isScripted(e.model));
-  if (real.length > 0 && (policy === 'none' || policy === 'model-only')) {
-    throw new TourneyError(
-      `${config.source ? displayPath(config.source) : "config"}: sandbox.network is "${policy}", but entrant "${real[0]?.name}" uses ${real[0]?.model}, ` +
-        'which needs internet access to its provider; use network "open" or "auto"',
-    );
-  }
-  const result: RunNetworks = { network: { scripted: 'none', open: 'bridge' }, scriptedBaseUrl: null };
-  if (real.length === config.entrants.length) return result;
-  const internal = await createInternalNetwork(docker, runId);
-  const server = await startScriptedModelServer({ host: internal.gateway, port: 0, scriptDirs: config.scriptDirs });
-  return { network: { scripted: internal.name, open: 'bridge' }, scriptedBaseUrl: server.url, server };
-}
-
-function passThroughEnv(config: TourneyConfig): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of config.sandbox.env) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
-
-function authBinds(config: TourneyConfig): string[] {
-  if (!config.sandbox.opencodeAuth) return [];
-  const dataHome = process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share');
-  const auth = join(dataHome, 'opencode', 'auth.json');
-  if (!existsSync(auth)) throw new TourneyError(`sandbox.opencodeAuth is true but ${auth} does not exist (run "opencode auth login" first)`);
-  return [`${auth}:/home/tourney/.local/share/opencode/auth.json`];
-}

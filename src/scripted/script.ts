@@ -172,17 +172,16 @@ function scriptName(file: string): string {
   return path.basename(file).replace(/\.(ya?ml|json)$/, '');
 }
 
+/** A missing or unreadable script directory simply holds no scripts. */
+async function entriesOf(dir: string): Promise<string[]> {
+  return readdir(dir).catch(() => []);
+}
+
 /** Names of all scripts found in the directories (first directory wins on duplicates), sorted. */
 export async function listScripts(dirs: readonly string[]): Promise<string[]> {
   const names = new Set<string>();
   for (const dir of dirs) {
-    let entries: string[];
-    try {
-      entries = await readdir(dir);
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
+    for (const entry of await entriesOf(dir)) {
       if (SCRIPT_EXTENSIONS.some((ext) => entry.endsWith(ext))) names.add(scriptName(entry));
     }
   }
@@ -193,12 +192,7 @@ export async function listScripts(dirs: readonly string[]): Promise<string[]> {
 export async function resolveScript(name: string, dirs: readonly string[]): Promise<string> {
   if (SCRIPT_NAME.test(name)) {
     for (const dir of dirs) {
-      let entries: string[];
-      try {
-        entries = await readdir(dir);
-      } catch {
-        continue;
-      }
+      const entries = await entriesOf(dir);
       const hit = SCRIPT_EXTENSIONS.map((ext) => name + ext).find((f) => entries.includes(f));
       if (hit) return path.join(dir, hit);
     }

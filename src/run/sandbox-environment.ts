@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, relative, isAbsolute } from 'node:path';
+import type Docker from 'dockerode';
+import { displayPath } from '../config/load.js';
+import { archiveCommit } from '../git/repo.js';
+import { createInternalNetwork } from '../sandbox/network.js';
+import { retarAs } from '../sandbox/tar.js';
+import { SANDBOX_UID } from '../sandbox/labels.js';
+import { startScriptedModelServer, type ScriptedModelServer } from '../scripted/server.js';
+import { isScripted } from '../agents/opencode-config.js';
+import { TourneyError } from '../errors.js';
+import type { Spec, TourneyConfig } from '../types.js';
+
+// What every entrant's sandbox is given: the repository snapshot, a network, credentials.
+
+/** The base snapshot: HEAD minus the spec and .tourney/, owned by the sandbox user. */
+export async function snapshotBase(root: string, head: string, spec: Spec, rawTar: string, baseTar: string): Promise<void> {
+  const specRel = relative(root, spec.path);
+  const exclude = ['.tourney'];
+  if (!specRel.startsWith('..') && !isAbsolute(specRel)) exclude.push(specRel);
+  await archiveCommit(root, head, rawTar, exclude, 'repo/');
+  await retarAs(rawTar, baseTar, SANDBOX_UID);
+}
+
+export interface RunNetworks {
+  network: { scripted: string; open: string };
+  scriptedBaseUrl: string | null;
+  server?: ScriptedModelServer;
+}
+
+/**
+ * Scripted entrants get an internal network whose only reachable host is the model server on the
+ * gateway; real providers need the internet, so they get the default bridge unless policy forbids it.
+ */
+export async function prepareNetwork(docker: Docker, runId: string, config: TourneyConfig): Promise<RunNetworks> {
+  const policy = config.sandbox.network;
+  const real = config.entrants.filter((e) => !isScripted(e.model));
+  if (real.length > 0 && (policy === 'none' || policy === 'model-only')) {
+    throw new TourneyError(
+      `${config.source ? displayPath(config.source) : "config"}: sandbox.network is "${policy}", but entrant "${real[0]?.name}" uses ${real[0]?.model}, ` +
+        'which needs internet access to its provider; use network "open" or "auto"',
+    );
+  }
+  const result: RunNetworks = { network: { scripted: 'none', open: 'bridge' }, scriptedBaseUrl: null };
+  if (real.length === config.entrants.length) return result;
+  const internal = await createInternalNetwork(docker, runId);
+  const server = await startScriptedModelServer({ host: internal.gateway, port: 0, scriptDirs: config.scriptDirs });
+  return { network: { scripted: internal.name, open: 'bridge' }, scriptedBaseUrl: server.url, server };
+}
+
+export function passThroughEnv(config: TourneyConfig): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of config.sandbox.env) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+export function authBinds(config: TourneyConfig): string[] {
+  if (!config.sandbox.opencodeAuth) return [];
+  const dataHome = process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share');
+  const auth = join(dataHome, 'opencode', 'auth.json');
+  if (!existsSync(auth)) throw new TourneyError(`sandbox.opencodeAuth is true but ${auth} does not exist (run "opencode auth login" first)`);
+  return [`${auth}:/home/tourney/.local/share/opencode/auth.json`];
+}
