@@ -1,7 +1,10 @@
 // Plain data passed between stages and saved in the run directory.
 // Everything here must stay JSON-serialisable: any stage can be re-run from what is on disk.
 
-export const RESULT_SCHEMA_VERSION = 1;
+import type { EntrantChecks } from './checks/types.js';
+import type { GateResult, Score } from './ranking/types.js';
+
+export const RESULT_SCHEMA_VERSION = 2;
 
 /** A parsed feature spec (Markdown brief with YAML front matter). */
 export interface Spec {
@@ -16,6 +19,17 @@ export interface Spec {
   setup?: string;
   /** Per-entrant time limit in seconds from the spec, overriding the config default. */
   timeLimitSec?: number;
+  /** Build or typecheck command, run by the referee like the tests. */
+  build?: string;
+  /**
+   * Acceptance tests entrants never see: absolute paths of files/folders beside the spec, copied
+   * into the referee's copy under `into` (repo-relative), then `test` runs.
+   */
+  hidden?: { files: string[]; into: string; test: string };
+  /** tinybench modules, repo-relative (hidden ones by their place under hidden.into). */
+  bench?: string[];
+  /** Globs the change should stay within. */
+  scope?: string[];
 }
 
 export type NetworkPolicy = 'auto' | 'none' | 'model-only' | 'open';
@@ -44,6 +58,38 @@ export interface EntrantConfig {
   timeLimitSec?: number;
 }
 
+/** Block on any new security finding at or above this severity; `off` never blocks. */
+export type SecurityGate = 'high' | 'medium' | 'low' | 'off';
+
+export interface GateConfig {
+  tests: boolean;
+  /** Applies only when the spec has hidden tests. */
+  hiddenTests: boolean;
+  tampering: boolean;
+  security: SecurityGate;
+  /** Applies only when the spec has a build command. */
+  build: boolean;
+  /** Block a slowdown beyond performance.threshold (only when the spec names benchmarks). */
+  performance: boolean;
+}
+
+export interface ScoreWeights {
+  tests: number;
+  hiddenTests: number;
+  lint: number;
+  security: number;
+  performance: number;
+  scope: number;
+}
+
+export interface ScoringConfig {
+  gates: GateConfig;
+  weights: ScoreWeights;
+  /** Globs whose change counts as tampering, on top of the built-in test/lint/CI patterns. */
+  protectedPaths: string[];
+  performance: { threshold: number; rounds: number };
+}
+
 export interface TourneyConfig {
   /** Where the config came from, for messages; undefined when built from flags/defaults. */
   source?: string;
@@ -51,6 +97,7 @@ export interface TourneyConfig {
   sandbox: SandboxConfig;
   /** Directories searched for scripted-model scripts (`scripted/<name>`), absolute. */
   scriptDirs: string[];
+  scoring: ScoringConfig;
 }
 
 export type EntrantStatus = 'finished' | 'failed' | 'timeout' | 'error';
@@ -103,7 +150,12 @@ export interface EntrantResult {
   /** Paths relative to the run directory. */
   diffPath: string;
   transcriptPath: string | null;
-  checks: { tests: TestCheck | null };
+  checks: EntrantChecks;
+  /** Every gate that applies, passed or not; an entrant that fails any gate cannot win. */
+  gates: GateResult[];
+  eligible: boolean;
+  /** Weighted total and its parts; null when there was nothing to score (no change). */
+  score: Score | null;
   rank: number | null;
 }
 
@@ -123,7 +175,11 @@ export interface RunResult {
   finishedAt: string;
   repo: string;
   baseCommit: string;
-  spec: { title: string; path: string; test: string; setup?: string };
+  spec: { title: string; path: string; test: string; setup?: string; build?: string; hiddenTest?: string; bench?: string[]; scope?: string[] };
+  /** 'run': entrants were agents run by tourney; 'score': candidates given as refs or patches. */
+  mode: 'run' | 'score';
+  gatesConfig: GateConfig;
+  weights: ScoreWeights;
   winner: string | null;
   winnerBranch: string | null;
   /** How the winner was chosen, in words, for the report. */

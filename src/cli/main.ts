@@ -3,6 +3,7 @@ import { TourneyError, errorMessage } from '../errors.js';
 import { parseDuration, DURATION_EXPECTED } from '../config/units.js';
 import { MAX_ENTRANTS } from '../config/defaults.js';
 import { runTournament } from '../run/tournament.js';
+import { scoreCandidates } from '../score/score.js';
 import type { Reporter } from '../run/events.js';
 import type { RunResult } from '../types.js';
 import { LineReporter, TtyReporter, silentReporter } from './reporters.js';
@@ -97,6 +98,32 @@ export function buildProgram(setExit: (code: number) => void): Command {
       try {
         const result = await runTournament(
           { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, signal },
+          reporter,
+        );
+        setExit(finishRun(result, options));
+      } finally {
+        reporter.close?.();
+        dispose();
+      }
+    });
+
+  program
+    .command('score')
+    .description("score existing changes (branches or patch files from any agent tool or person) with tourney's referee and report; no agents run")
+    .argument('<spec>', 'feature spec the candidates were made for')
+    .requiredOption('-c, --candidate <name=ref-or-patch>', 'a candidate: NAME=git ref, or NAME=path to a .patch file (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('--base <ref>', 'commit the candidates start from (default: merge base of the candidates and HEAD)')
+    .option('--repo <dir>', 'repository', '.')
+    .option('--config <file>', 'config file (gates, weights, sandbox limits)')
+    .option('--image <tag>', 'sandbox image tag')
+    .option('--json', 'print result.json to stdout')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (spec: string, options: OutputOptions & { candidate: string[]; base?: string; repo: string; config?: string; image?: string }) => {
+      const { signal, dispose } = interruptSignal();
+      const reporter = pickReporter(options);
+      try {
+        const result = await scoreCandidates(
+          { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, signal },
           reporter,
         );
         setExit(finishRun(result, options));

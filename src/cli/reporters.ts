@@ -37,7 +37,7 @@ export function describe(event: RunEvent): string | null {
       const r = event.result;
       const verdict = r.winner
         ? `winner: ${r.winner} (branch ${r.winnerBranch})`
-        : 'no winner: no entrant passed the tests';
+        : 'no winner: no entrant passed every gate';
       return `${summaryTable(r)}\n${verdict}\nreport: ${r.reportPath}`;
     }
   }
@@ -46,21 +46,24 @@ export function describe(event: RunEvent): string | null {
 /** The scorecard in plain text, for the terminal. */
 export function summaryTable(result: RunResult): string {
   const rows = [...result.entrants]
-    .sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.name.localeCompare(b.name))
+    .sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || (b.score?.total ?? -1) - (a.score?.total ?? -1) || a.name.localeCompare(b.name))
     .map((e) => {
       const t = e.checks.tests;
-      const counts = t?.counts ? ` (${t.counts.passed} passed, ${t.counts.failed} failed)` : '';
-      const tests = t === null ? 'not run' : t.passed === true ? `passed${counts}` : t.passed === false ? `failed${counts}` : 'error';
+      const counts = t?.counts ? ` ${t.counts.passed}/${t.counts.passed + t.counts.failed}` : '';
+      const tests = !t ? 'not run' : t.passed === true ? `passed${counts}` : t.passed === false ? `failed${counts}` : 'error';
+      const failed = e.gates.filter((g) => !g.passed).map((g) => g.gate);
       return [
         e.rank === null ? '-' : String(e.rank),
         e.name,
         e.status,
+        failed.length === 0 ? 'all passed' : `failed: ${failed.join(', ')}`,
+        e.score ? e.score.total.toFixed(1) : '-',
         tests,
         e.diff.files === 0 ? 'no diff' : `${e.diff.files} file${e.diff.files === 1 ? '' : 's'} +${e.diff.additions} -${e.diff.deletions}`,
         formatMs(e.durationMs),
       ];
     });
-  const table = [['rank', 'entrant', 'status', 'tests', 'diff', 'time'], ...rows];
+  const table = [['rank', 'entrant', 'status', 'gates', 'score', 'tests', 'diff', 'time'], ...rows];
   const widths = table[0]!.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
   return table.map((row) => '  ' + row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n');
 }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { SandboxConfig } from '../types.js';
+import type { SandboxConfig, ScoringConfig } from '../types.js';
 
 export const DEFAULT_IMAGE = 'tourney-sandbox:local';
 
@@ -19,6 +19,15 @@ export const DEFAULT_SANDBOX: Readonly<SandboxConfig> = Object.freeze({
   timeLimitSec: 15 * 60,
   opencodeAuth: false,
 });
+
+/** Documented in the README ("Gates, score, ranking"); change both together. */
+const scoring: ScoringConfig = {
+  gates: { tests: true, hiddenTests: true, tampering: true, security: 'high', build: true, performance: false },
+  weights: { tests: 25, hiddenTests: 35, lint: 10, security: 10, performance: 10, scope: 10 },
+  protectedPaths: [],
+  performance: { threshold: 0.1, rounds: 3 },
+};
+export const DEFAULT_SCORING: Readonly<ScoringConfig> = Object.freeze(scoring);
 
 /** Cycled over flag-made entrants so that a tournament is not N copies of the same attempt. */
 export const DEFAULT_APPROACHES: readonly string[] = [

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { TourneyError } from '../errors.js';
 import type { EntrantConfig, SandboxConfig, TourneyConfig } from '../types.js';
 import {
-  builtinScriptsDir, CONFIG_FILENAMES, DEFAULT_APPROACHES, DEFAULT_ENTRANTS, DEFAULT_SANDBOX, MAX_ENTRANTS,
+  builtinScriptsDir, CONFIG_FILENAMES, DEFAULT_APPROACHES, DEFAULT_ENTRANTS, DEFAULT_SANDBOX, DEFAULT_SCORING, MAX_ENTRANTS,
 } from './defaults.js';
 import { isYamlError, parseJson, parseYaml, yamlErrorText } from './parse-file.js';
 import { configSchema, MODEL_EXPECTED, MODEL_RE, type RawConfig } from './schema.js';
@@ -15,6 +15,8 @@ export interface LoadConfigOptions {
   entrants?: number;
   model?: string;
   timeLimitSec?: number;
+  /** `tourney score` scores given candidates: no entrants are needed (nor a model). */
+  withoutEntrants?: boolean;
 }
 
 /** `abs` relative to the cwd when it lies inside it, for messages; "../../x" reads worse than "/abs/x". */
@@ -150,10 +152,20 @@ export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {})
     timeLimitSec: opts.timeLimitSec ?? s.timeLimit ?? DEFAULT_SANDBOX.timeLimitSec,
     opencodeAuth: s.opencodeAuth ?? DEFAULT_SANDBOX.opencodeAuth,
   };
+  const weights = { ...DEFAULT_SCORING.weights, ...raw.weights };
+  if (Object.values(weights).every((w) => w === 0)) {
+    throw new TourneyError(`${shown}: key "weights": expected at least one weight above 0`);
+  }
   return {
     ...(file && { source: file }),
-    entrants: resolveEntrants(raw, opts, shown),
+    entrants: opts.withoutEntrants ? [] : resolveEntrants(raw, opts, shown),
     sandbox,
     scriptDirs: await resolveScriptDirs(root, raw.scripts ?? [], shown),
+    scoring: {
+      gates: { ...DEFAULT_SCORING.gates, ...raw.gates },
+      weights,
+      protectedPaths: raw.tampering?.protected ?? [],
+      performance: { ...DEFAULT_SCORING.performance, ...raw.performance },
+    },
   };
 }

@@ -43,9 +43,41 @@ const sandboxSchema = strictObject({
   opencodeAuth: z.boolean().optional(),
 });
 
+const gatesSchema = strictObject({
+  tests: z.boolean().optional(),
+  hiddenTests: z.boolean().optional(),
+  tampering: z.boolean().optional(),
+  security: z.enum(['high', 'medium', 'low', 'off']).optional(),
+  build: z.boolean().optional(),
+  performance: z.boolean().optional(),
+});
+
+const weight = z.number('expected a weight: a number >= 0').min(0, 'expected a weight >= 0').optional();
+const weightsSchema = strictObject({
+  tests: weight,
+  hiddenTests: weight,
+  lint: weight,
+  security: weight,
+  performance: weight,
+  scope: weight,
+});
+
+const tamperingSchema = strictObject({
+  protected: z.array(z.string().trim().min(1, 'expected a glob like "migrations/**"')).optional(),
+});
+
+const performanceSchema = strictObject({
+  threshold: z.number().min(0).max(1, 'expected a fraction from 0 to 1, e.g. 0.1 for 10%').optional(),
+  rounds: z.int().min(1).max(20).optional(),
+});
+
 export const configSchema = strictObject({
   entrants: entrantsSchema.optional(),
   sandbox: sandboxSchema.optional(),
+  gates: gatesSchema.optional(),
+  weights: weightsSchema.optional(),
+  tampering: tamperingSchema.optional(),
+  performance: performanceSchema.optional(),
   scripts: z.array(z.string().trim().min(1, 'expected a directory path')).optional(),
 });
 

@@ -25,6 +25,8 @@ export async function createDemoRepo(dir?: string): Promise<string> {
   const source = packagePath('examples', 'demo');
   await cp(join(source, 'project'), target, { recursive: true });
   await cp(join(source, 'feature.md'), join(target, 'feature.md'));
+  // Beside the spec, as a user would keep them; the snapshot leaves them out of every entrant's copy.
+  await cp(join(source, 'acceptance'), join(target, 'acceptance'), { recursive: true });
   await cp(join(source, 'tourney.config.yaml'), join(target, 'tourney.config.yaml'));
   const git = (...args: string[]) =>
     execa('git', ['-c', 'user.name=tourney demo', '-c', 'user.email=demo@tourney.invalid', ...args], { cwd: target });

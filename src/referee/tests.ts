@@ -2,35 +2,49 @@ import { writeFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
 import { applyPatch, prepareWorkspace, runShell } from '../sandbox/workspace.js';
+import { overlayTar, type Overlay } from '../sandbox/overlay.js';
 import { errorMessage } from '../errors.js';
 import type { TestCheck } from '../types.js';
 import { parseTestCounts } from './counts.js';
 
-export interface TestCheckInput {
+export type { Overlay } from '../sandbox/overlay.js';
+
+export interface CommandSpec {
+  key: string;
+  command: string;
+  /** File for this command's log; the result's logPath is `logRel`. */
+  logFile: string;
+  logRel: string;
+}
+
+export interface CommandRunInput {
   image: string;
   runId: string;
   entrant: string;
+  /** Distinguishes this container from the entrant's other referee containers. */
+  purpose: string;
   baseTar: string;
   patch: string;
-  test: string;
   setup?: string;
+  overlays?: Overlay[];
+  commands: CommandSpec[];
   limits: SandboxLimits;
   timeoutMs: number;
-  /** Absolute path for the log; `logPath` in the result is `logRelPath`. */
-  logFile: string;
-  logRelPath: string;
 }
 
 /**
- * Runs the spec's test command on base + patch in a fresh container with no network. Nothing from
- * the entrant's own container is trusted: only its patch crosses over, as data.
+ * Runs commands on base + patch in a fresh container with no network. Nothing from the entrant's
+ * own container is trusted: only its patch crosses over, as data. Commands run in order; a failed
+ * one does not stop the next (each result stands on its own), but a failed setup stops them all.
  */
-export async function runTestCheck(docker: Docker, input: TestCheckInput): Promise<TestCheck> {
-  const started = Date.now();
-  const log: string[] = [];
-  const finish = async (check: Omit<TestCheck, 'durationMs' | 'logPath'>): Promise<TestCheck> => {
-    await writeFile(input.logFile, log.join('\n'));
-    return { ...check, durationMs: Date.now() - started, logPath: input.logRelPath };
+export async function runCommands(docker: Docker, input: CommandRunInput): Promise<Record<string, TestCheck>> {
+  const results: Record<string, TestCheck> = {};
+  const notRun = async (error: string, log: string) => {
+    for (const c of input.commands) {
+      await writeFile(c.logFile, log);
+      results[c.key] = { passed: null, exitCode: null, counts: null, durationMs: 0, logPath: c.logRel, error };
+    }
+    return results;
   };
 
   let sandbox: Sandbox | undefined;
@@ -39,39 +53,39 @@ export async function runTestCheck(docker: Docker, input: TestCheckInput): Promi
       image: input.image,
       runId: input.runId,
       role: `referee:${input.entrant}`,
-      name: `tourney-${input.runId}-referee-${input.entrant}`,
+      name: `tourney-${input.runId}-${input.purpose}-${input.entrant}`,
       limits: input.limits,
       network: 'none',
     });
     await prepareWorkspace(sandbox, input.baseTar);
     const applied = await applyPatch(sandbox, input.patch);
-    if (!applied.ok) {
-      log.push(`$ git apply entrant.patch`, applied.message);
-      return await finish({ passed: false, exitCode: null, counts: null, error: `the entrant's patch does not apply: ${applied.message.trim()}` });
-    }
+    if (!applied.ok) return await notRun(`the entrant's patch does not apply: ${applied.message.trim()}`, applied.message);
+    if (input.overlays?.length) await sandbox.putTar(await overlayTar(input.overlays), '/work/repo');
     if (input.setup) {
-      log.push(`$ ${input.setup}`);
       const setup = await runShell(sandbox, input.setup, input.timeoutMs);
-      log.push(setup.stdout);
       if (setup.exitCode !== 0) {
         const why = setup.timedOut ? 'timed out' : `exited with ${setup.exitCode}`;
-        return await finish({ passed: false, exitCode: setup.exitCode, counts: null, error: `setup command ${why}` });
+        return await notRun(`setup command "${input.setup}" ${why}`, `$ ${input.setup}\n${setup.stdout}`);
       }
     }
-    log.push(`$ ${input.test}`);
-    const test = await runShell(sandbox, input.test, input.timeoutMs);
-    log.push(test.stdout);
-    if (test.timedOut) log.push(`[tourney: test command killed after ${Math.round(input.timeoutMs / 1000)} s]`);
-    return await finish({
-      passed: test.exitCode === 0,
-      exitCode: test.exitCode,
-      counts: parseTestCounts(test.stdout),
-      ...(test.timedOut ? { error: `test command timed out after ${Math.round(input.timeoutMs / 1000)} s` } : {}),
-    });
+    for (const c of input.commands) {
+      const run = await runShell(sandbox, c.command, input.timeoutMs);
+      const killed = run.timedOut ? `\n[tourney: killed after ${Math.round(input.timeoutMs / 1000)} s]` : '';
+      await writeFile(c.logFile, `$ ${c.command}\n${run.stdout}${killed}`);
+      results[c.key] = {
+        passed: run.exitCode === 0,
+        exitCode: run.exitCode,
+        counts: parseTestCounts(run.stdout),
+        durationMs: run.durationMs,
+        logPath: c.logRel,
+        ...(run.timedOut ? { error: `timed out after ${Math.round(input.timeoutMs / 1000)} s` } : {}),
+      };
+    }
+    return results;
   } catch (err) {
-    log.push(`[tourney: referee error: ${errorMessage(err)}]`);
-    return await finish({ passed: null, exitCode: null, counts: null, error: `referee could not run the tests: ${errorMessage(err)}` });
+    return await notRun(`the referee could not run: ${errorMessage(err)}`, `[tourney: referee error: ${errorMessage(err)}]`);
   } finally {
     await sandbox?.remove();
   }
 }
+

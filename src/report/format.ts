@@ -68,3 +68,16 @@ export function summarizeTests(check: TestCheck | null): TestSummary {
   if (check.error) detail += ` — ${check.error}`;
   return { state, label: state, detail };
 }
+
+export function formatRatio(ratio: number | null | undefined): string {
+  return typeof ratio === 'number' && Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—';
+}
+
+/** A fixed number of decimals, or a dash for anything that is not a finite number. */
+export function formatFixed(n: number | null | undefined, digits: number): string {
+  return typeof n === 'number' && Number.isFinite(n) ? n.toFixed(digits) : '—';
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatNumber(n)} ${n === 1 ? one : many}`;
+}

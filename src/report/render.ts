@@ -33,6 +33,7 @@ function createEngine(): typeof Handlebars {
   hb.registerHelper('tokenBreakdown', (t: RunResult['totals']['tokens']) => tokenBreakdown(t));
   hb.registerHelper('shortSha', (sha: string) => (typeof sha === 'string' ? sha.slice(0, 12) : ''));
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('percent', (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '—'));
   return hb;
 }
 

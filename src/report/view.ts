@@ -1,38 +1,58 @@
 // Turns a RunResult plus the files on disk into the plain data the template renders.
 import { html as diffToHtml } from 'diff2html';
 import type { EntrantResult, RunResult } from '../types.js';
+import { details, type EntrantDetails } from './details.js';
+import { gateView, lintCell, perfCell, scopeCell, securityCell, type Cell, type GateView } from './cells.js';
 import { existingHref, readBounded, resolveInRunDir, tailLines } from './files.js';
-import { summarizeTests, type TestSummary } from './format.js';
+import { formatFixed, summarizeTests, type TestSummary } from './format.js';
+import { rulesView, TOTAL_FORMULA, type RulesView } from './rules.js';
 
 const LOG_TAIL_LINES = 40;
 const LOG_TAIL_BYTES = 64 * 1024;
 // Beyond this a diff is not reviewable in a browser anyway, and a runaway agent could produce gigabytes.
 const DIFF_MAX_BYTES = 2 * 1024 * 1024;
 
-export interface EntrantView {
+export interface LogTail {
+  title: string;
+  tail: string | null;
+  note: string | null;
+}
+
+export interface EntrantView extends EntrantDetails {
   e: EntrantResult;
   anchor: string;
   isWinner: boolean;
   tests: TestSummary;
+  hidden: TestSummary | null;
+  gates: GateView[];
+  /** Shown as text in the scorecard; the other failures are in the chips' tooltips. */
+  firstFailure: GateView | null;
+  scoreTotal: string | null;
+  lint: Cell;
+  security: Cell;
+  perf: Cell | null;
+  scope: Cell;
   /** diff2html output; diff2html escapes the diff text itself (see test/report). */
   diffHtml: string | null;
   diffNote: string | null;
-  diffHref: string | null;
-  logHref: string | null;
-  transcriptHref: string | null;
-  logTail: string | null;
-  logNote: string | null;
+  logs: LogTail[];
 }
 
 export interface ReportView {
   r: RunResult;
+  isScore: boolean;
+  showHidden: boolean;
+  showPerf: boolean;
   entrants: EntrantView[];
   winner: EntrantView | null;
+  rules: RulesView;
+  totalFormula: string;
 }
 
-/** Rank ascending, unranked last, ties keep the result's order. */
+/** Ranked first by rank, then the unranked by score (highest first), entrants without a score last. */
 export function byRank(a: EntrantResult, b: EntrantResult): number {
-  return (a.rank ?? Number.POSITIVE_INFINITY) - (b.rank ?? Number.POSITIVE_INFINITY);
+  if (a.rank !== null || b.rank !== null) return (a.rank ?? Number.POSITIVE_INFINITY) - (b.rank ?? Number.POSITIVE_INFINITY);
+  return (b.score?.total ?? -1) - (a.score?.total ?? -1);
 }
 
 async function renderDiff(runDir: string, e: EntrantResult): Promise<{ html: string | null; note: string | null }> {
@@ -56,42 +76,56 @@ async function renderDiff(runDir: string, e: EntrantResult): Promise<{ html: str
   }
 }
 
-async function logTail(runDir: string, logPath: string | undefined): Promise<{ tail: string | null; note: string | null }> {
+async function logTail(runDir: string, title: string, logPath: string | undefined): Promise<LogTail> {
   const file = await readBounded(resolveInRunDir(runDir, logPath), LOG_TAIL_BYTES, true);
-  if (!file) return { tail: null, note: 'Test log not available.' };
+  if (!file) return { title, tail: null, note: `${title} not available.` };
   const { text, omitted } = tailLines(file.text, LOG_TAIL_LINES);
-  if (!text) return { tail: null, note: 'Test log is empty.' };
+  if (!text) return { title, tail: null, note: `${title} is empty.` };
   const note = file.truncated || omitted > 0 ? `Last ${LOG_TAIL_LINES} lines.` : null;
-  return { tail: text, note };
+  return { title, tail: text, note };
 }
 
 async function entrantView(runDir: string, r: RunResult, e: EntrantResult, index: number): Promise<EntrantView> {
-  const logPath = e.checks.tests?.logPath;
-  const [diff, log, diffHref, logHref, transcriptHref] = await Promise.all([
+  const showHidden = Boolean(r.spec.hiddenTest);
+  const [diff, testLog, hiddenLog, extra] = await Promise.all([
     renderDiff(runDir, e),
-    logTail(runDir, logPath),
-    existingHref(runDir, e.diffPath),
-    existingHref(runDir, logPath),
-    existingHref(runDir, e.transcriptPath),
+    logTail(runDir, 'Test log', e.checks.tests?.logPath),
+    showHidden ? logTail(runDir, 'Hidden test log', e.checks.hiddenTests?.logPath) : null,
+    details(runDir, e),
   ]);
+  const gates = (e.gates ?? []).map(gateView);
   return {
+    ...extra,
     e,
     // Index-based so untrusted names never end up in id attributes or fragment links.
     anchor: `entrant-${index + 1}`,
     isWinner: r.winner !== null && e.name === r.winner,
     tests: summarizeTests(e.checks.tests),
+    hidden: showHidden ? summarizeTests(e.checks.hiddenTests ?? null) : null,
+    gates,
+    firstFailure: gates.find((g) => !g.passed) ?? null,
+    scoreTotal: e.score ? formatFixed(e.score.total, 1) : null,
+    lint: lintCell(e.checks.lint),
+    security: securityCell(e.checks.security),
+    perf: r.spec.bench?.length ? perfCell(e.checks.performance) : null,
+    scope: scopeCell(e.checks.scope),
     diffHtml: diff.html,
     diffNote: diff.note,
-    diffHref,
-    logHref,
-    transcriptHref,
-    logTail: log.tail,
-    logNote: log.note,
+    logs: hiddenLog ? [testLog, hiddenLog] : [testLog],
   };
 }
 
 export async function buildView(r: RunResult, runDir: string): Promise<ReportView> {
   const sorted = [...r.entrants].sort(byRank);
   const entrants = await Promise.all(sorted.map((e, i) => entrantView(runDir, r, e, i)));
-  return { r, entrants, winner: entrants.find((v) => v.isWinner) ?? null };
+  return {
+    r,
+    isScore: r.mode === 'score',
+    showHidden: Boolean(r.spec.hiddenTest),
+    showPerf: Boolean(r.spec.bench?.length),
+    entrants,
+    winner: entrants.find((v) => v.isWinner) ?? null,
+    rules: rulesView(r),
+    totalFormula: TOTAL_FORMULA,
+  };
 }

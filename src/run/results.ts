@@ -1,39 +1,6 @@
 import { join } from 'node:path';
-import { createBranchFromPatch, patchNumstat } from '../git/repo.js';
-import type { EntrantConfig, EntrantResult, TestCheck } from '../types.js';
-import type { EntrantRunOutput } from './entrant.js';
-
-/** One entrant's line in result.json, from what its run and the referee produced. */
-export async function toEntrantResult(
-  runDir: string,
-  entrant: EntrantConfig,
-  output: EntrantRunOutput,
-  tests: TestCheck | null,
-): Promise<EntrantResult> {
-  const diffPath = `entrants/${entrant.name}/diff.patch`;
-  const numstat = await patchNumstat(join(runDir, diffPath));
-  return {
-    name: entrant.name,
-    agent: entrant.agent,
-    model: entrant.model,
-    approach: entrant.approach,
-    status: output.status,
-    error: output.error,
-    diff: {
-      files: numstat.length,
-      additions: numstat.reduce((sum, f) => sum + f.additions, 0),
-      deletions: numstat.reduce((sum, f) => sum + f.deletions, 0),
-    },
-    tokens: output.tokens,
-    costUsd: output.costUsd,
-    durationMs: output.durationMs,
-    branch: null,
-    diffPath,
-    transcriptPath: output.transcriptSaved ? `entrants/${entrant.name}/transcript.json` : null,
-    checks: { tests },
-    rank: null,
-  };
-}
+import { createBranchFromPatch } from '../git/repo.js';
+import type { EntrantResult } from '../types.js';
 
 /**
  * Keeps every entrant that changed something as `tourney/<run>/<name>` and the winner also as

@@ -14,11 +14,14 @@ import type { Spec, TourneyConfig } from '../types.js';
 
 // What every entrant's sandbox is given: the repository snapshot, a network, credentials.
 
-/** The base snapshot: HEAD minus the spec and .tourney/, owned by the sandbox user. */
+/** The base snapshot: `head` minus the spec, hidden tests and .tourney/, owned by the sandbox user. */
 export async function snapshotBase(root: string, head: string, spec: Spec, rawTar: string, baseTar: string): Promise<void> {
-  const specRel = relative(root, spec.path);
+  // The spec and its hidden tests may live in the repository; entrants must see neither.
   const exclude = ['.tourney'];
-  if (!specRel.startsWith('..') && !isAbsolute(specRel)) exclude.push(specRel);
+  for (const path of [spec.path, ...(spec.hidden?.files ?? [])]) {
+    const rel = relative(root, path);
+    if (rel && !rel.startsWith('..') && !isAbsolute(rel)) exclude.push(rel);
+  }
   await archiveCommit(root, head, rawTar, exclude, 'repo/');
   await retarAs(rawTar, baseTar, SANDBOX_UID);
 }

@@ -66,7 +66,13 @@ export class Sandbox {
       },
     });
     const sandbox = new Sandbox(docker, container, options);
-    await container.start();
+    try {
+      await container.start();
+    } catch (err) {
+      // A container that exists but never started is still a container: don't leave it behind.
+      await sandbox.remove();
+      throw err;
+    }
     return sandbox;
   }
 

@@ -11,13 +11,54 @@ import { extractSections } from './sections.js';
 
 const EXAMPLE = ['---', 'title: Add a --version flag', 'test: npm test', 'timeLimit: 10m', '---', '', '## Outcome', '...'].join('\n');
 
+const command = (what: string) => z.string(`expected ${what}, as a string`).trim().min(1, `expected ${what}`);
+const pathList = (what: string) =>
+  z.union([z.string().trim().min(1), z.array(z.string().trim().min(1)).min(1)], `expected ${what}: a path or a list of paths`)
+    .transform((v) => (Array.isArray(v) ? v : [v]));
+
+const hiddenSchema = strictObject({
+  files: pathList('hidden test files or folders, relative to the spec file'),
+  into: z.string().trim().min(1).optional(),
+  test: command('the command that runs the hidden tests, e.g. "node --test tourney-hidden/"'),
+});
+
 const frontMatterSchema = strictObject({
   title: z.string().trim().min(1).optional(),
-  test: z.string('expected the test command the referee runs, as a string, e.g. "npm test"')
-    .trim().min(1, 'expected the test command the referee runs, e.g. "npm test"'),
+  test: command('the test command the referee runs, e.g. "npm test"'),
   setup: z.string().trim().min(1).optional(),
+  build: command('the build or typecheck command, e.g. "npm run build"').optional(),
   timeLimit: durationSchema,
+  hidden: hiddenSchema.optional(),
+  bench: pathList('tinybench benchmark modules, repo-relative (hidden ones by their place under hidden.into)').optional(),
+  scope: pathList('globs of the files the change should stay within, e.g. "src/**"').optional(),
 });
+
+/** Where hidden files go in the referee's copy when the spec does not say. */
+export const DEFAULT_HIDDEN_INTO = 'tourney-hidden';
+
+/** Repo-relative, no "..": anything else could place files outside the referee's repository copy. */
+function safeRepoPath(file: string, key: string, value: string): string {
+  const normal = path.posix.normalize(value.replace(/\\/g, '/')).replace(/\/+$/, '');
+  if (path.posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../') || normal === '.') {
+    throw new TourneyError(`${file}: front matter key "${key}": expected a path inside the repository, got "${value}"`);
+  }
+  return normal;
+}
+
+async function resolveHidden(file: string, hidden: z.output<typeof hiddenSchema>): Promise<NonNullable<Spec['hidden']>> {
+  const specDir = path.dirname(path.resolve(file));
+  const files: string[] = [];
+  for (const [index, entry] of hidden.files.entries()) {
+    const abs = path.resolve(specDir, entry);
+    try {
+      await stat(abs);
+    } catch {
+      throw new TourneyError(`${file}: front matter key "hidden.files${hidden.files.length > 1 ? `[${index}]` : ''}": ${abs} does not exist (paths are relative to the spec file)`);
+    }
+    files.push(abs);
+  }
+  return { files, into: safeRepoPath(file, 'hidden.into', hidden.into ?? DEFAULT_HIDDEN_INTO), test: hidden.test };
+}
 
 function notYaml(): never {
   // Front matter may name another language (---js, ---json); gray-matter would eval JavaScript.
@@ -68,7 +109,7 @@ export async function loadSpec(file: string): Promise<Spec> {
   const fm = frontMatterSchema.safeParse(data, { reportInput: true });
   if (!fm.success) throw new TourneyError(formatZodIssues(fm.error.issues, file, 'front matter key'));
   const { sections, firstH1 } = extractSections(body);
-  const { title, test, setup, timeLimit } = fm.data;
+  const { title, test, setup, timeLimit, build, hidden, bench, scope } = fm.data;
   return {
     path: path.resolve(file),
     title: title ?? firstH1 ?? path.basename(file, path.extname(file)),
@@ -77,5 +118,9 @@ export async function loadSpec(file: string): Promise<Spec> {
     test,
     ...(setup !== undefined && { setup }),
     ...(timeLimit !== undefined && { timeLimitSec: timeLimit }),
+    ...(build !== undefined && { build }),
+    ...(hidden !== undefined && { hidden: await resolveHidden(file, hidden) }),
+    ...(bench !== undefined && { bench: bench.map((b, i) => safeRepoPath(file, bench.length > 1 ? `bench[${i}]` : 'bench', b)) }),
+    ...(scope !== undefined && { scope }),
   };
 }

@@ -85,11 +85,15 @@ describe('a tournament on Docker with scripted entrants, through the CLI', () =>
     expect(by.tidy?.checks.tests?.counts).toEqual({ passed: 6, failed: 0, skipped: 0 });
     expect(by.tidy?.diff).toEqual({ files: 2, additions: expect.any(Number), deletions: 0 });
     expect(by.tidy?.tokens.input).toBeGreaterThan(0);
+    expect(by.tidy?.checks.hiddenTests?.passed).toBe(true);
+    expect(by.tidy?.gates.every((g) => g.passed)).toBe(true);
+    expect(by.tidy?.score?.total).toBeGreaterThan(50);
 
     expect(by.hasty?.status).toBe('finished');
     expect(by.hasty?.checks.tests?.passed).toBe(false);
     expect(by.hasty?.checks.tests?.counts?.failed).toBeGreaterThanOrEqual(1);
     expect(by.hasty?.rank).toBeNull();
+    expect(by.hasty?.gates.filter((g) => !g.passed).map((g) => g.gate)).toEqual(['tests', 'hiddenTests']);
 
     expect(by.stuck?.status).toBe('timeout');
     expect(by.stuck?.error).toMatch(/time limit/);
@@ -115,6 +119,7 @@ describe('a tournament on Docker with scripted entrants, through the CLI', () =>
     expect(seen).toContain('internet=blocked');
     expect(seen).toContain('user=10001');
     expect(seen).not.toContain('notes.txt');
+    expect(seen).not.toContain('acceptance');
     expect(seen).toContain('package.json');
   });
 
@@ -122,7 +127,7 @@ describe('a tournament on Docker with scripted entrants, through the CLI', () =>
     const runDir = join(repo, '.tourney', 'runs', result.runId);
     const saved = JSON.parse(await readFile(join(runDir, 'result.json'), 'utf8')) as RunResult;
     expect(saved).toEqual(result);
-    expect(saved.schemaVersion).toBe(1);
+    expect(saved.schemaVersion).toBe(2);
     expect(saved.reportPath).toBe(join(runDir, 'report.html'));
     const html = await readFile(saved.reportPath, 'utf8');
     expect(html).toContain('Add slugify to the string helpers');

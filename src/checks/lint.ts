@@ -1,0 +1,186 @@
+// The lint check: ESLint over the JS/TS files an entrant changed, in base and in head, scored as
+// the increase in problems so a repository that was already messy does not punish everyone.
+// See lint-config.ts for why no entrant code runs.
+
+import { lstat, mkdir, readFile, realpath } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import type { ESLint, Linter } from 'eslint';
+import { errorMessage } from '../errors.js';
+import { createESLint, findRepoConfig, isLintable, type ConfigChoice } from './lint-config.js';
+import { writeLintSarif } from './lint-sarif.js';
+import type { LintCheck, LintCounts, LintMessageSummary, StaticCheckInput } from './types.js';
+
+const MAX_MESSAGES = 200;
+const MAX_MESSAGE_CHARS = 500;
+/** Larger files (generated, minified, vendored) would stall the referee; they count as one warning. */
+const MAX_FILE_BYTES = 1024 * 1024;
+
+interface SourceFile {
+  rel: string;
+  abs: string;
+  /** null when the file is too large to lint. */
+  text: string | null;
+}
+
+interface SideLint {
+  results: ESLint.LintResult[];
+  /** Results that came from ESLint itself (the others are ours); only these have rule metadata. */
+  eslintResults: ESLint.LintResult[];
+  counts: LintCounts;
+}
+
+export async function runLintCheck(input: StaticCheckInput): Promise<LintCheck> {
+  const started = performance.now();
+  const sarifFile = join(input.outDir, 'lint.sarif');
+  const sarifPath = `${input.outRel}/lint.sarif`;
+  const zero = { errors: 0, warnings: 0 };
+  try {
+    await mkdir(input.outDir, { recursive: true });
+    const files = [...new Set(input.changedFiles.filter(isLintable))];
+    const [baseFiles, headFiles] = await Promise.all([readSide(input.baseDir, files), readSide(input.headDir, files)]);
+    if (headFiles.length === 0) {
+      // Nothing to lint is a clean pass, not a missing check: an empty SARIF run says so,
+      // and `config` stays null because no configuration was loaded.
+      await writeLintSarif(sarifFile, [], {}, new Map());
+      const durationMs = Math.round(performance.now() - started);
+      return { ran: true, config: null, filesLinted: 0, base: zero, head: zero, newErrors: 0, newWarnings: 0, messages: [], sarifPath, durationMs };
+    }
+
+    const { choice, base: baseESLint, head: headESLint } = await chooseConfig(input, baseFiles, headFiles);
+    const base = await lintSide(baseESLint, baseFiles, input.baseDir);
+    const head = await lintSide(headESLint, headFiles, input.headDir);
+
+    const relativeOf = new Map(headFiles.map((f) => [f.abs, f.rel]));
+    let rulesMeta: ESLint.LintResultData['rulesMeta'] = {};
+    try {
+      rulesMeta = headESLint.getRulesMetaForResults(head.eslintResults);
+    } catch {
+      // Rule descriptions are a nicety of the SARIF file; the results stand without them.
+    }
+    await writeLintSarif(sarifFile, head.results, { cwd: input.headDir, rulesMeta }, relativeOf);
+
+    return {
+      ran: true,
+      config: choice.kind,
+      filesLinted: head.eslintResults.length,
+      base: base.counts,
+      head: head.counts,
+      newErrors: Math.max(0, head.counts.errors - base.counts.errors),
+      newWarnings: Math.max(0, head.counts.warnings - base.counts.warnings),
+      messages: summarise(head.results, relativeOf, input.headDir),
+      sarifPath,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } catch (err) {
+    const durationMs = Math.round(performance.now() - started);
+    const error = `lint check failed: ${errorMessage(err)}`;
+    return { ran: false, config: null, filesLinted: 0, base: zero, head: zero, newErrors: 0, newWarnings: 0, messages: [], sarifPath: null, durationMs, error };
+  }
+}
+
+/**
+ * The repository's base config when it loads and validates for every file to be linted, else the
+ * built-in one. The probe lints empty text at each path, so only the user's config (and the
+ * paths) can make it fail; a rule crashing on the entrant's content later is counted against
+ * that file instead of silently swapping the configuration.
+ */
+async function chooseConfig(input: StaticCheckInput, baseFiles: SourceFile[], headFiles: SourceFile[]) {
+  const repoConfig = await findRepoConfig(input.baseDir);
+  if (repoConfig !== null) {
+    const choice: ConfigChoice = { kind: 'repository', file: repoConfig };
+    const base = createESLint(input.baseDir, choice);
+    const head = createESLint(input.headDir, choice);
+    try {
+      for (const f of baseFiles) await base.lintText('', { filePath: f.abs });
+      for (const f of headFiles) await head.lintText('', { filePath: f.abs });
+      return { choice, base, head };
+    } catch {
+      // Typically a plugin the config imports is not installed (the repo's node_modules are absent).
+      // LintCheck has no field for the reason; `config: 'built-in'` is what the report shows.
+    }
+  }
+  const choice: ConfigChoice = { kind: 'built-in' };
+  return { choice, base: createESLint(input.baseDir, choice), head: createESLint(input.headDir, choice) };
+}
+
+/** The changed files that exist in `root` as regular files inside it; symlinks are not followed. */
+async function readSide(dir: string, files: string[]): Promise<SourceFile[]> {
+  const root = resolve(dir);
+  const realRoot = await realpath(root);
+  const out: SourceFile[] = [];
+  for (const rel of files) {
+    const abs = resolve(root, rel);
+    if (!abs.startsWith(root + sep)) continue;
+    const info = await lstat(abs).catch(() => null);
+    if (!info?.isFile()) continue;
+    // A symlinked parent directory could point outside the tree.
+    const real = await realpath(abs).catch(() => null);
+    if (real === null || !real.startsWith(realRoot + sep)) continue;
+    out.push({ rel, abs, text: info.size > MAX_FILE_BYTES ? null : await readFile(abs, 'utf8') });
+  }
+  return out;
+}
+
+async function lintSide(eslint: ESLint, files: SourceFile[], root: string): Promise<SideLint> {
+  const results: ESLint.LintResult[] = [];
+  const eslintResults: ESLint.LintResult[] = [];
+  for (const file of files) {
+    if (file.text === null) {
+      results.push(syntheticResult(file.abs, 1, `Not linted: larger than ${MAX_FILE_BYTES} bytes`));
+      continue;
+    }
+    try {
+      const linted = await eslint.lintText(file.text, { filePath: file.abs });
+      results.push(...linted);
+      eslintResults.push(...linted);
+    } catch (err) {
+      // A rule that crashes on this content; the file counts as broken, like a parse error.
+      results.push(syntheticResult(file.abs, 2, `ESLint failed on this file: ${stripRoot(errorMessage(err), root)}`));
+    }
+  }
+  const counts = {
+    errors: results.reduce((n, r) => n + r.errorCount, 0),
+    warnings: results.reduce((n, r) => n + r.warningCount, 0),
+  };
+  return { results, eslintResults, counts };
+}
+
+function syntheticResult(filePath: string, severity: 1 | 2, message: string): ESLint.LintResult {
+  const msg: Linter.LintMessage = { ruleId: null, severity, message, line: 1, column: 1, ...(severity === 2 && { fatal: true }) };
+  const errors = severity === 2 ? 1 : 0;
+  return {
+    filePath,
+    messages: [msg],
+    suppressedMessages: [],
+    errorCount: errors,
+    fatalErrorCount: errors,
+    warningCount: 1 - errors,
+    fixableErrorCount: 0,
+    fixableWarningCount: 0,
+    usedDeprecatedRules: [],
+  };
+}
+
+function summarise(results: ESLint.LintResult[], relativeOf: Map<string, string>, root: string): LintMessageSummary[] {
+  const out: LintMessageSummary[] = [];
+  for (const result of results) {
+    for (const m of result.messages) {
+      if (out.length >= MAX_MESSAGES) return out;
+      const text = stripRoot(m.message, root);
+      out.push({
+        file: relativeOf.get(result.filePath) ?? result.filePath,
+        line: m.line,
+        column: m.column,
+        ruleId: m.ruleId,
+        severity: m.fatal || m.severity === 2 ? 'error' : 'warning',
+        message: text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text,
+      });
+    }
+  }
+  return out;
+}
+
+/** Temp-directory paths in messages mean nothing in a report. */
+function stripRoot(text: string, root: string): string {
+  return text.split(root.endsWith(sep) ? root : root + sep).join('');
+}

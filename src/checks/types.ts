@@ -1,0 +1,158 @@
+// Results of the referee's checks: plain, JSON-serialisable data saved in result.json.
+// Each check says whether it ran; a check that could not run carries `error` and never counts as a pass.
+
+import type { TestCheck } from '../types.js';
+
+/** The same shape serves every command-running check (visible tests, hidden tests, build). */
+export type CommandCheck = TestCheck;
+
+export type TamperKind =
+  | 'test-deleted'
+  | 'test-modified'
+  | 'skip-added'
+  | 'only-added'
+  | 'test-config-changed'
+  | 'lint-config-changed'
+  | 'security-config-changed'
+  | 'ci-changed'
+  | 'lint-disabled-inline'
+  | 'protected-path-changed';
+
+export interface TamperFinding {
+  kind: TamperKind;
+  file: string;
+  /** Line in the entrant's version, when the evidence is an added line. */
+  line?: number;
+  /** The line or change that shows it, quoted as data. */
+  evidence: string;
+}
+
+export interface TamperCheck {
+  flagged: boolean;
+  findings: TamperFinding[];
+}
+
+export interface LintMessageSummary {
+  file: string;
+  line: number;
+  column: number;
+  ruleId: string | null;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface LintCounts {
+  errors: number;
+  warnings: number;
+}
+
+export interface LintCheck {
+  ran: boolean;
+  /** Which configuration was used: the repository's own (from the base commit) or tourney's default. */
+  config: 'repository' | 'built-in' | null;
+  filesLinted: number;
+  base: LintCounts;
+  head: LintCounts;
+  /** head minus base over the changed files, never below zero. */
+  newErrors: number;
+  newWarnings: number;
+  /** Messages in the entrant's version of the changed files (capped), for the report. */
+  messages: LintMessageSummary[];
+  /** SARIF 2.1.0 file, relative to the run directory. */
+  sarifPath: string | null;
+  durationMs: number;
+  error?: string;
+}
+
+export type Severity = 'high' | 'medium' | 'low';
+
+export interface SecurityFinding {
+  ruleId: string;
+  severity: Severity;
+  /** e.g. "CWE-78" */
+  cwe: string;
+  file: string;
+  line: number;
+  message: string;
+  /** The matched source text (trimmed, capped). */
+  snippet: string;
+}
+
+export interface SecurityCheck {
+  ran: boolean;
+  /** Findings in the entrant's version that the base version of the same files does not have. */
+  newFindings: SecurityFinding[];
+  counts: Record<Severity, number>;
+  /** Findings already present at base in the changed files (not held against the entrant). */
+  baseFindings: number;
+  sarifPath: string | null;
+  rulesApplied: number;
+  durationMs: number;
+  error?: string;
+}
+
+export interface PerfTaskResult {
+  /** Bench file (repo-relative) and task name. */
+  file: string;
+  task: string;
+  baseOpsPerSec: number;
+  /** Relative margin of error, percent (tinybench `rme`). */
+  baseRme: number;
+  opsPerSec: number;
+  rme: number;
+  /** opsPerSec / baseOpsPerSec: above 1 is faster than base; null when base could not run the task. */
+  ratio: number | null;
+}
+
+export interface PerfCheck {
+  ran: boolean;
+  tasks: PerfTaskResult[];
+  /** Geometric mean of the task ratios, or null when nothing ran. */
+  ratio: number | null;
+  /** A task slower than base by more than the threshold (ratio < 1 - threshold). */
+  regression: boolean;
+  threshold: number;
+  rounds: number;
+  durationMs: number;
+  logPath: string | null;
+  error?: string;
+}
+
+export interface ScopeCheck {
+  /** The spec's scope globs, or null when the spec sets none. */
+  scope: string[] | null;
+  files: string[];
+  outOfScope: string[];
+  additions: number;
+  deletions: number;
+  /** Dependencies added to a manifest (package.json, requirements.txt, pyproject.toml), as "manifest: name". */
+  newDependencies: string[];
+}
+
+export interface EntrantChecks {
+  tests: CommandCheck | null;
+  hiddenTests?: CommandCheck | null;
+  build?: CommandCheck | null;
+  tampering?: TamperCheck;
+  lint?: LintCheck;
+  security?: SecurityCheck;
+  performance?: PerfCheck | null;
+  scope?: ScopeCheck;
+  /** Referee-level problem that stopped every check (e.g. the diff does not apply). */
+  error?: string;
+}
+
+/**
+ * What a check needs to read an entrant's change as data: the clean base tree and base + diff,
+ * both materialised on the host (nothing from the agent's container), plus the changed paths.
+ */
+export interface StaticCheckInput {
+  baseDir: string;
+  headDir: string;
+  /** Repo-relative paths added or modified by the diff (not deleted ones). */
+  changedFiles: string[];
+  /** Directory for artefacts (SARIF), absolute; results refer to it relative to the run directory. */
+  outDir: string;
+  /** outDir relative to the run directory, for paths in results. */
+  outRel: string;
+}

@@ -1,0 +1,55 @@
+import type { EntrantChecks } from '../checks/types.js';
+import type { ScoreWeights, Spec, TestCheck } from '../types.js';
+import type { Score, ScorePart } from './types.js';
+
+const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+
+/** Share of tests passing; a run without counts is all or nothing; a run that never happened is 0. */
+function testShare(check: TestCheck | null | undefined): { score: number; detail: string } {
+  if (!check || check.passed === null) return { score: 0, detail: check?.error ?? 'not run' };
+  if (check.counts && check.counts.passed + check.counts.failed > 0) {
+    const { passed, failed } = check.counts;
+    return { score: passed / (passed + failed), detail: `${passed}/${passed + failed} passed` };
+  }
+  return { score: check.passed ? 1 : 0, detail: check.passed ? 'passed' : `failed (exit ${check.exitCode})` };
+}
+
+/**
+ * The weighted score, 0-100. Each part is 0..1 (formulas in the README, "Gates, score, ranking");
+ * parts that do not apply to this spec (hidden tests, performance) are left out of the weighting,
+ * so the total stays comparable between entrants of the same run.
+ */
+export function scoreEntrant(checks: EntrantChecks, spec: Spec, weights: ScoreWeights): Score {
+  const raw: Omit<ScorePart, 'points'>[] = [];
+  const add = (part: keyof ScoreWeights, score: number, detail: string) => raw.push({ part, score: clamp01(score), weight: weights[part], detail });
+
+  const tests = testShare(checks.tests);
+  add('tests', tests.score, tests.detail);
+  if (spec.hidden) {
+    const hidden = testShare(checks.hiddenTests);
+    add('hiddenTests', hidden.score, hidden.detail);
+  }
+  const lint = checks.lint;
+  if (lint?.ran) add('lint', 1 - 0.2 * lint.newErrors - 0.05 * lint.newWarnings, `${lint.newErrors} new errors, ${lint.newWarnings} new warnings`);
+  else add('lint', 0, lint?.error ?? 'not run');
+  const sec = checks.security;
+  if (sec?.ran) add('security', 1 - 0.5 * sec.counts.high - 0.25 * sec.counts.medium - 0.1 * sec.counts.low, `${sec.counts.high} high, ${sec.counts.medium} medium, ${sec.counts.low} low new findings`);
+  else add('security', 0, sec?.error ?? 'not run');
+  if (spec.bench?.length) {
+    const perf = checks.performance;
+    // A benchmark that broke on the entrant's side measures nothing good: it earns nothing.
+    if (perf?.ran && perf.error) add('performance', 0, perf.error);
+    else if (perf?.ran && perf.ratio !== null) add('performance', 0.5 + 0.5 * Math.log2(perf.ratio), `${perf.ratio.toFixed(2)}x base ops/s`);
+    else add('performance', 0, perf?.error ?? 'not run');
+  }
+  const scope = checks.scope;
+  if (scope) {
+    add('scope', 1 - 0.25 * scope.outOfScope.length - 0.25 * scope.newDependencies.length,
+      `${scope.outOfScope.length} files out of scope, ${scope.newDependencies.length} new dependencies`);
+  } else add('scope', 0, 'not run');
+
+  const totalWeight = raw.reduce((sum, p) => sum + p.weight, 0);
+  const parts = raw.map((p) => ({ ...p, points: totalWeight > 0 ? (100 * p.weight * p.score) / totalWeight : 0 }));
+  const total = Math.round(parts.reduce((sum, p) => sum + p.points, 0) * 10) / 10;
+  return { total, parts };
+}

@@ -1,0 +1,26 @@
+import type { ScoreWeights } from '../types.js';
+
+export type GateName = 'changed' | 'tests' | 'hiddenTests' | 'tampering' | 'security' | 'build' | 'performance';
+
+export interface GateResult {
+  gate: GateName;
+  passed: boolean;
+  /** Why, in a few words, for the report: "5 passed, 0 failed", "deleted test/a.test.js". */
+  reason: string;
+}
+
+export interface ScorePart {
+  part: keyof ScoreWeights;
+  /** 0..1 */
+  score: number;
+  weight: number;
+  /** Contribution to the 0-100 total. */
+  points: number;
+  detail: string;
+}
+
+export interface Score {
+  /** 0-100, one decimal. */
+  total: number;
+  parts: ScorePart[];
+}

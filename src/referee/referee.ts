@@ -1,0 +1,127 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import type { SandboxLimits } from '../sandbox/container.js';
+import type { EntrantChecks } from '../checks/types.js';
+import type { ScoringConfig, Spec } from '../types.js';
+import { runTamperCheck } from '../checks/tampering.js';
+import { runScopeCheck } from '../checks/scope.js';
+import { runLintCheck } from '../checks/lint.js';
+import { runSecurityCheck } from '../checks/security.js';
+import { runPerfCheck } from '../checks/perf.js';
+import { errorMessage } from '../errors.js';
+import { materialize, PatchDoesNotApply, type FileChange } from './materialize.js';
+import { runCommands, type CommandSpec, type Overlay } from './tests.js';
+
+export interface RefereeContext {
+  docker: Docker;
+  image: string;
+  runId: string;
+  runDir: string;
+  baseTar: string;
+  spec: Spec;
+  scoring: ScoringConfig;
+  limits: SandboxLimits;
+  timeoutMs: number;
+}
+
+export interface RefereeVerdict {
+  checks: EntrantChecks;
+  changes: FileChange[];
+}
+
+/** Each check timed, for the closing numbers and the bench script. */
+export type CheckTimings = Record<string, number>;
+
+/**
+ * Every check on one entrant's patch. Checks that execute code (build, tests, hidden tests,
+ * benchmarks) run in fresh network-less containers; checks that only read code (tampering, scope,
+ * lint, security) read a host copy of base and base + patch as data.
+ */
+export async function refereeEntrant(ctx: RefereeContext, name: string, patch: string, timings: CheckTimings = {}): Promise<RefereeVerdict> {
+  const dir = join(ctx.runDir, 'entrants', name);
+  const rel = `entrants/${name}`;
+  await mkdir(dir, { recursive: true });
+  const timed = async <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      return await work();
+    } finally {
+      timings[key] = (timings[key] ?? 0) + Date.now() - t0;
+    }
+  };
+
+  const scratch = await mkdtemp(join(tmpdir(), `tourney-referee-${name}-`));
+  try {
+    let tree;
+    try {
+      tree = await timed('materialize', () => materialize(ctx.baseTar, patch, scratch));
+    } catch (err) {
+      const error = err instanceof PatchDoesNotApply ? `the entrant's patch does not apply to the base commit: ${err.message}` : errorMessage(err);
+      return { checks: { tests: null, error }, changes: [] };
+    }
+    const { spec } = ctx;
+    const hiddenOverlays: Overlay[] = spec.hidden ? spec.hidden.files.map((hostPath) => ({ hostPath, repoPath: spec.hidden!.into })) : [];
+    const command = (key: string, cmd: string): CommandSpec => ({ key, command: cmd, logFile: join(dir, `${key}.log`), logRel: `${rel}/${key}.log` });
+    const base = { image: ctx.image, runId: ctx.runId, entrant: name, baseTar: ctx.baseTar, patch, setup: spec.setup, limits: ctx.limits, timeoutMs: ctx.timeoutMs };
+
+    const visible = await timed('tests', () =>
+      runCommands(ctx.docker, { ...base, purpose: 'tests', commands: [...(spec.build ? [command('build', spec.build)] : []), command('test', spec.test)] }),
+    );
+    // Hidden tests get a container of their own: whatever the visible run left behind cannot touch them.
+    const hidden = spec.hidden
+      ? (await timed('hiddenTests', () => runCommands(ctx.docker, { ...base, purpose: 'hidden', overlays: hiddenOverlays, commands: [command('hidden-test', spec.hidden!.test)] })))['hidden-test']
+      : undefined;
+
+    const staticInput = {
+      baseDir: tree.baseDir,
+      headDir: tree.headDir,
+      changedFiles: tree.changes.filter((c) => c.status !== 'deleted').map((c) => c.path),
+      outDir: dir,
+      outRel: rel,
+    };
+    const tampering = await timed('tampering', () =>
+      runTamperCheck({
+        baseDir: tree.baseDir,
+        headDir: tree.headDir,
+        changes: tree.changes,
+        patch,
+        // The spec's benchmarks measure the entrant; an entrant must not get to rewrite them.
+        protectedPaths: [...ctx.scoring.protectedPaths, ...(spec.bench ?? [])],
+      }),
+    );
+    const scope = await timed('scope', () => runScopeCheck({ baseDir: tree.baseDir, headDir: tree.headDir, changes: tree.changes, scope: spec.scope }));
+    const lint = await timed('lint', () => runLintCheck(staticInput));
+    const security = await timed('security', () => runSecurityCheck(staticInput));
+    const performance = spec.bench?.length
+      ? await timed('performance', () =>
+          runPerfCheck(ctx.docker, {
+            ...base,
+            benchFiles: spec.bench!,
+            overlays: hiddenOverlays,
+            rounds: ctx.scoring.performance.rounds,
+            threshold: ctx.scoring.performance.threshold,
+            logFile: join(dir, 'perf.log'),
+            logRelPath: `${rel}/perf.log`,
+          }),
+        )
+      : null;
+
+    return {
+      checks: {
+        tests: visible.test ?? null,
+        ...(spec.build ? { build: visible.build ?? null } : {}),
+        ...(spec.hidden ? { hiddenTests: hidden ?? null } : {}),
+        tampering,
+        scope,
+        lint,
+        security,
+        ...(spec.bench?.length ? { performance } : {}),
+      },
+      changes: tree.changes,
+    };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

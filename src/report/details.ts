@@ -1,0 +1,89 @@
+// The per-entrant detail section: score breakdown, findings, and links to every artifact.
+import type { EntrantResult } from '../types.js';
+import { existingHref } from './files.js';
+import { formatFixed, formatNumber, formatRatio } from './format.js';
+import { PART_LABELS } from './rules.js';
+
+const LINT_MESSAGES_SHOWN = 20;
+
+export interface PartView {
+  label: string;
+  score: string;
+  /** 0..1 for the <meter>. */
+  value: number;
+  weight: number;
+  points: string;
+  detail: string;
+}
+
+export interface LinkView {
+  label: string;
+  path: string;
+  href: string | null;
+}
+
+export interface EntrantDetails {
+  /** False when nothing was checked (no change, or the diff did not apply). */
+  refereed: boolean;
+  parts: PartView[];
+  tamper: { kind: string; where: string; evidence: string }[];
+  findings: { ruleId: string; cwe: string; severity: string; where: string; message: string; snippet: string }[];
+  lintMessages: { where: string; rule: string; severity: string; message: string }[];
+  lintMore: number;
+  perfTasks: { file: string; task: string; base: string; head: string; ratio: string; slower: boolean }[];
+  links: LinkView[];
+}
+
+const where = (file: string, line?: number, column?: number): string =>
+  [file, line, column].filter((x) => x !== undefined).join(':');
+
+const ops = (n: number, rme: number): string => `${formatNumber(n)} ± ${formatFixed(rme, 1)}%`;
+
+async function links(runDir: string, e: EntrantResult): Promise<LinkView[]> {
+  const c = e.checks;
+  const wanted: [string, string | null | undefined][] = [
+    ['Patch', e.diffPath],
+    ['Transcript', e.transcriptPath],
+    ['Test log', c.tests?.logPath],
+    ['Hidden test log', c.hiddenTests?.logPath],
+    ['Build log', c.build?.logPath],
+    ['Benchmark log', c.performance?.logPath],
+    ['Lint SARIF', c.lint?.sarifPath],
+    ['Security SARIF', c.security?.sarifPath],
+  ];
+  const present = wanted.filter((w): w is [string, string] => typeof w[1] === 'string' && w[1].length > 0);
+  return Promise.all(present.map(async ([label, path]) => ({ label, path, href: await existingHref(runDir, path) })));
+}
+
+export async function details(runDir: string, e: EntrantResult): Promise<EntrantDetails> {
+  const c = e.checks;
+  const perf = c.performance;
+  return {
+    refereed: Boolean(c.tests || c.lint || c.security || c.tampering || c.scope),
+    parts: (e.score?.parts ?? []).map((p) => ({
+      label: PART_LABELS[p.part] ?? p.part,
+      score: formatFixed(p.score, 2),
+      value: Number.isFinite(p.score) ? p.score : 0,
+      weight: p.weight,
+      points: formatFixed(p.points, 1),
+      detail: p.detail,
+    })),
+    tamper: (c.tampering?.findings ?? []).map((f) => ({ kind: f.kind, where: where(f.file, f.line), evidence: f.evidence })),
+    findings: (c.security?.newFindings ?? []).map((f) => ({
+      ruleId: f.ruleId, cwe: f.cwe, severity: f.severity, where: where(f.file, f.line), message: f.message, snippet: f.snippet,
+    })),
+    lintMessages: (c.lint?.messages ?? []).slice(0, LINT_MESSAGES_SHOWN).map((m) => ({
+      where: where(m.file, m.line, m.column), rule: m.ruleId ?? '', severity: m.severity, message: m.message,
+    })),
+    lintMore: Math.max(0, (c.lint?.messages.length ?? 0) - LINT_MESSAGES_SHOWN),
+    perfTasks: (perf?.tasks ?? []).map((t) => ({
+      file: t.file,
+      task: t.task,
+      base: ops(t.baseOpsPerSec, t.baseRme),
+      head: ops(t.opsPerSec, t.rme),
+      ratio: formatRatio(t.ratio),
+      slower: perf !== null && perf !== undefined && t.ratio !== null && t.ratio < 1 - perf.threshold,
+    })),
+    links: await links(runDir, e),
+  };
+}

@@ -1,0 +1,119 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { loadSpec } from '../spec/load.js';
+import { loadConfig, type LoadConfigOptions } from '../config/load.js';
+import { openRepo, ensureIgnored, type RepoInfo } from '../git/repo.js';
+import { connectDocker } from '../sandbox/docker.js';
+import { ensureSandboxImage } from '../sandbox/image.js';
+import { removeRunResources } from '../sandbox/network.js';
+import { TourneyError, errorMessage } from '../errors.js';
+import type { PhaseTimings, Spec, TourneyConfig } from '../types.js';
+import type { Phase, Reporter } from './events.js';
+import { snapshotBase } from './sandbox-environment.js';
+
+export interface SessionOptions {
+  repoDir: string;
+  specPath: string;
+  config: Omit<LoadConfigOptions, 'configPath'> & { configPath?: string };
+  image?: string;
+  signal?: AbortSignal;
+  runId?: string;
+}
+
+/**
+ * What every kind of run shares: inputs validated, a run directory, a Docker connection, the
+ * sandbox image, a base snapshot, phase timing, and cleanup that also happens on Ctrl-C.
+ */
+export class RunSession {
+  readonly timings: PhaseTimings = { imageMs: 0, sandboxStartMs: 0, agentsMs: 0, refereeMs: 0, reportMs: 0, totalMs: 0 };
+  readonly startedAt = new Date();
+  private abortSweep: Promise<unknown> | undefined;
+  private readonly onAbort = () => {
+    // Removing the run's containers at once makes every in-flight step fail fast, so Ctrl-C is prompt.
+    this.abortSweep = removeRunResources(this.docker, this.runId).catch(() => undefined);
+  };
+  private readonly cleanups: (() => Promise<unknown>)[] = [];
+
+  private constructor(
+    readonly spec: Spec,
+    readonly repo: RepoInfo,
+    readonly config: TourneyConfig,
+    readonly runId: string,
+    readonly runDir: string,
+    readonly docker: Docker,
+    readonly image: string,
+    readonly scratch: string,
+    readonly signal: AbortSignal,
+    readonly reporter: Reporter,
+  ) {
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  static async open(options: SessionOptions, reporter: Reporter): Promise<RunSession> {
+    // Inputs first (the file the user named, then the repo, then the config): bad input fails before any work.
+    const spec = await loadSpec(options.specPath);
+    const repo = await openRepo(options.repoDir);
+    const config = await loadConfig(repo.root, options.config);
+    const runId = options.runId ?? newRunId(new Date());
+    const runDir = join(repo.root, '.tourney', 'runs', runId);
+    const docker = await connectDocker();
+    await ensureIgnored(repo.root, '.tourney/');
+    await mkdir(runDir, { recursive: true });
+    const scratch = await mkdtemp(join(tmpdir(), `tourney-${runId}-`));
+    const signal = options.signal ?? new AbortController().signal;
+    return new RunSession(spec, repo, config, runId, runDir, docker, options.image ?? config.sandbox.image, scratch, signal, reporter);
+  }
+
+  /** Runs one phase with events and timing; refuses to start one after Ctrl-C. */
+  async phase<T>(name: Phase, work: () => Promise<T>, detail?: string): Promise<{ value: T; ms: number }> {
+    if (this.signal.aborted) throw new TourneyError('interrupted', { exitCode: 130 });
+    this.reporter.onEvent({ type: 'phase-start', phase: name, detail });
+    const t0 = Date.now();
+    const value = await work();
+    const ms = Date.now() - t0;
+    this.reporter.onEvent({ type: 'phase-end', phase: name, ms });
+    return { value, ms };
+  }
+
+  async ensureImage(): Promise<void> {
+    const built = await this.phase(
+      'image',
+      () => ensureSandboxImage(this.docker, { tag: this.image, onProgress: (line) => this.reporter.onEvent({ type: 'image-progress', line }) }),
+      this.image,
+    );
+    this.timings.imageMs = built.ms;
+  }
+
+  /** The tree of `commit` (minus the spec, hidden tests and .tourney/) as a tar for sandboxes. */
+  async snapshot(commit: string): Promise<string> {
+    const baseTar = join(this.scratch, 'base.tar');
+    await snapshotBase(this.repo.root, commit, this.spec, join(this.scratch, 'raw.tar'), baseTar);
+    return baseTar;
+  }
+
+  onClose(cleanup: () => Promise<unknown>): void {
+    this.cleanups.push(cleanup);
+  }
+
+  async close(): Promise<void> {
+    this.signal.removeEventListener('abort', this.onAbort);
+    for (const cleanup of this.cleanups.reverse()) await cleanup().catch(() => undefined);
+    await this.abortSweep;
+    const swept = await removeRunResources(this.docker, this.runId).catch((err: unknown) => {
+      this.reporter.onEvent({ type: 'warning', message: `cleanup: ${errorMessage(err)}; "tourney doctor" lists leftovers` });
+      return undefined;
+    });
+    if (swept && swept.containers > 0 && !this.signal.aborted) {
+      this.reporter.onEvent({ type: 'warning', message: `cleanup removed ${swept.containers} container(s) that were still running` });
+    }
+    await rm(this.scratch, { recursive: true, force: true });
+  }
+}
+
+/** `20261121-061503-a1b2`: sortable, readable, unique enough for branch names. */
+export function newRunId(date: Date): string {
+  const stamp = date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
+}

@@ -1,0 +1,67 @@
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { git } from '../git/repo.js';
+import { TourneyError } from '../errors.js';
+
+export interface CandidateSource {
+  name: string;
+  /** What the user wrote after "=". */
+  source: string;
+  kind: 'ref' | 'patch';
+  /** Commit id for refs, absolute path for patch files. */
+  resolved: string;
+}
+
+const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,39}$/;
+
+/** Parses `--candidate NAME=REF_OR_PATCH` values; a path to an existing file is a patch, anything else a git ref. */
+export async function parseCandidates(root: string, values: string[]): Promise<CandidateSource[]> {
+  if (values.length === 0) throw new TourneyError('--candidate: expected at least one, e.g. --candidate a=feature-branch --candidate b=fix.patch');
+  const seen = new Set<string>();
+  const out: CandidateSource[] = [];
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    const name = value.slice(0, eq);
+    const source = value.slice(eq + 1);
+    if (eq < 1 || source.length === 0) throw new TourneyError(`--candidate "${value}": expected NAME=REF_OR_PATCH, e.g. claude=agent/claude-attempt or fix=./fix.patch`);
+    if (!NAME_RE.test(name) || name.includes('..') || name.endsWith('.lock')) {
+      throw new TourneyError(`--candidate "${value}": expected a name of 1-40 lower-case letters, digits, ".", "_" or "-" before "=" (it becomes a branch name), got "${name}"`);
+    }
+    if (seen.has(name)) throw new TourneyError(`--candidate "${value}": the name "${name}" is used by another candidate`);
+    seen.add(name);
+    const file = resolve(source);
+    const isFile = await stat(file).then((s) => s.isFile(), () => false);
+    if (isFile) {
+      out.push({ name, source, kind: 'patch', resolved: file });
+      continue;
+    }
+    const commit = await git(root, ['rev-parse', '--verify', '--quiet', `${source}^{commit}`]);
+    if (commit.exitCode !== 0) throw new TourneyError(`--candidate "${value}": "${source}" is neither a patch file nor a git ref (branch, tag or commit) in ${root}`);
+    out.push({ name, source, kind: 'ref', resolved: commit.stdout });
+  }
+  return out;
+}
+
+/** `--base REF`, else the merge base of HEAD and every ref candidate (patches are taken to apply to HEAD). */
+export async function resolveBase(root: string, head: string, candidates: CandidateSource[], base?: string): Promise<string> {
+  if (base) {
+    const commit = await git(root, ['rev-parse', '--verify', '--quiet', `${base}^{commit}`]);
+    if (commit.exitCode !== 0) throw new TourneyError(`--base "${base}": not a git ref (branch, tag or commit) in ${root}`);
+    return commit.stdout;
+  }
+  const refs = candidates.filter((c) => c.kind === 'ref').map((c) => c.resolved);
+  if (refs.length === 0) return head;
+  const merged = await git(root, ['merge-base', '--octopus', head, ...refs]);
+  if (merged.exitCode !== 0 || !merged.stdout) {
+    throw new TourneyError(`the candidates share no history with HEAD (${head.slice(0, 12)}); pass --base REF to say which commit they start from`);
+  }
+  return merged.stdout;
+}
+
+/** The candidate's change against `base`, as a binary-safe patch. */
+export async function candidatePatch(root: string, base: string, candidate: CandidateSource): Promise<string> {
+  if (candidate.kind === 'patch') return readFile(candidate.resolved, 'utf8');
+  const diff = await git(root, ['-c', 'diff.external=', 'diff', '--binary', '--no-ext-diff', '--no-textconv', '--no-color', base, candidate.resolved]);
+  if (diff.exitCode !== 0) throw new TourneyError(`--candidate ${candidate.name}: git diff ${base.slice(0, 12)} ${candidate.source} failed: ${diff.stderr}`);
+  return diff.stdout.length > 0 ? `${diff.stdout}\n` : '';
+}

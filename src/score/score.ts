@@ -1,0 +1,65 @@
+import { emptyTokens, type RunResult } from '../types.js';
+import type { Reporter } from '../run/events.js';
+import { RunSession } from '../run/session.js';
+import { settle, type Candidate } from '../run/settle.js';
+import { candidatePatch, parseCandidates, resolveBase } from './candidates.js';
+
+export interface ScoreOptions {
+  repoDir: string;
+  specPath: string;
+  configPath?: string;
+  /** `NAME=REF_OR_PATCH` values. */
+  candidates: string[];
+  base?: string;
+  image?: string;
+  signal?: AbortSignal;
+  runId?: string;
+}
+
+/**
+ * tourney's referee, scoring and report for changes made elsewhere (other agent tools, people):
+ * the candidates are branches or patch files, and no agent runs.
+ */
+export async function scoreCandidates(options: ScoreOptions, reporter: Reporter): Promise<RunResult> {
+  const session = await RunSession.open(
+    {
+      repoDir: options.repoDir,
+      specPath: options.specPath,
+      config: { configPath: options.configPath, withoutEntrants: true },
+      image: options.image,
+      signal: options.signal,
+      runId: options.runId,
+    },
+    reporter,
+  );
+  try {
+    const sources = await parseCandidates(session.repo.root, options.candidates);
+    const base = await resolveBase(session.repo.root, session.repo.head, sources, options.base);
+    const candidates: Candidate[] = [];
+    for (const source of sources) {
+      candidates.push({
+        name: source.name,
+        agent: source.kind === 'ref' ? 'git ref' : 'patch file',
+        model: source.source,
+        status: 'finished',
+        tokens: emptyTokens(),
+        costUsd: 0,
+        durationMs: 0,
+        transcriptPath: null,
+        patch: await candidatePatch(session.repo.root, base, source),
+      });
+    }
+    reporter.onEvent({
+      type: 'run-start',
+      runId: session.runId,
+      runDir: session.runDir,
+      specTitle: session.spec.title,
+      entrants: candidates.map((c) => ({ name: c.name, model: c.model })),
+    });
+    await session.ensureImage();
+    const tar = await session.snapshot(base);
+    return await settle(session, candidates, { commit: base, tar }, 'score');
+  } finally {
+    await session.close();
+  }
+}

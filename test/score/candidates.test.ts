@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { candidatePatch, parseCandidates, resolveBase } from '../../src/score/candidates.js';
+
+let repo: string;
+let base: string;
+const git = async (...a: string[]) => (await execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...a], { cwd: repo })).stdout;
+
+beforeAll(async () => {
+  repo = await mkdtemp(join(tmpdir(), 'tourney-cand-'));
+  await git('init', '-q', '-b', 'main');
+  await writeFile(join(repo, 'a.txt'), 'a\n');
+  await git('add', '-A');
+  await git('commit', '-qm', 'base');
+  base = await git('rev-parse', 'HEAD');
+  await git('checkout', '-qb', 'feat');
+  await writeFile(join(repo, 'a.txt'), 'a\nb\n');
+  await git('commit', '-qam', 'feat');
+  await git('checkout', '-q', 'main');
+  await writeFile(join(repo, 'a.txt'), 'a\nmain moved on\n');
+  await git('commit', '-qam', 'main moves');
+  await writeFile(join(repo, 'fix.patch'), 'diff --git a/a.txt b/a.txt\n');
+});
+afterAll(() => rm(repo, { recursive: true, force: true }));
+
+describe('--candidate', () => {
+  it('takes refs and patch files, and bases refs on their merge base with HEAD', async () => {
+    const c = await parseCandidates(repo, ['x=feat', `y=${join(repo, 'fix.patch')}`]);
+    expect(c.map((s) => [s.name, s.kind])).toEqual([['x', 'ref'], ['y', 'patch']]);
+    const head = await git('rev-parse', 'HEAD');
+    expect(await resolveBase(repo, head, c)).toBe(base);
+    const patch = await candidatePatch(repo, base, c[0]!);
+    expect(patch).toContain('+b');
+    expect(patch).not.toContain('main moved on');
+  });
+
+  it.each([
+    [[], /--candidate: expected at least one/],
+    [['feat'], /--candidate "feat": expected NAME=REF_OR_PATCH/],
+    [['X=feat'], /expected a name of 1-40 lower-case/],
+    [['x=feat', 'x=main'], /the name "x" is used by another candidate/],
+    [['x=nope'], /"nope" is neither a patch file nor a git ref/],
+  ])('rejects %j', async (values, message) => {
+    await expect(parseCandidates(repo, values)).rejects.toThrow(message);
+  });
+
+  it('rejects a --base that is not a ref', async () => {
+    await expect(resolveBase(repo, base, [], 'nope')).rejects.toThrow(/--base "nope": not a git ref/);
+  });
+});
