@@ -3,6 +3,7 @@ import type { Reporter } from '../run/events.js';
 import { RunSession } from '../run/session.js';
 import { settle, type Candidate } from '../run/settle.js';
 import { candidatePatch, parseCandidates, resolveBase } from './candidates.js';
+import type { CheckTimings } from '../referee/referee.js';
 
 export interface ScoreOptions {
   repoDir: string;
@@ -14,6 +15,8 @@ export interface ScoreOptions {
   image?: string;
   signal?: AbortSignal;
   runId?: string;
+  /** Filled with the total time spent in each kind of check (for bench/score-vs-tests.ts). */
+  checkTimings?: CheckTimings;
 }
 
 /**
@@ -58,7 +61,7 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
     });
     await session.ensureImage();
     const tar = await session.snapshot(base);
-    return await settle(session, candidates, { commit: base, tar }, 'score');
+    return await settle(session, candidates, { commit: base, tar }, 'score', options.checkTimings);
   } finally {
     await session.close();
   }
