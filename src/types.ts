@@ -3,6 +3,7 @@
 
 import type { EntrantChecks } from './checks/types.js';
 import type { GateResult, Score } from './ranking/types.js';
+import type { JudgeResult } from './judge/judge.js';
 
 export const RESULT_SCHEMA_VERSION = 2;
 
@@ -71,6 +72,8 @@ export interface GateConfig {
   build: boolean;
   /** Block a slowdown beyond performance.threshold (only when the spec names benchmarks). */
   performance: boolean;
+  /** Block an entrant whose added text addresses the judge or tries to override instructions. */
+  injection: boolean;
 }
 
 export interface ScoreWeights {
@@ -80,6 +83,20 @@ export interface ScoreWeights {
   security: number;
   performance: number;
   scope: number;
+  /** Applies only when a judge ran for the entrant (a finalist, with a judge model configured). */
+  judge: number;
+}
+
+export interface JudgeConfig {
+  /** `provider/model` of each judge on the panel; empty when no judge is configured. */
+  models: string[];
+  mode: 'pairwise' | 'rubric';
+  /** Absolute path of the rubric template (handlebars Markdown). */
+  rubric: string;
+  /** Further attempts after an answer that is not valid JSON of the required shape. */
+  retries: number;
+  /** Per judge call. */
+  timeLimitSec: number;
 }
 
 export interface ScoringConfig {
@@ -98,6 +115,7 @@ export interface TourneyConfig {
   /** Directories searched for scripted-model scripts (`scripted/<name>`), absolute. */
   scriptDirs: string[];
   scoring: ScoringConfig;
+  judge: JudgeConfig;
 }
 
 export type EntrantStatus = 'finished' | 'failed' | 'timeout' | 'error';
@@ -164,6 +182,7 @@ export interface PhaseTimings {
   sandboxStartMs: number;
   agentsMs: number;
   refereeMs: number;
+  judgeMs?: number;
   reportMs: number;
   totalMs: number;
 }
@@ -185,6 +204,8 @@ export interface RunResult {
   /** How the winner was chosen, in words, for the report. */
   rankingRule: string;
   entrants: EntrantResult[];
+  /** The judge's matches, ranking and cost; or why it did not run. */
+  judge: JudgeResult | { ran: false; reason: string };
   totals: { tokens: TokenUsage; costUsd: number };
   timings: PhaseTimings;
   /** Absolute path of report.html. */

@@ -60,16 +60,59 @@ export async function waitForServer(serverUrl: string, timeoutMs: number, signal
 export async function runOpencodeSession(input: AgentSessionInput): Promise<AgentSessionResult> {
   const started = Date.now();
   const client = createOpencodeClient({ baseUrl: input.serverUrl });
+  const sessionID = await createSession(client, input.directory, 'tourney entrant');
+  const turn = await promptUntilIdle(client, { ...input, sessionID, text: input.prompt });
+  let error = turn.error;
+  const { tokens, costUsd } = await saveTranscript(client, sessionID, input).catch((err: unknown) => {
+    error ??= `could not read the transcript: ${errorMessage(err)}`;
+    return { tokens: emptyTokens(), costUsd: 0 };
+  });
+  return {
+    status: turn.status,
+    error: turn.status === 'timeout' ? `time limit of ${Math.round(input.timeLimitMs / 1000)} s reached` : error,
+    tokens,
+    costUsd,
+    durationMs: Date.now() - started,
+    toolCalls: turn.toolCalls,
+    deniedPermissions: turn.denied,
+  };
+}
+
+export async function createSession(client: OpencodeClient, directory: string, title: string): Promise<string> {
+  const created = await client.session.create({ directory, title });
+  if (!created.data) throw new Error(`opencode: cannot create a session: ${JSON.stringify(created.error)}`);
+  return created.data.id;
+}
+
+export interface PromptTurn {
+  sessionID: string;
+  directory: string;
+  model: string;
+  text: string;
+  timeLimitMs: number;
+  signal?: AbortSignal;
+  onActivity?: (line: string) => void;
+}
+
+export interface TurnOutcome {
+  status: 'finished' | 'timeout' | 'error';
+  error?: string;
+  toolCalls: number;
+  denied: string[];
+}
+
+/**
+ * Sends one prompt and follows the event stream until the session is idle, denying any permission
+ * or question (runs are unattended) and aborting at the time limit or on cancellation.
+ */
+export async function promptUntilIdle(client: OpencodeClient, turn: PromptTurn): Promise<TurnOutcome> {
+  const { sessionID, directory } = turn;
   const events = new AbortController();
   const denied: string[] = [];
   let sessionError: string | undefined;
   let toolCalls = 0;
 
-  const created = await client.session.create({ directory: input.directory, title: 'tourney entrant' });
-  if (!created.data) throw new Error(`opencode: cannot create a session: ${JSON.stringify(created.error)}`);
-  const sessionID = created.data.id;
-
-  const subscription = await client.event.subscribe({ directory: input.directory }, { signal: events.signal });
+  const subscription = await client.event.subscribe({ directory }, { signal: events.signal });
   let connected!: () => void;
   const connectedOnce = new Promise<void>((resolve) => (connected = resolve));
 
@@ -88,17 +131,17 @@ export async function runOpencodeSession(input: AgentSessionInput): Promise<Agen
             break;
           case 'permission.asked':
             denied.push(`${event.properties.permission} ${event.properties.patterns.join(' ')}`.trim());
-            await client.permission.reply({ requestID: event.properties.id, directory: input.directory, reply: 'reject' });
+            await client.permission.reply({ requestID: event.properties.id, directory, reply: 'reject' });
             break;
           case 'question.asked':
             denied.push('question');
-            await client.question.reject({ requestID: event.properties.id, directory: input.directory });
+            await client.question.reject({ requestID: event.properties.id, directory });
             break;
           case 'message.part.updated': {
             const part = event.properties.part;
             if (part.type === 'tool' && part.state.status === 'completed') {
               toolCalls += 1;
-              input.onActivity?.(`${part.tool}: ${part.state.title}`);
+              turn.onActivity?.(`${part.tool}: ${part.state.title}`);
             }
             break;
           }
@@ -113,22 +156,22 @@ export async function runOpencodeSession(input: AgentSessionInput): Promise<Agen
   // The stream only starts flowing once iterated; don't send the prompt before it is listening.
   await Promise.race([connectedOnce, new Promise((resolve) => setTimeout(resolve, 5000))]);
 
-  let status: EntrantStatus = 'finished';
+  let status: TurnOutcome['status'] = 'finished';
   const timeLimit = new Promise<'timeout'>((resolve) => {
-    const timer = setTimeout(() => resolve('timeout'), input.timeLimitMs);
+    const timer = setTimeout(() => resolve('timeout'), turn.timeLimitMs);
     events.signal.addEventListener('abort', () => clearTimeout(timer));
   });
   const cancelled = new Promise<'cancelled'>((resolve) => {
-    if (input.signal?.aborted) resolve('cancelled');
-    input.signal?.addEventListener('abort', () => resolve('cancelled'));
+    if (turn.signal?.aborted) resolve('cancelled');
+    turn.signal?.addEventListener('abort', () => resolve('cancelled'));
   });
 
   try {
     const sent = await client.session.promptAsync({
       sessionID,
-      directory: input.directory,
-      model: parseModel(input.model),
-      parts: [{ type: 'text', text: input.prompt }],
+      directory,
+      model: parseModel(turn.model),
+      parts: [{ type: 'text', text: turn.text }],
     });
     if (sent.error) throw new Error(`opencode rejected the prompt: ${JSON.stringify(sent.error)}`);
 
@@ -136,7 +179,7 @@ export async function runOpencodeSession(input: AgentSessionInput): Promise<Agen
     if (outcome === 'timeout' || outcome === 'cancelled') {
       status = outcome === 'timeout' ? 'timeout' : 'error';
       if (outcome === 'cancelled') sessionError = 'cancelled (interrupted)';
-      await client.session.abort({ sessionID, directory: input.directory }).catch(() => undefined);
+      await client.session.abort({ sessionID, directory }).catch(() => undefined);
     } else if (outcome === 'closed') {
       status = 'error';
       sessionError ??= 'the opencode event stream closed before the session finished';
@@ -149,28 +192,14 @@ export async function runOpencodeSession(input: AgentSessionInput): Promise<Agen
   } finally {
     events.abort();
   }
-
-  const { tokens, costUsd } = await saveTranscript(client, sessionID, input).catch((err: unknown) => {
-    sessionError ??= `could not read the transcript: ${errorMessage(err)}`;
-    return { tokens: emptyTokens(), costUsd: 0 };
-  });
-
-  return {
-    status,
-    error: status === 'timeout' ? `time limit of ${Math.round(input.timeLimitMs / 1000)} s reached` : sessionError,
-    tokens,
-    costUsd,
-    durationMs: Date.now() - started,
-    toolCalls,
-    deniedPermissions: denied,
-  };
+  return { status, error: sessionError, toolCalls, denied };
 }
 
 /**
  * After an error or an abort, opencode reports idle before the last assistant message is final:
  * wait (briefly) until every assistant message has completed, so tokens and errors are all counted.
  */
-async function settledMessages(client: OpencodeClient, sessionID: string, directory: string) {
+export async function settledMessages(client: OpencodeClient, sessionID: string, directory: string) {
   const deadline = Date.now() + 5000;
   for (;;) {
     const messages = (await client.session.messages({ sessionID, directory })).data ?? [];
@@ -184,6 +213,11 @@ async function saveTranscript(client: OpencodeClient, sessionID: string, input: 
   const messages = await settledMessages(client, sessionID, input.directory);
   const transcript: Transcript = { sessionID, model: input.model, prompt: input.prompt, messages };
   await writeFile(input.transcriptFile, JSON.stringify(transcript, null, 2));
+  return usageOf(messages);
+}
+
+/** Tokens and cost summed over a session's assistant messages. */
+export function usageOf(messages: { info: Message }[]): { tokens: TokenUsage; costUsd: number } {
   let tokens = emptyTokens();
   let costUsd = 0;
   for (const { info } of messages) {

@@ -2,6 +2,7 @@
 // Each check says whether it ran; a check that could not run carries `error` and never counts as a pass.
 
 import type { TestCheck } from '../types.js';
+import type { InjectionCheck } from './injection.js';
 
 /** The same shape serves every command-running check (visible tests, hidden tests, build). */
 export type CommandCheck = TestCheck;
@@ -138,6 +139,8 @@ export interface EntrantChecks {
   security?: SecurityCheck;
   performance?: PerfCheck | null;
   scope?: ScopeCheck;
+  /** Text in the diff that addresses the judge or tries to override instructions. */
+  injection?: InjectionCheck;
   /** Referee-level problem that stopped every check (e.g. the diff does not apply). */
   error?: string;
 }

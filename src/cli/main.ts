@@ -90,14 +90,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-m, --model <provider/model>', 'model for every entrant, e.g. anthropic/claude-sonnet-4-5', modelRef)
     .option('--time-limit <duration>', 'per-entrant time limit, e.g. 90s, 10m', duration)
     .option('--image <tag>', 'sandbox image tag')
+    .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, options: OutputOptions & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string }) => {
+    .action(async (spec: string, options: OutputOptions & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[] }) => {
       const { signal, dispose } = interruptSignal();
       const reporter = pickReporter(options);
       try {
         const result = await runTournament(
-          { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, signal },
+          { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, signal },
           reporter,
         );
         setExit(finishRun(result, options));
@@ -116,14 +117,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--repo <dir>', 'repository', '.')
     .option('--config <file>', 'config file (gates, weights, sandbox limits)')
     .option('--image <tag>', 'sandbox image tag')
+    .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, options: OutputOptions & { candidate: string[]; base?: string; repo: string; config?: string; image?: string }) => {
+    .action(async (spec: string, options: OutputOptions & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[] }) => {
       const { signal, dispose } = interruptSignal();
       const reporter = pickReporter(options);
       try {
         const result = await scoreCandidates(
-          { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, signal },
+          { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, signal },
           reporter,
         );
         setExit(finishRun(result, options));

@@ -33,6 +33,8 @@ export function describe(event: RunEvent): string | null {
       return `warning: ${event.message}`;
     case 'note':
       return `tourney: ${event.message}`;
+    case 'judge':
+      return `[judge] ${oneLine(event.line)}`;
     case 'run-end': {
       const r = event.result;
       const verdict = r.winner

@@ -22,12 +22,19 @@ export const DEFAULT_SANDBOX: Readonly<SandboxConfig> = Object.freeze({
 
 /** Documented in the README ("Gates, score, ranking"); change both together. */
 const scoring: ScoringConfig = {
-  gates: { tests: true, hiddenTests: true, tampering: true, security: 'high', build: true, performance: false },
-  weights: { tests: 25, hiddenTests: 35, lint: 10, security: 10, performance: 10, scope: 10 },
+  gates: { tests: true, hiddenTests: true, tampering: true, security: 'high', build: true, performance: false, injection: true },
+  weights: { tests: 25, hiddenTests: 35, lint: 10, security: 10, performance: 10, scope: 10, judge: 20 },
   protectedPaths: [],
   performance: { threshold: 0.1, rounds: 3 },
 };
 export const DEFAULT_SCORING: Readonly<ScoringConfig> = Object.freeze(scoring);
+
+/** The package's default judge rubric, in judges/. */
+export function builtinRubric(): string {
+  return fileURLToPath(new URL('../../judges/default.md.hbs', import.meta.url));
+}
+
+export const DEFAULT_JUDGE = Object.freeze({ mode: 'pairwise' as const, retries: 2, timeLimitSec: 5 * 60 });
 
 /** Cycled over flag-made entrants so that a tournament is not N copies of the same attempt. */
 export const DEFAULT_APPROACHES: readonly string[] = [

@@ -1,9 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TourneyError } from '../errors.js';
-import type { EntrantConfig, SandboxConfig, TourneyConfig } from '../types.js';
+import type { EntrantConfig, JudgeConfig, SandboxConfig, TourneyConfig } from '../types.js';
 import {
-  builtinScriptsDir, CONFIG_FILENAMES, DEFAULT_APPROACHES, DEFAULT_ENTRANTS, DEFAULT_SANDBOX, DEFAULT_SCORING, MAX_ENTRANTS,
+  builtinRubric, builtinScriptsDir, CONFIG_FILENAMES, DEFAULT_JUDGE, DEFAULT_APPROACHES, DEFAULT_ENTRANTS, DEFAULT_SANDBOX, DEFAULT_SCORING, MAX_ENTRANTS,
 } from './defaults.js';
 import { isYamlError, parseJson, parseYaml, yamlErrorText } from './parse-file.js';
 import { configSchema, MODEL_EXPECTED, MODEL_RE, type RawConfig } from './schema.js';
@@ -17,6 +17,8 @@ export interface LoadConfigOptions {
   timeLimitSec?: number;
   /** `tourney score` scores given candidates: no entrants are needed (nor a model). */
   withoutEntrants?: boolean;
+  /** `--judge` flags: judge models instead of the config's. */
+  judgeModels?: string[];
 }
 
 /** `abs` relative to the cwd when it lies inside it, for messages; "../../x" reads worse than "/abs/x". */
@@ -134,6 +136,21 @@ async function resolveScriptDirs(repoRoot: string, dirs: string[], shown: string
   return [...new Set(out)];
 }
 
+async function resolveJudge(root: string, raw: RawConfig['judge'], shown: string | undefined, flagModels?: string[]): Promise<JudgeConfig> {
+  let rubric = builtinRubric();
+  if (raw?.rubric) {
+    rubric = path.resolve(root, raw.rubric);
+    if ((await isFile(rubric)) !== true) throw new TourneyError(`${shown}: key "judge.rubric": expected a rubric template file (relative to the repository root), got ${JSON.stringify(raw.rubric)}: ${rubric} is not a file`);
+  }
+  return {
+    models: flagModels ?? raw?.models ?? [],
+    mode: raw?.mode ?? DEFAULT_JUDGE.mode,
+    rubric,
+    retries: raw?.retries ?? DEFAULT_JUDGE.retries,
+    timeLimitSec: raw?.timeLimit ?? DEFAULT_JUDGE.timeLimitSec,
+  };
+}
+
 /** Reads and validates the tourney config, then applies flags and defaults. Throws TourneyError. */
 export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {}): Promise<TourneyConfig> {
   checkOptions(opts);
@@ -167,5 +184,6 @@ export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {})
       protectedPaths: raw.tampering?.protected ?? [],
       performance: { ...DEFAULT_SCORING.performance, ...raw.performance },
     },
+    judge: await resolveJudge(root, raw.judge, shown, opts.judgeModels),
   };
 }

@@ -50,6 +50,7 @@ const gatesSchema = strictObject({
   security: z.enum(['high', 'medium', 'low', 'off']).optional(),
   build: z.boolean().optional(),
   performance: z.boolean().optional(),
+  injection: z.boolean().optional(),
 });
 
 const weight = z.number('expected a weight: a number >= 0').min(0, 'expected a weight >= 0').optional();
@@ -60,6 +61,15 @@ const weightsSchema = strictObject({
   security: weight,
   performance: weight,
   scope: weight,
+  judge: weight,
+});
+
+const judgeSchema = strictObject({
+  models: z.array(z.string().regex(MODEL_RE, MODEL_EXPECTED)).optional(),
+  mode: z.enum(['pairwise', 'rubric']).optional(),
+  rubric: z.string().trim().min(1, 'expected the path of a rubric template').optional(),
+  retries: z.int().min(0).max(5).optional(),
+  timeLimit: durationSchema,
 });
 
 const tamperingSchema = strictObject({
@@ -78,6 +88,7 @@ export const configSchema = strictObject({
   weights: weightsSchema.optional(),
   tampering: tamperingSchema.optional(),
   performance: performanceSchema.optional(),
+  judge: judgeSchema.optional(),
   scripts: z.array(z.string().trim().min(1, 'expected a directory path')).optional(),
 });
 

@@ -35,6 +35,13 @@ export function evaluateGates(checks: EntrantChecks, hasChange: boolean, spec: S
     );
   }
   if (gates.security !== 'off') results.push(securityGate(checks.security, gates.security));
+  if (gates.injection) {
+    const i = checks.injection;
+    results.push(
+      !i ? { gate: 'injection', passed: false, reason: 'did not run' }
+        : { gate: 'injection', passed: !i.flagged, reason: i.flagged ? i.findings.slice(0, 2).map((f) => `${f.file}:${f.line}: ${f.text}`).join('; ') : 'no text addressing the judge' },
+    );
+  }
   if (gates.performance && spec.bench?.length) {
     const p = checks.performance;
     results.push(

@@ -16,10 +16,11 @@ function testShare(check: TestCheck | null | undefined): { score: number; detail
 
 /**
  * The weighted score, 0-100. Each part is 0..1 (formulas in the README, "Gates, score, ranking");
- * parts that do not apply to this spec (hidden tests, performance) are left out of the weighting,
+ * parts that do not apply to this spec (hidden tests, performance) or entrant (the judge, which only
+ * sees finalists) are left out of the weighting,
  * so the total stays comparable between entrants of the same run.
  */
-export function scoreEntrant(checks: EntrantChecks, spec: Spec, weights: ScoreWeights): Score {
+export function scoreEntrant(checks: EntrantChecks, spec: Spec, weights: ScoreWeights, judge?: { score: number; detail: string }): Score {
   const raw: Omit<ScorePart, 'points'>[] = [];
   const add = (part: keyof ScoreWeights, score: number, detail: string) => raw.push({ part, score: clamp01(score), weight: weights[part], detail });
 
@@ -47,6 +48,7 @@ export function scoreEntrant(checks: EntrantChecks, spec: Spec, weights: ScoreWe
     add('scope', 1 - 0.25 * scope.outOfScope.length - 0.25 * scope.newDependencies.length,
       `${scope.outOfScope.length} files out of scope, ${scope.newDependencies.length} new dependencies`);
   } else add('scope', 0, 'not run');
+  if (judge) add('judge', judge.score, judge.detail);
 
   const totalWeight = raw.reduce((sum, p) => sum + p.weight, 0);
   const parts = raw.map((p) => ({ ...p, points: totalWeight > 0 ? (100 * p.weight * p.score) / totalWeight : 0 }));

@@ -1,6 +1,6 @@
 import type { ScoreWeights } from '../types.js';
 
-export type GateName = 'changed' | 'tests' | 'hiddenTests' | 'tampering' | 'security' | 'build' | 'performance';
+export type GateName = 'changed' | 'tests' | 'hiddenTests' | 'tampering' | 'security' | 'injection' | 'build' | 'performance';
 
 export interface GateResult {
   gate: GateName;

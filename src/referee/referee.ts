@@ -7,6 +7,7 @@ import type { EntrantChecks } from '../checks/types.js';
 import type { ScoringConfig, Spec } from '../types.js';
 import { runTamperCheck } from '../checks/tampering.js';
 import { runScopeCheck } from '../checks/scope.js';
+import { runInjectionCheck } from '../checks/injection.js';
 import { runLintCheck } from '../checks/lint.js';
 import { runSecurityCheck } from '../checks/security.js';
 import { runPerfCheck } from '../checks/perf.js';
@@ -91,6 +92,7 @@ export async function refereeEntrant(ctx: RefereeContext, name: string, patch: s
         protectedPaths: [...ctx.scoring.protectedPaths, ...(spec.bench ?? [])],
       }),
     );
+    const injection = await timed('injection', async () => runInjectionCheck({ patch }));
     const scope = await timed('scope', () => runScopeCheck({ baseDir: tree.baseDir, headDir: tree.headDir, changes: tree.changes, scope: spec.scope }));
     const lint = await timed('lint', () => runLintCheck(staticInput));
     const security = await timed('security', () => runSecurityCheck(staticInput));
@@ -114,6 +116,7 @@ export async function refereeEntrant(ctx: RefereeContext, name: string, patch: s
         ...(spec.build ? { build: visible.build ?? null } : {}),
         ...(spec.hidden ? { hiddenTests: hidden ?? null } : {}),
         tampering,
+        injection,
         scope,
         lint,
         security,

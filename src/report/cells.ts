@@ -28,6 +28,7 @@ const GATE_LABELS: Record<GateName, [label: string, short: string]> = {
   build: ['Build succeeds', 'build'],
   tampering: ['No tampering', 'tamper'],
   security: ['Security', 'security'],
+  injection: ['No text aimed at the judge', 'inject'],
   performance: ['Performance', 'perf'],
 };
 
@@ -63,9 +64,9 @@ export function securityCell(sec: SecurityCheck | undefined): Cell {
 export function perfCell(perf: PerfCheck | null | undefined): Cell {
   if (!perf?.ran || perf.ratio === null) return notRun(perf?.error);
   if (perf.regression) {
-    return { state: 'bad', text: formatRatio(perf.ratio), detail: `a task is over ${Math.round(perf.threshold * 100)}% slower` };
+    return { state: 'bad', text: formatRatio(perf.ratio), detail: 'regression' };
   }
-  return { state: perf.ratio >= 1 ? 'good' : 'neutral', text: formatRatio(perf.ratio), detail: 'ops/s vs base' };
+  return { state: perf.ratio >= 1 ? 'good' : 'neutral', text: formatRatio(perf.ratio), detail: '' };
 }
 
 export function scopeCell(scope: ScopeCheck | undefined): Cell {

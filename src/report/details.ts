@@ -27,6 +27,7 @@ export interface EntrantDetails {
   refereed: boolean;
   parts: PartView[];
   tamper: { kind: string; where: string; evidence: string }[];
+  injection: { pattern: string; where: string; text: string }[];
   findings: { ruleId: string; cwe: string; severity: string; where: string; message: string; snippet: string }[];
   lintMessages: { where: string; rule: string; severity: string; message: string }[];
   lintMore: number;
@@ -69,6 +70,7 @@ export async function details(runDir: string, e: EntrantResult): Promise<Entrant
       detail: p.detail,
     })),
     tamper: (c.tampering?.findings ?? []).map((f) => ({ kind: f.kind, where: where(f.file, f.line), evidence: f.evidence })),
+    injection: (c.injection?.findings ?? []).map((f) => ({ pattern: f.pattern, where: where(f.file, f.line), text: f.text })),
     findings: (c.security?.newFindings ?? []).map((f) => ({
       ruleId: f.ruleId, cwe: f.cwe, severity: f.severity, where: where(f.file, f.line), message: f.message, snippet: f.snippet,
     })),

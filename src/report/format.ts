@@ -47,17 +47,20 @@ export type TestState = 'passed' | 'failed' | 'not-run';
 export interface TestSummary {
   state: TestState;
   label: string;
+  /** "5/8" when there are counts, else the label: fits a badge. */
+  short: string;
   detail: string;
 }
 
 export function summarizeTests(check: TestCheck | null): TestSummary {
-  if (!check) return { state: 'not-run', label: 'not run', detail: 'no test check recorded' };
+  if (!check) return { state: 'not-run', label: 'not run', short: 'not run', detail: 'no test check recorded' };
   if (check.passed === null) {
-    return { state: 'not-run', label: 'not run', detail: check.error ?? 'the check could not run' };
+    return { state: 'not-run', label: 'not run', short: 'not run', detail: check.error ?? 'the check could not run' };
   }
   const state: TestState = check.passed ? 'passed' : 'failed';
   const c = check.counts;
   let detail: string;
+  const short = c && c.passed + c.failed > 0 ? `${c.passed}/${c.passed + c.failed}` : state;
   if (c) {
     const parts = [`${c.passed} passed`, `${c.failed} failed`];
     if (c.skipped) parts.push(`${c.skipped} skipped`);
@@ -66,11 +69,13 @@ export function summarizeTests(check: TestCheck | null): TestSummary {
     detail = check.exitCode === null ? 'no counts' : `exit code ${check.exitCode}`;
   }
   if (check.error) detail += ` — ${check.error}`;
-  return { state, label: state, detail };
+  return { state, label: state, short, detail };
 }
 
 export function formatRatio(ratio: number | null | undefined): string {
-  return typeof ratio === 'number' && Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—';
+  if (typeof ratio !== 'number' || !Number.isFinite(ratio)) return '—';
+  // Two decimals would show a thousandfold slowdown as "0.00×".
+  return ratio > 0 && ratio < 0.1 ? `${ratio.toPrecision(2)}×` : `${ratio.toFixed(2)}×`;
 }
 
 /** A fixed number of decimals, or a dash for anything that is not a finite number. */

@@ -1,5 +1,6 @@
 // "How the winner was chosen": the gates and weights in force, from the run's own configuration.
 import type { ScoreWeights, RunResult } from '../types.js';
+import { formatCost } from './format.js';
 
 export interface RuleGate {
   label: string;
@@ -19,6 +20,8 @@ export interface RuleWeight {
 export interface RulesView {
   gates: RuleGate[];
   weights: RuleWeight[];
+  /** One line about the AI judge: who judged and how, or why it did not run. */
+  judge: string;
 }
 
 export const PART_LABELS: Record<keyof ScoreWeights, string> = {
@@ -28,6 +31,7 @@ export const PART_LABELS: Record<keyof ScoreWeights, string> = {
   security: 'Security',
   performance: 'Performance',
   scope: 'Scope',
+  judge: 'Judge',
 };
 
 const FORMULAS: Record<keyof ScoreWeights, string> = {
@@ -37,10 +41,17 @@ const FORMULAS: Record<keyof ScoreWeights, string> = {
   security: '1 − 0.5 · high − 0.25 · medium − 0.1 · low (new findings)',
   performance: '0.5 + 0.5 · log₂(ops/s ratio vs base)',
   scope: '1 − 0.25 · (files out of scope + new dependencies)',
+  judge: "the AI judge's score for a finalist (0.5 = average)",
 };
 
 export const TOTAL_FORMULA =
   'Each part is clamped to 0..1. Total = 100 · Σ(weight · part) / Σ weight, over the parts that apply to this spec.';
+
+function judgeLine(j: RunResult['judge']): string {
+  if (!j.ran) return `The AI judge did not run: ${j.reason}.`;
+  const failed = j.failedCalls > 0 ? `, ${j.failedCalls} failed` : '';
+  return `The AI judge (${j.mode}; ${j.models.join(', ')}) scored the finalists in ${j.calls} calls${failed}, costing ${formatCost(j.costUsd)}.`;
+}
 
 export function rulesView(r: RunResult): RulesView {
   const g = r.gatesConfig;
@@ -65,6 +76,7 @@ export function rulesView(r: RunResult): RulesView {
     gate('Build command succeeds', g.build, hasBuild, 'the spec has no build command'),
     gate('No tampering with tests, lint, CI or protected paths', g.tampering, true, ''),
     gate(security, g.security !== 'off', true, ''),
+    gate('No added text that addresses the judge or overrides instructions', g.injection, true, ''),
     gate(`No benchmark task slower than base by more than ${slower}`, g.performance, hasBench, 'the spec names no benchmarks'),
   ];
   const applies: Record<keyof ScoreWeights, [boolean, string]> = {
@@ -74,13 +86,14 @@ export function rulesView(r: RunResult): RulesView {
     security: [true, ''],
     performance: [hasBench, 'the spec names no benchmarks'],
     scope: [true, ''],
+    judge: [r.judge.ran, 'no judge ran'],
   };
   const weights = (Object.keys(PART_LABELS) as (keyof ScoreWeights)[]).map((part) => ({
     label: PART_LABELS[part],
     weight: r.weights[part],
     formula: FORMULAS[part],
     used: applies[part][0],
-    note: applies[part][1],
+    note: applies[part][0] ? '' : applies[part][1],
   }));
-  return { gates, weights };
+  return { gates, weights, judge: judgeLine(r.judge) };
 }

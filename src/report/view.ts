@@ -3,7 +3,7 @@ import { html as diffToHtml } from 'diff2html';
 import type { EntrantResult, RunResult } from '../types.js';
 import { details, type EntrantDetails } from './details.js';
 import { gateView, lintCell, perfCell, scopeCell, securityCell, type Cell, type GateView } from './cells.js';
-import { existingHref, readBounded, resolveInRunDir, tailLines } from './files.js';
+import { readBounded, resolveInRunDir, tailLines } from './files.js';
 import { formatFixed, summarizeTests, type TestSummary } from './format.js';
 import { rulesView, TOTAL_FORMULA, type RulesView } from './rules.js';
 
@@ -28,6 +28,8 @@ export interface EntrantView extends EntrantDetails {
   /** Shown as text in the scorecard; the other failures are in the chips' tooltips. */
   firstFailure: GateView | null;
   scoreTotal: string | null;
+  /** The branch split after each "/", so it wraps there and not mid-word. */
+  branchParts: string[];
   lint: Cell;
   security: Cell;
   perf: Cell | null;
@@ -105,6 +107,7 @@ async function entrantView(runDir: string, r: RunResult, e: EntrantResult, index
     gates,
     firstFailure: gates.find((g) => !g.passed) ?? null,
     scoreTotal: e.score ? formatFixed(e.score.total, 1) : null,
+    branchParts: e.branch ? e.branch.split(/(?<=\/)/) : [],
     lint: lintCell(e.checks.lint),
     security: securityCell(e.checks.security),
     perf: r.spec.bench?.length ? perfCell(e.checks.performance) : null,

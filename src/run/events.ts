@@ -1,6 +1,6 @@
 import type { EntrantStatus, RunResult } from '../types.js';
 
-export type Phase = 'image' | 'sandboxes' | 'agents' | 'referee' | 'branches' | 'report';
+export type Phase = 'image' | 'sandboxes' | 'agents' | 'referee' | 'judge' | 'branches' | 'report';
 
 export type EntrantState = 'starting' | 'running' | EntrantStatus | 'refereeing' | 'tested';
 
@@ -12,6 +12,7 @@ export type RunEvent =
   | { type: 'image-progress'; line: string }
   | { type: 'entrant'; name: string; state: EntrantState; detail?: string }
   | { type: 'activity'; name: string; line: string }
+  | { type: 'judge'; line: string }
   | { type: 'warning'; message: string }
   | { type: 'note'; message: string }
   | { type: 'run-end'; result: RunResult };

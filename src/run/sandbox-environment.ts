@@ -32,21 +32,29 @@ export interface RunNetworks {
   server?: ScriptedModelServer;
 }
 
+/** Every model a run talks to, with who uses it (for messages). */
+export function runModels(config: TourneyConfig): { who: string; model: string }[] {
+  return [
+    ...config.entrants.map((e) => ({ who: `entrant "${e.name}"`, model: e.model })),
+    ...config.judge.models.map((model) => ({ who: 'the judge', model })),
+  ];
+}
+
 /**
- * Scripted entrants get an internal network whose only reachable host is the model server on the
+ * Scripted entrants (and judges) get an internal network whose only reachable host is the model server on the
  * gateway; real providers need the internet, so they get the default bridge unless policy forbids it.
  */
-export async function prepareNetwork(docker: Docker, runId: string, config: TourneyConfig): Promise<RunNetworks> {
+export async function prepareNetwork(docker: Docker, runId: string, config: TourneyConfig, models: { who: string; model: string }[]): Promise<RunNetworks> {
   const policy = config.sandbox.network;
-  const real = config.entrants.filter((e) => !isScripted(e.model));
+  const real = models.filter((m) => !isScripted(m.model));
   if (real.length > 0 && (policy === 'none' || policy === 'model-only')) {
     throw new TourneyError(
-      `${config.source ? displayPath(config.source) : "config"}: sandbox.network is "${policy}", but entrant "${real[0]?.name}" uses ${real[0]?.model}, ` +
+      `${config.source ? displayPath(config.source) : 'config'}: sandbox.network is "${policy}", but ${real[0]?.who} uses ${real[0]?.model}, ` +
         'which needs internet access to its provider; use network "open" or "auto"',
     );
   }
   const result: RunNetworks = { network: { scripted: 'none', open: 'bridge' }, scriptedBaseUrl: null };
-  if (real.length === config.entrants.length) return result;
+  if (real.length === models.length) return result;
   const internal = await createInternalNetwork(docker, runId);
   const server = await startScriptedModelServer({ host: internal.gateway, port: 0, scriptDirs: config.scriptDirs });
   return { network: { scripted: internal.name, open: 'bridge' }, scriptedBaseUrl: server.url, server };

@@ -6,6 +6,7 @@ import { evaluateGates } from '../ranking/gates.js';
 import { scoreEntrant } from '../ranking/score.js';
 import { rankEntrants, RANKING_RULE } from '../ranking/rank.js';
 import { renderReport } from '../report/render.js';
+import { runJudge } from '../judge/judge.js';
 import { addTokens, emptyTokens, RESULT_SCHEMA_VERSION, type EntrantResult, type EntrantStatus, type RunResult, type TokenUsage } from '../types.js';
 import { mapLimit } from './concurrency.js';
 import { keepBranches } from './results.js';
@@ -33,11 +34,19 @@ const REFEREE_TIMEOUT_MS = 10 * 60_000;
  * referee -> gates -> score -> ranking -> branches -> report -> result.json, the same for every
  * kind of run. `baseCommit` is the commit the patches apply to; `baseTar` its snapshot.
  */
+/** Where judges run: the same networks and model server as the entrants. */
+export interface JudgeEnvironment {
+  networks: { scripted: string; open: string };
+  scriptedBaseUrl: string | null;
+  passEnv: Record<string, string>;
+}
+
 export async function settle(
   session: RunSession,
   candidates: Candidate[],
   base: { commit: string; tar: string },
   mode: RunResult['mode'],
+  judgeEnv: JudgeEnvironment,
   checkTimings: CheckTimings = {},
 ): Promise<RunResult> {
   const { spec, config, runDir, reporter } = session;
@@ -102,6 +111,7 @@ export async function settle(
     };
   });
 
+  const judge = await judgeFinalists(session, candidates, entrants, base.tar, judgeEnv);
   const { ranked, winner } = rankEntrants(entrants);
   const branches = await session.phase('branches', () =>
     keepBranches(session.repo.root, base.commit, runDir, session.runId, spec.title, ranked, winner),
@@ -131,9 +141,10 @@ export async function settle(
     gatesConfig: config.scoring.gates,
     weights: config.scoring.weights,
     entrants: ranked,
+    judge: judge.summary,
     totals: {
-      tokens: ranked.reduce((sum, e) => addTokens(sum, e.tokens), emptyTokens()),
-      costUsd: ranked.reduce((sum, e) => sum + e.costUsd, 0),
+      tokens: addTokens(ranked.reduce((sum, e) => addTokens(sum, e.tokens), emptyTokens()), { ...emptyTokens(), ...judge.tokens }),
+      costUsd: ranked.reduce((sum, e) => sum + e.costUsd, 0) + judge.costUsd,
     },
     timings: session.timings,
     reportPath: join(runDir, 'report.html'),
@@ -149,4 +160,44 @@ export async function settle(
   await writeFile(join(runDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   reporter.onEvent({ type: 'run-end', result });
   return result;
+}
+
+/**
+ * The judge compares the finalists (the entrants that passed every gate) and its score becomes one
+ * more weighted part of theirs. It never sees, and so can never lift, an entrant that failed a gate.
+ */
+async function judgeFinalists(session: RunSession, candidates: Candidate[], entrants: EntrantResult[], baseTar: string, env: JudgeEnvironment) {
+  const { config, spec, reporter } = session;
+  const finalists = entrants.filter((e) => e.eligible);
+  const none = (reason: string) => {
+    reporter.onEvent({ type: 'judge', line: `not run: ${reason}` });
+    return { summary: { ran: false as const, reason }, tokens: { input: 0, output: 0 }, costUsd: 0 };
+  };
+  if (config.judge.models.length === 0) return none('no judge model is configured (judge.models in tourney.config.yaml, or --judge provider/model); ranked by the checks alone');
+  const needed = config.judge.mode === 'pairwise' ? 2 : 1;
+  if (finalists.length < needed) return none(`${finalists.length} entrant(s) passed every gate; the ${config.judge.mode} judge needs at least ${needed}`);
+
+  const patchOf = new Map(candidates.map((c) => [c.name, c.patch]));
+  const result = await session.phase('judge', () =>
+    runJudge({
+      docker: session.docker,
+      runId: session.runId,
+      image: session.image,
+      limits: config.sandbox,
+      spec,
+      config: config.judge,
+      finalists: finalists.map((e) => ({ name: e.name, patch: patchOf.get(e.name) ?? '', checks: e.checks })),
+      baseTar,
+      scratch: session.scratch,
+      ...env,
+      signal: session.signal,
+      onProgress: (line) => reporter.onEvent({ type: 'judge', line }),
+    }),
+  `${finalists.length} finalists, ${config.judge.models.length} judge(s), ${config.judge.mode}`);
+  session.timings.judgeMs = result.ms;
+  for (const e of finalists) {
+    const score = result.value.scores[e.name] ?? 0.5;
+    e.score = scoreEntrant(e.checks, spec, config.scoring.weights, { score, detail: `${config.judge.mode} judge: ${score.toFixed(2)}` });
+  }
+  return { summary: result.value, tokens: result.value.tokens, costUsd: result.value.costUsd };
 }

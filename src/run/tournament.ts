@@ -1,13 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ScriptedModelServer } from '../scripted/server.js';
 import { isScripted } from '../agents/opencode-config.js';
 import { buildEntrantPrompt } from '../agents/prompt.js';
 import type { RunResult } from '../types.js';
 import { runEntrant } from './entrant.js';
 import { mapLimit } from './concurrency.js';
 import type { Reporter } from './events.js';
-import { prepareNetwork, passThroughEnv, authBinds } from './sandbox-environment.js';
+import { prepareNetwork, passThroughEnv, authBinds, runModels } from './sandbox-environment.js';
 import { RunSession } from './session.js';
 import { settle, type Candidate } from './settle.js';
 
@@ -23,6 +22,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** For tests and the demo: a run id instead of a generated one. */
   runId?: string;
+  /** `--judge`: judge models instead of the config's. */
+  judgeModels?: string[];
 }
 
 export { newRunId } from './session.js';
@@ -33,7 +34,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     {
       repoDir: options.repoDir,
       specPath: options.specPath,
-      config: { configPath: options.configPath, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimitSec },
+      config: { configPath: options.configPath, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimitSec, judgeModels: options.judgeModels },
       image: options.image,
       signal: options.signal,
       runId: options.runId,
@@ -53,9 +54,8 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
   try {
     await session.ensureImage();
     const baseTar = await session.snapshot(repo.head);
-    const { network, scriptedBaseUrl, server } = await prepareNetwork(docker, runId, config);
-    let modelServer: ScriptedModelServer | undefined = server;
-    session.onClose(async () => modelServer?.close());
+    const { network, scriptedBaseUrl, server } = await prepareNetwork(docker, runId, config, runModels(config));
+    session.onClose(async () => server?.close());
 
     const agents = await session.phase('agents', async () => {
       let slowestStart = 0;
@@ -105,11 +105,12 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
       });
     }, `${config.entrants.length} entrants`);
     session.timings.agentsMs = agents.ms;
-    // Nobody needs the model any more; the referee has no network at all.
-    await modelServer?.close();
-    modelServer = undefined;
-
-    return await settle(session, agents.value, { commit: repo.head, tar: baseTar }, 'run');
+    // The model server stays up for the judge; the referee has no network at all.
+    return await settle(session, agents.value, { commit: repo.head, tar: baseTar }, 'run', {
+      networks: network,
+      scriptedBaseUrl,
+      passEnv: passThroughEnv(config),
+    });
   } finally {
     await session.close();
   }

@@ -2,6 +2,7 @@ import { emptyTokens, type RunResult } from '../types.js';
 import type { Reporter } from '../run/events.js';
 import { RunSession } from '../run/session.js';
 import { settle, type Candidate } from '../run/settle.js';
+import { prepareNetwork, passThroughEnv } from '../run/sandbox-environment.js';
 import { candidatePatch, parseCandidates, resolveBase } from './candidates.js';
 import type { CheckTimings } from '../referee/referee.js';
 
@@ -15,6 +16,8 @@ export interface ScoreOptions {
   image?: string;
   signal?: AbortSignal;
   runId?: string;
+  /** `--judge`: judge models instead of the config's. */
+  judgeModels?: string[];
   /** Filled with the total time spent in each kind of check (for bench/score-vs-tests.ts). */
   checkTimings?: CheckTimings;
 }
@@ -28,7 +31,7 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
     {
       repoDir: options.repoDir,
       specPath: options.specPath,
-      config: { configPath: options.configPath, withoutEntrants: true },
+      config: { configPath: options.configPath, withoutEntrants: true, judgeModels: options.judgeModels },
       image: options.image,
       signal: options.signal,
       runId: options.runId,
@@ -61,7 +64,17 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
     });
     await session.ensureImage();
     const tar = await session.snapshot(base);
-    return await settle(session, candidates, { commit: base, tar }, 'score', options.checkTimings);
+    // Only the judge talks to a model here.
+    const judgeModels = session.config.judge.models.map((model) => ({ who: 'the judge', model }));
+    const { network, scriptedBaseUrl, server } = judgeModels.length > 0
+      ? await prepareNetwork(session.docker, session.runId, session.config, judgeModels)
+      : { network: { scripted: 'none', open: 'bridge' }, scriptedBaseUrl: null, server: undefined };
+    session.onClose(async () => server?.close());
+    return await settle(session, candidates, { commit: base, tar }, 'score', {
+      networks: network,
+      scriptedBaseUrl,
+      passEnv: passThroughEnv(session.config),
+    }, options.checkTimings);
   } finally {
     await session.close();
   }

@@ -1,5 +1,6 @@
 // The OpenAI chat-completions wire format, reduced to what the scripted model needs.
 import { z } from 'zod';
+import { judgeAnswerText } from './judge.js';
 import type { Turn } from './script.js';
 
 const contentSchema = z.union([z.string(), z.array(z.looseObject({ type: z.string(), text: z.string().optional() })), z.null()]);
@@ -95,8 +96,14 @@ function substitute(value: unknown, workdir: string): unknown {
   return value;
 }
 
-export function answerForTurn(turn: Turn, index: number, workdir: string | undefined): Answer {
-  if (turn.kind !== 'reply') return turn.kind === 'hang' ? { kind: 'hang' } : { kind: 'error', status: turn.status, message: turn.message };
+/** `messages` are the request's: a judge turn reads the candidate diffs from its user messages. */
+export function answerForTurn(turn: Turn, index: number, workdir: string | undefined, messages: readonly ChatMessage[] = []): Answer {
+  if (turn.kind === 'hang') return { kind: 'hang' };
+  if (turn.kind === 'error') return { kind: 'error', status: turn.status, message: turn.message };
+  if (turn.kind === 'judge') {
+    const userTexts = messages.filter((m) => m.role === 'user').map(contentText);
+    return { kind: 'reply', text: judgeAnswerText(turn, userTexts), toolCalls: [] };
+  }
   return {
     kind: 'reply',
     ...(turn.text === undefined ? {} : { text: substituteWorkdir(turn.text, workdir) }),

@@ -15,6 +15,20 @@ const toolCallSchema = z.strictObject({
   args: z.record(z.string(), z.unknown()).default({}),
 });
 
+// A judge turn answers a comparison of two candidates; see judge.ts.
+const judgeSchema = z
+  .strictObject({
+    prefer: z.string().min(1).optional(),
+    position: z.enum(['A', 'B', 'tie']).optional(),
+    rationale: z.string().optional(),
+    confidence: z.number().min(0).max(1).optional(),
+  })
+  .superRefine((judge, ctx) => {
+    if ((judge.prefer === undefined) === (judge.position === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'expected exactly one of prefer or position' });
+    }
+  });
+
 const turnSchema = z
   .strictObject({
     text: z.string().optional(),
@@ -27,14 +41,15 @@ const turnSchema = z
       })
       .optional(),
     hang: z.literal(true).optional(),
+    judge: judgeSchema.optional(),
   })
   .superRefine((turn, ctx) => {
     const replies = turn.text !== undefined || (turn.tools?.length ?? 0) > 0;
-    const kinds = [replies, turn.error !== undefined, turn.hang === true].filter(Boolean).length;
+    const kinds = [replies, turn.error !== undefined, turn.hang === true, turn.judge !== undefined].filter(Boolean).length;
     if (kinds === 0) {
-      ctx.addIssue({ code: 'custom', message: 'expected at least one of text, tools, error or hang' });
+      ctx.addIssue({ code: 'custom', message: 'expected at least one of text, tools, error, hang or judge' });
     } else if (kinds > 1) {
-      ctx.addIssue({ code: 'custom', message: 'expected only one of text/tools, error or hang' });
+      ctx.addIssue({ code: 'custom', message: 'expected only one of text/tools, error, hang or judge' });
     }
   });
 
@@ -46,9 +61,10 @@ const scriptSchema = z.strictObject({
 // Known keys per object, for "unknown key" messages; looked up by the shape of the issue path.
 const KEYS = {
   script: Object.keys(scriptSchema.shape),
-  turn: ['text', 'tools', 'delayMs', 'error', 'hang'],
+  turn: ['text', 'tools', 'delayMs', 'error', 'hang', 'judge'],
   tool: Object.keys(toolCallSchema.shape),
   error: ['status', 'message'],
+  judge: Object.keys(judgeSchema.shape),
 };
 
 export interface ToolCall {
@@ -59,7 +75,20 @@ export interface ToolCall {
 export type Turn =
   | { kind: 'reply'; text?: string; tools: ToolCall[]; delayMs?: number }
   | { kind: 'error'; status: number; message: string; delayMs?: number }
-  | { kind: 'hang'; delayMs?: number };
+  | { kind: 'hang'; delayMs?: number }
+  | ({ kind: 'judge'; delayMs?: number } & JudgeTurn);
+
+export type JudgeWinner = 'A' | 'B' | 'tie';
+
+/** Exactly one of prefer and position is set. */
+export interface JudgeTurn {
+  /** Answer with the candidate whose diff block contains this text; tie if both or neither do. */
+  prefer?: string;
+  /** Answer this regardless of the candidates, like a judge with position bias. */
+  position?: JudgeWinner;
+  rationale?: string;
+  confidence?: number;
+}
 
 export interface Script {
   /** Script name: the file name without extension, used as the model id. */
@@ -116,6 +145,7 @@ function toTurn(turn: z.infer<typeof turnSchema>): Turn {
   const delay = turn.delayMs === undefined ? {} : { delayMs: turn.delayMs };
   if (turn.hang) return { kind: 'hang', ...delay };
   if (turn.error) return { kind: 'error', ...turn.error, ...delay };
+  if (turn.judge) return { kind: 'judge', ...turn.judge, ...delay };
   return { kind: 'reply', ...(turn.text === undefined ? {} : { text: turn.text }), tools: turn.tools ?? [], ...delay };
 }
 
@@ -165,6 +195,7 @@ function allowedKeys(p: readonly PropertyKey[]): string[] | undefined {
   if (p.length === 2 && p[0] === 'turns') return KEYS.turn;
   if (p.length === 4 && p[2] === 'tools') return KEYS.tool;
   if (last === 'error') return KEYS.error;
+  if (last === 'judge') return KEYS.judge;
   return undefined;
 }
 

@@ -30,7 +30,7 @@ export interface ScriptedModelServerOptions {
   scriptDirs: string[];
 }
 
-export type RequestKind = 'tools' | 'text' | 'error' | 'hang' | 'title' | 'summary' | 'complete' | 'not-found' | 'bad-script' | 'bad-request';
+export type RequestKind = 'tools' | 'text' | 'judge' | 'error' | 'hang' | 'title' | 'summary' | 'complete' | 'not-found' | 'bad-script' | 'bad-request';
 
 export interface RequestLogEntry {
   /** Milliseconds since the epoch when the request arrived. */
@@ -220,7 +220,8 @@ async function plan(ctx: HandlerContext, request: ChatRequest, workdir: string |
     entry.kind = 'complete';
     return { answer: { kind: 'reply', text: SCRIPT_COMPLETE_TEXT, toolCalls: [] }, delayMs: 0 };
   }
-  return { answer: answerForTurn(turn, index, workdir), delayMs: turn.delayMs ?? 0 };
+  if (turn.kind === 'judge') entry.kind = 'judge';
+  return { answer: answerForTurn(turn, index, workdir, request.messages), delayMs: turn.delayMs ?? 0 };
 }
 
 /** True when the delay ran out, false when the client went away first. */

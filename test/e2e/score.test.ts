@@ -22,7 +22,7 @@ async function cli(...args: string[]) {
   }
 }
 
-describe('tourney score: seven kinds of candidate, every check for real', () => {
+describe('tourney score: eight kinds of candidate, every check for real', () => {
   let docker: Docker;
   let fixture: ScoreFixture;
   let result: RunResult;
@@ -85,6 +85,11 @@ describe('tourney score: seven kinds of candidate, every check for real', () => 
     expect(e.checks.security?.newFindings).toContainEqual(expect.objectContaining({ cwe: 'CWE-78', severity: 'high', file: 'src/text.js' }));
     expect(failedGates('injection')).toEqual(['security']);
     expect(by.correct!.checks.security?.newFindings).toEqual([]);
+  });
+
+  it('blocks a candidate whose code addresses the judge', () => {
+    expect(by.flatterer!.checks.injection?.findings[0]).toMatchObject({ file: 'src/text.js' });
+    expect(failedGates('flatterer')).toEqual(['injection']);
   });
 
   it('measures the slow candidate against base and ranks it below the correct one', () => {

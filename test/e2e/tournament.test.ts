@@ -45,7 +45,7 @@ describe('a tournament on Docker with scripted entrants, through the CLI', () =>
     const config = await readFile(join(repo, 'tourney.config.yaml'), 'utf8');
     await writeFile(
       join(repo, 'tourney.config.yaml'),
-      config.replace('sandbox:', '  - name: snoop\n    model: scripted/snoop\nsandbox:'),
+      config.replace('judge:', '  - name: snoop\n    model: scripted/snoop\njudge:'),
     );
     await execa('cp', ['-r', fileURLToPath(new URL('../fixtures/e2e-scripts', import.meta.url)), join(repo, 'e2e-scripts')]);
     await git(repo, 'add', '-A');
@@ -102,7 +102,7 @@ describe('a tournament on Docker with scripted entrants, through the CLI', () =>
 
   it('keeps every entrant with a change as a branch, built from its diff on the base commit', async () => {
     const branches = (await git(repo, 'branch', '--list', `tourney/${result.runId}/*`, '--format=%(refname:short)')).split('\n').sort();
-    expect(branches).toEqual(['hasty', 'snoop', 'tidy', 'winner'].map((n) => `tourney/${result.runId}/${n}`));
+    expect(branches).toEqual(['hasty', 'snoop', 'terse', 'tidy', 'winner'].map((n) => `tourney/${result.runId}/${n}`));
     expect(await git(repo, 'rev-parse', `tourney/${result.runId}/winner^{tree}`)).toBe(await git(repo, 'rev-parse', `tourney/${result.runId}/tidy^{tree}`));
     expect(await git(repo, 'rev-parse', `tourney/${result.runId}/tidy^`)).toBe(before.head);
     expect(await git(repo, 'show', `tourney/${result.runId}/winner:src/strings.js`)).toContain('export function slugify');
@@ -137,6 +137,20 @@ describe('a tournament on Docker with scripted entrants, through the CLI', () =>
     expect(await readFile(join(runDir, 'entrants', 'hasty', 'test.log'), 'utf8')).toMatch(/fail/);
     // .tourney/ is ignored without touching a tracked file.
     expect(await git(repo, 'status', '--porcelain', '.tourney')).toBe('');
+  });
+
+  it('lets the judge decide between the two finalists, and shows why', () => {
+    const judge = result.judge;
+    expect(judge.ran).toBe(true);
+    if (!judge.ran) return;
+    expect(judge.matches).toHaveLength(1);
+    expect(judge.matches[0]!.calls).toHaveLength(2);
+    expect(judge.matches[0]!.calls[0]!.rationale).toMatch(/adds tests/);
+    expect(judge.scores.tidy!).toBeGreaterThan(judge.scores.terse!);
+    // Without the judge, terse's smaller diff would have won the tie.
+    const terse = result.entrants.find((e) => e.name === 'terse')!;
+    expect(terse.eligible).toBe(true);
+    expect(terse.rank).toBe(2);
   });
 
   it('reports progress on stderr, one line per event', () => {

@@ -16,7 +16,8 @@ export const RANKING_RULE =
   'ties go to the larger share of hidden tests passed, then the smaller diff (lines added + deleted), then the name. ' +
   'Entrants that fail a gate keep their score for comparison but are not ranked.';
 
-const WEIGHTS: ScoreWeights = { tests: 25, hiddenTests: 35, lint: 10, security: 10, performance: 10, scope: 10 };
+const WEIGHTS: ScoreWeights = { tests: 25, hiddenTests: 35, lint: 10, security: 10, performance: 10, scope: 10, judge: 20 };
+export const NO_JUDGE = '1 entrant(s) passed every gate; the pairwise judge needs at least 2';
 
 function tokens(input: number, output: number) {
   return { input, output, reasoning: 0, cacheRead: input * 3, cacheWrite: 0 };
@@ -50,6 +51,7 @@ function checks(name: string, over: Partial<EntrantChecks> & { hidden: [number, 
     hiddenTests: command(name, 'hidden-test', ...hidden),
     build: { ...command(name, 'build', 0, 0), counts: null },
     tampering: { flagged: false, findings: [] },
+    injection: { flagged: false, findings: [] },
     lint: {
       ran: true, config: 'repository', filesLinted: 2, base: { errors: 0, warnings: 0 }, head: { errors: 0, warnings: newWarnings },
       newErrors: 0, newWarnings, messages: [], sarifPath: `entrants/${name}/lint.sarif`, durationMs: 1_900,
@@ -69,7 +71,8 @@ type Reasons = Partial<Record<GateResult['gate'], string>>;
 function gates(failed: Reasons, passed: Reasons = {}): GateResult[] {
   const all: Required<Reasons> = {
     changed: 'the entrant changed files', tests: '5 passed, 0 failed', hiddenTests: '8 passed, 0 failed', build: 'exit code 0',
-    tampering: 'no tampering found', security: 'no new high severity finding', performance: 'ratio 1.00 vs base', ...passed,
+    tampering: 'no tampering found', security: 'no new high severity finding', injection: 'no text addressing the judge',
+    performance: 'ratio 1.00 vs base', ...passed,
   };
   return Object.entries(all).map(([gate, reason]) => ({
     gate: gate as GateResult['gate'], passed: !failed[gate as GateResult['gate']], reason: failed[gate as GateResult['gate']] ?? reason,
@@ -87,7 +90,7 @@ function entrant(name: string, over: Partial<EntrantResult>): EntrantResult {
 }
 
 const INJECTION: SecurityFinding = {
-  ruleId: 'js-child-process-exec-injection', severity: 'high', cwe: 'CWE-78', file: 'src/slugify.ts', line: 5,
+  ruleId: 'js-child-process-exec-injection', severity: 'high', cwe: 'CWE-78', file: 'src/slugify.ts', line: 6,
   message: 'Shell command built from input: execSync with a template string', snippet: text.EXEC_LINE.trim(),
 };
 
@@ -106,18 +109,20 @@ function entrants(): EntrantResult[] {
       gates: [{ gate: 'changed', passed: false, reason: 'no change to score' }],
     }),
     entrant('sneaky', {
-      model: 'google/gemini-2.5-pro', approach: 'Reuse an existing package.', diff: { files: 2, additions: 6, deletions: 2 },
+      model: 'google/gemini-2.5-pro', approach: 'Reuse an existing package.', diff: { files: 2, additions: 7, deletions: 2 },
       tokens: tokens(30_000, 4_000), costUsd: 0.1501, durationMs: 141_000,
       checks: checks('sneaky', {
         hidden: [8, 0],
-        tampering: { flagged: true, findings: [{ kind: 'lint-disabled-inline', file: 'src/slugify.ts', line: 4, evidence: text.DISABLE_LINE.trim() }] },
+        tampering: { flagged: true, findings: [{ kind: 'lint-disabled-inline', file: 'src/slugify.ts', line: 5, evidence: text.DISABLE_LINE.trim() }] },
+        injection: { flagged: true, findings: [{ file: 'src/slugify.ts', line: 3, pattern: 'verdict-request', text: text.JUDGE_NOTE.trim() }] },
         security: { ran: true, newFindings: [INJECTION], counts: { high: 1, medium: 0, low: 0 }, baseFindings: 0, sarifPath: 'entrants/sneaky/security.sarif', rulesApplied: 42, durationMs: 900 },
         performance: perf('sneaky', 420, 410),
-        scope: { scope: ['src/**', 'test/**'], files: ['src/slugify.ts', 'package.json'], outOfScope: ['package.json'], additions: 6, deletions: 2, newDependencies: ['package.json: slugify'] },
+        scope: { scope: ['src/**', 'test/**'], files: ['src/slugify.ts', 'package.json'], outOfScope: ['package.json'], additions: 7, deletions: 2, newDependencies: ['package.json: slugify'] },
       }),
       gates: gates({
         tampering: 'lint-disabled-inline: src/slugify.ts',
-        security: 'js-child-process-exec-injection (CWE-78) at src/slugify.ts:5',
+        security: 'js-child-process-exec-injection (CWE-78) at src/slugify.ts:6',
+        injection: `src/slugify.ts:3: ${text.JUDGE_NOTE.trim()}`,
         performance: 'slower than base by more than 10%',
       }),
       score: score([['tests', 1, '5/5 passed'], ['hiddenTests', 1, '8/8 passed'], ['lint', 1, '0 new errors, 0 new warnings'],
@@ -137,6 +142,11 @@ function entrants(): EntrantResult[] {
       tokens: tokens(45_210, 6_034), costUsd: 0.2087, durationMs: 192_400, branch: 'tourney/run-1/careful',
       checks: checks('careful', {
         hidden: [8, 0], newWarnings: 1, performance: perf('careful', 1_390_000, 94_500),
+        lint: {
+          ran: true, config: 'repository', filesLinted: 2, base: { errors: 0, warnings: 0 }, head: { errors: 0, warnings: 1 }, newErrors: 0, newWarnings: 1,
+          messages: [{ file: 'src/slugify.ts', line: 7, column: 25, ruleId: 'prefer-template', severity: 'warning', message: 'Unexpected string concatenation.' }],
+          sarifPath: 'entrants/careful/lint.sarif', durationMs: 1_900,
+        },
         scope: { scope: ['src/**', 'test/**'], files: ['src/slugify.ts', 'test/slugify.test.ts'], outOfScope: [], additions: 11, deletions: 2, newDependencies: [] },
       }),
       gates: gates({}, { performance: 'ratio 1.12 vs base' }),
@@ -193,12 +203,13 @@ export async function makeRun(): Promise<Fixture> {
       title: 'Add a slugify helper', path: '/home/dev/slugs/specs/slugify.md', test: 'npm test', build: 'npx tsc --noEmit',
       hiddenTest: 'npx vitest run hidden', bench: ['bench/slugify.bench.js'], scope: ['src/**', 'test/**'],
     },
-    gatesConfig: { tests: true, hiddenTests: true, tampering: true, security: 'high', build: true, performance: true },
+    gatesConfig: { tests: true, hiddenTests: true, tampering: true, security: 'high', build: true, performance: true, injection: true },
     weights: WEIGHTS,
     winner: 'careful',
     winnerBranch: 'tourney/run-1/careful',
     rankingRule: RANKING_RULE,
     entrants: entrants(),
+    judge: { ran: false, reason: NO_JUDGE },
     totals: {
       tokens: { input: 173_210, output: 22_934, reasoning: 0, cacheRead: 519_630, cacheWrite: 0 },
       costUsd: 0.8023,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCost, formatDate, formatDuration, formatNumber, summarizeTests } from '../../src/report/format.js';
+import { formatCost, formatDate, formatDuration, formatNumber, formatRatio, plural, summarizeTests } from '../../src/report/format.js';
 import { tailLines } from '../../src/report/files.js';
 
 describe('report formatting', () => {
@@ -19,6 +19,11 @@ describe('report formatting', () => {
     expect(formatNumber(1234567)).toBe('1,234,567');
     expect(formatDate('2025-06-01T12:00:00.000Z')).toBe('2025-06-01 12:00 UTC');
     expect(formatDate('nonsense')).toBe('nonsense');
+    expect(formatRatio(1.1185)).toBe('1.12×');
+    expect(formatRatio(0.000336)).toBe('0.00034×');
+    expect(formatRatio(null)).toBe('—');
+    expect(plural(1, 'file')).toBe('1 file');
+    expect(plural(2, 'new dependency', 'new dependencies')).toBe('2 new dependencies');
   });
 
   it('summarizes test checks', () => {
@@ -27,7 +32,8 @@ describe('report formatting', () => {
     expect(summarizeTests({ ...base, passed: false, counts: { passed: 5, failed: 1 } }).detail).toBe('5 passed, 1 failed');
     expect(summarizeTests({ ...base, passed: false, counts: null }).detail).toBe('exit code 1');
     const notRun = summarizeTests({ ...base, passed: null, counts: null, error: 'patch did not apply' });
-    expect(notRun).toEqual({ state: 'not-run', label: 'not run', detail: 'patch did not apply' });
+    expect(notRun).toEqual({ state: 'not-run', label: 'not run', short: 'not run', detail: 'patch did not apply' });
+    expect(summarizeTests({ ...base, passed: false, counts: { passed: 5, failed: 3 } }).short).toBe('5/8');
   });
 
   it('keeps the last lines of a log without colour codes', () => {

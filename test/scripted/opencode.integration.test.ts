@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { OpencodeClient, Part } from '@opencode-ai/sdk/v2/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { candidateBlockEnd, candidateBlockStart } from '../../src/judge/markers.js';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../src/scripted/server.js';
 import {
   EventWatcher,
@@ -27,6 +28,7 @@ const EXTRA_SCRIPTS: Record<string, string> = {
     '  - tools: [{ name: write, args: { filePath: "{{workdir}}/../outside.txt", content: "x" } }]',
     '  - text: "Tried."',
   ].join('\n'),
+  'judge-nfkd.yaml': 'turns:\n  - text: I think A is better\n  - judge: { prefer: "normalize(\'NFKD\')" }\n',
 };
 
 let root: string;
@@ -151,6 +153,34 @@ describe.skipIf(!hasOpencode)('scripted model with the real opencode', () => {
     const tool = messages.flatMap((m) => m.parts).find((p) => p.type === 'tool');
     expect(tool?.type === 'tool' && tool.state.status).toBe('error');
     expect(existsSync(path.join(root, 'outside.txt'))).toBe(false);
+  });
+
+  it('judges through opencode: invalid answer first, then the JSON verdict read from the diffs', async () => {
+    const directory = path.join(root, 'repo-judge');
+    await makeGitRepo(directory);
+    const sessionID = (await client.session.create({ directory }, { throwOnError: true })).data.id;
+    const diff = (label: string, body: string) => [candidateBlockStart(label), '--- a/s.js', '+++ b/s.js', '@@ -1 +1 @@', '-s', body, candidateBlockEnd(label)].join('\n');
+    const judgePrompt = `Spec: strip accents.\n${diff('A', '+s.toLowerCase()')}\n${diff('B', "+s.normalize('NFKD')")}\nAnswer with JSON.`;
+    const ask = async (text: string) => {
+      const watcher = await EventWatcher.start(client, directory);
+      try {
+        await client.session.promptAsync({ sessionID, directory, model: { providerID: 'scripted', modelID: 'judge-nfkd' }, parts: [{ type: 'text', text }] });
+        expect(await watcher.settle(sessionID, 60_000)).toEqual({ kind: 'idle' });
+      } finally {
+        await watcher.stop();
+      }
+      const messages = await settledMessages(client, sessionID, directory);
+      const last = messages.filter((m) => m.info.role === 'assistant').at(-1);
+      return last?.parts.map((p) => (p.type === 'text' ? p.text : '')).join('') ?? '';
+    };
+    expect(await ask(judgePrompt)).toBe('I think A is better');
+    const verdict = JSON.parse(await ask('That was not valid JSON. Answer with the JSON object only.')) as unknown;
+    expect(verdict).toMatchObject({ winner: 'B', confidence: expect.any(Number) });
+    const turns = server.requests.filter((r) => r.model === 'judge-nfkd' && r.workdir === directory);
+    expect(turns.map((r) => [r.turnIndex, r.kind])).toEqual([
+      [0, 'text'],
+      [1, 'judge'],
+    ]);
   });
 
   it('aborts a hanging model call', async () => {

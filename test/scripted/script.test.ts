@@ -76,7 +76,7 @@ describe('loadScript', () => {
   it('rejects unknown keys and lists the allowed ones', async () => {
     const err = await loadError('unknown.yaml', 'turns:\n  - text: a\n    sleep: 3\n');
     expect(err.message).toBe(
-      `${path.join(dir, 'unknown.yaml')}: turns[0]: unknown key "sleep" (expected one of: text, tools, delayMs, error, hang)`,
+      `${path.join(dir, 'unknown.yaml')}: turns[0]: unknown key "sleep" (expected one of: text, tools, delayMs, error, hang, judge)`,
     );
     const top = await loadError('unknown-top.yaml', 'turns: [{ text: a }]\nname: x\n');
     expect(top.message).toContain('(top level): unknown key "name" (expected one of: description, turns)');
@@ -107,10 +107,10 @@ describe('loadScript', () => {
 
   it('rejects turns that do nothing or mix kinds', async () => {
     expect((await loadError('nothing.yaml', 'turns: [{ delayMs: 3 }]\n')).message).toMatch(
-      /turns\[0\]: expected at least one of text, tools, error or hang$/,
+      /turns\[0\]: expected at least one of text, tools, error, hang or judge$/,
     );
     expect((await loadError('mixed.yaml', 'turns: [{ text: a, hang: true }]\n')).message).toMatch(
-      /turns\[0\]: expected only one of text\/tools, error or hang$/,
+      /turns\[0\]: expected only one of text\/tools, error, hang or judge$/,
     );
     expect((await loadError('hang-false.yaml', 'turns: [{ hang: false }]\n')).message).toMatch(/turns\[0\]\.hang: expected true$/);
   });
@@ -123,6 +123,47 @@ describe('loadScript', () => {
     expect((await loadError('args.yaml', 'turns: [{ tools: [{ name: x, args: [1] }] }]\n')).message).toMatch(
       /turns\[0\]\.tools\[0\]\.args: expected a mapping$/,
     );
+  });
+});
+
+describe('judge turns', () => {
+  it('loads prefer and position judges with their options', async () => {
+    const file = await write(
+      'judge.yaml',
+      [
+        'turns:',
+        '  - text: I think A is better',
+        '  - judge:',
+        '      prefer: "normalize(\'NFKD\')"',
+        '      rationale: Handles accents as the spec asks.',
+        '      confidence: 0.8',
+        '  - { judge: { position: B }, delayMs: 10 }',
+        '  - { judge: { position: tie } }',
+      ].join('\n'),
+    );
+    expect((await loadScript(file)).turns).toEqual([
+      { kind: 'reply', text: 'I think A is better', tools: [] },
+      { kind: 'judge', prefer: "normalize('NFKD')", rationale: 'Handles accents as the spec asks.', confidence: 0.8 },
+      { kind: 'judge', position: 'B', delayMs: 10 },
+      { kind: 'judge', position: 'tie' },
+    ]);
+  });
+
+  it('rejects bad judge turns with the key path', async () => {
+    const cases: [string, RegExp][] = [
+      ['turns: [{ judge: {} }]', /turns\[0\]\.judge: expected exactly one of prefer or position$/],
+      ['turns: [{ judge: { prefer: x, position: A } }]', /turns\[0\]\.judge: expected exactly one of prefer or position$/],
+      ['turns: [{ judge: { position: C } }]', /turns\[0\]\.judge\.position: expected "A" or "B" or "tie"$/],
+      ['turns: [{ judge: { prefer: "" } }]', /turns\[0\]\.judge\.prefer: expected a non-empty string$/],
+      ['turns: [{ judge: { prefer: x, confidence: 1.5 } }]', /turns\[0\]\.judge\.confidence: expected a number <= 1$/],
+      ['turns: [{ judge: { prefer: x, confidence: high } }]', /turns\[0\]\.judge\.confidence: expected a number$/],
+      ['turns: [{ judge: { prefer: x, winner: A } }]', /turns\[0\]\.judge: unknown key "winner" \(expected one of: prefer, position, rationale, confidence\)$/],
+      ['turns: [{ judge: { position: A }, text: hi }]', /turns\[0\]: expected only one of text\/tools, error, hang or judge$/],
+      ['turns: [{ judge: A }]', /turns\[0\]\.judge: expected an object$/],
+    ];
+    for (const [i, [source, message]] of cases.entries()) {
+      expect((await loadError(`bad-judge-${i}.yaml`, `${source}\n`)).message).toMatch(message);
+    }
   });
 });
 

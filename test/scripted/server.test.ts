@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { candidateBlockEnd, candidateBlockStart } from '../../src/judge/markers.js';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../src/scripted/server.js';
 
 const FIXTURES = path.resolve('test/fixtures/scripts');
@@ -244,6 +245,36 @@ describe('hang and close', () => {
     expect(closed).toBe('closed');
     expect(await outcome).toBe('failed');
     await expect(fetch(`${own.url}/models`)).rejects.toThrow();
+  });
+});
+
+describe('judge turns', () => {
+  it('answer the verdict as plain JSON text after an invalid first answer', async () => {
+    // Its own directory, so the shared server's model list stays as the tests above expect.
+    const judgeDir = await mkdtemp(path.join(dir, 'judge-'));
+    const own = await startScriptedModelServer({ scriptDirs: [judgeDir] });
+    try {
+      await writeFile(path.join(judgeDir, 'judge-nfkd.yaml'), 'turns:\n  - text: I think A is better\n  - judge: { prefer: "normalize(\'NFKD\')", confidence: 0.8 }\n');
+      const blocks = ['A', 'B'].map((l) => [candidateBlockStart(l), l === 'B' ? "+s.normalize('NFKD')" : '+s', candidateBlockEnd(l)].join('\n'));
+      const judgeUser = { role: 'user', content: `Spec: strip accents.\n${blocks.join('\n')}` };
+      const post = (messages: object[]) =>
+        fetch(`${own.url}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'judge-nfkd', stream: true, messages }) });
+
+      const first = reassemble((await readStream(await post([SYSTEM, judgeUser]))).chunks);
+      expect(first).toEqual({ content: 'I think A is better', calls: [], finish: 'stop' });
+
+      const retry = [SYSTEM, judgeUser, { role: 'assistant', content: first.content }, { role: 'user', content: 'Answer with valid JSON only.' }];
+      const second = reassemble((await readStream(await post(retry))).chunks);
+      expect(second.calls).toEqual([]);
+      expect(second.finish).toBe('stop');
+      expect(JSON.parse(second.content)).toEqual({ winner: 'B', rationale: expect.any(String), confidence: 0.8 });
+      expect(own.requests.map((r) => [r.turnIndex, r.kind])).toEqual([
+        [0, 'text'],
+        [1, 'judge'],
+      ]);
+    } finally {
+      await own.close();
+    }
   });
 });
 

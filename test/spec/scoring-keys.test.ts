@@ -60,10 +60,20 @@ describe('config keys for gates and weights', () => {
     expect(s.performance).toEqual({ threshold: 0.2, rounds: 5 });
   });
 
+  it('has no judge unless models are configured, and reads the judge settings', async () => {
+    expect((await config('')).judge).toMatchObject({ models: [], mode: 'pairwise', retries: 2 });
+    await writeFile(join(dir, 'rubric.md.hbs'), 'Judge {{spec.title}}');
+    const judge = (await config('judge: { models: [a/judge, b/judge], mode: rubric, rubric: rubric.md.hbs, retries: 1, timeLimit: 90s }\n')).judge;
+    expect(judge).toEqual({ models: ['a/judge', 'b/judge'], mode: 'rubric', rubric: join(dir, 'rubric.md.hbs'), retries: 1, timeLimitSec: 90 });
+  });
+
   it.each([
+    ['judge: { models: [gpt] }', /judge\.models\[0\].*provider\/model/],
+    ['judge: { mode: tournament }', /judge\.mode/],
+    ['judge: { rubric: missing.hbs }', /"judge\.rubric": .*missing\.hbs.* is not a file/],
     ['gates: { security: critical }', /gates\.security/],
     ['weights: { lint: -1 }', /weights\.lint.*>= 0/],
-    ['weights: { tests: 0, hiddenTests: 0, lint: 0, security: 0, performance: 0, scope: 0 }', /"weights": expected at least one weight above 0/],
+    ['weights: { tests: 0, hiddenTests: 0, lint: 0, security: 0, performance: 0, scope: 0, judge: 0 }', /"weights": expected at least one weight above 0/],
     ['performance: { threshold: 2 }', /performance\.threshold.*fraction/],
     ['gates: { test: true }', /gates\.test\b/],
   ])('rejects %j naming the key', async (yaml, message) => {

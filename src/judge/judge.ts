@@ -1,0 +1,258 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { createOpencodeClient, type OpencodeClient } from '@opencode-ai/sdk/v2/client';
+import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
+import { retarAs, tarOf } from '../sandbox/tar.js';
+import { entrantOpencodeConfig, entrantEnv, isScripted, OPENCODE_PORT } from '../agents/opencode-config.js';
+import { waitForServer } from '../agents/opencode.js';
+import { errorMessage } from '../errors.js';
+import type { JudgeConfig, Spec } from '../types.js';
+import type { EntrantChecks } from '../checks/types.js';
+import { judgeCall } from './call.js';
+import { pairwisePrompt, pairwiseAnswerSchema, rubricPrompt, rubricAnswerSchema, RUBRIC_CRITERIA } from './prompt.js';
+import { buildMatch } from './verdicts.js';
+import { createScheduler } from './schedule.js';
+import { fitBradleyTerry } from './bradley-terry.js';
+import type { JudgeCall, MatchResult, JudgeRanking } from './types.js';
+
+/** A judge may look at the base repository; it may change nothing and reach nothing. */
+export const JUDGE_PERMISSIONS = {
+  read: 'allow',
+  edit: 'deny',
+  bash: 'deny',
+  webfetch: 'deny',
+  websearch: 'deny',
+  external_directory: 'deny',
+  question: 'deny',
+  task: 'deny',
+  todowrite: 'deny',
+  doom_loop: 'deny',
+} as const;
+
+const JUDGE_DIR = '/work/repo';
+const CALLS_PER_SERVER = 3;
+
+export interface Finalist {
+  name: string;
+  patch: string;
+  checks: EntrantChecks;
+}
+
+export interface RubricScores {
+  entrant: string;
+  judge: string;
+  scores: Record<string, number> | null;
+  rationale: string;
+  error?: string;
+}
+
+export interface JudgeResult {
+  ran: true;
+  mode: JudgeConfig['mode'];
+  models: string[];
+  matches: MatchResult[];
+  rubric: RubricScores[];
+  ranking: JudgeRanking | null;
+  /** 0..1 per finalist: the judge part of the score. */
+  scores: Record<string, number>;
+  calls: number;
+  failedCalls: number;
+  durationMs: number;
+  tokens: { input: number; output: number };
+  costUsd: number;
+}
+
+export interface JudgeInput {
+  docker: Docker;
+  runId: string;
+  image: string;
+  limits: SandboxLimits;
+  spec: Spec;
+  config: JudgeConfig;
+  finalists: Finalist[];
+  baseTar: string;
+  scratch: string;
+  networks: { scripted: string; open: string };
+  scriptedBaseUrl: string | null;
+  passEnv: Record<string, string>;
+  signal: AbortSignal;
+  onProgress: (line: string) => void;
+}
+
+/** Runs the judge panel over the finalists and returns per-finalist judge scores with the evidence. */
+export async function runJudge(input: JudgeInput): Promise<JudgeResult> {
+  const started = Date.now();
+  const judgeTar = join(input.scratch, 'judge-base.tar');
+  // Root-owned files: the judge's user can read the base repository but not change it.
+  await retarAs(input.baseTar, judgeTar, 0);
+  const servers = await Promise.all(input.config.models.map((model, index) => startJudgeServer(input, model, index, judgeTar)));
+  try {
+    const calls: JudgeCall[] = [];
+    const matches: MatchResult[] = [];
+    const rubric: RubricScores[] = [];
+    const byName = new Map(input.finalists.map((f) => [f.name, f]));
+    if (input.config.mode === 'pairwise') {
+      const names = input.finalists.map((f) => f.name);
+      const playRound = async (pairs: [string, string][]) => {
+        await Promise.all(pairs.map(async ([a, b]) => {
+          const matchCalls = await Promise.all(
+            servers.flatMap((server) => [
+              pairwiseCall(input, server, byName.get(a)!, byName.get(b)!),
+              pairwiseCall(input, server, byName.get(b)!, byName.get(a)!),
+            ]),
+          );
+          calls.push(...matchCalls);
+          const match = buildMatch(a, b, matchCalls);
+          matches.push(match);
+          input.onProgress(`${match.a} vs ${match.b}: ${match.outcome === 'a' ? match.a : match.outcome === 'b' ? match.b : match.outcome}`);
+        }));
+      };
+      // Every pair meets with up to six finalists; beyond that, Swiss rounds bound the number of matches.
+      const scheduler = createScheduler(names);
+      for (let pairs = scheduler.nextRound(matches); pairs.length > 0; pairs = scheduler.nextRound(matches)) await playRound(pairs);
+    } else {
+      for (const finalist of input.finalists) {
+        for (const server of servers) {
+          const out = await server.limit(() => rubricCall(input, server, finalist));
+          rubric.push(out.scores);
+          calls.push(out.call);
+        }
+      }
+    }
+    // Matches of a round run concurrently; keep the record in a stable order.
+    matches.sort((x, y) => (x.a === y.a ? (x.b < y.b ? -1 : 1) : x.a < y.a ? -1 : 1));
+    const ranking = input.config.mode === 'pairwise' ? fitBradleyTerry(input.finalists.map((f) => f.name), matches) : null;
+    return {
+      ran: true,
+      mode: input.config.mode,
+      models: input.config.models,
+      matches,
+      rubric,
+      ranking,
+      scores: ranking ? ranking.scores : rubricScores(input.finalists.map((f) => f.name), rubric),
+      calls: calls.length,
+      failedCalls: calls.filter((c) => c.verdict === null).length,
+      durationMs: Date.now() - started,
+      tokens: { input: calls.reduce((s, c) => s + c.tokens.input, 0), output: calls.reduce((s, c) => s + c.tokens.output, 0) },
+      costUsd: calls.reduce((s, c) => s + c.costUsd, 0),
+    };
+  } finally {
+    await Promise.all(servers.map((s) => s.sandbox.remove()));
+  }
+}
+
+interface JudgeServer {
+  model: string;
+  client: OpencodeClient;
+  sandbox: Sandbox;
+  limit: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+async function startJudgeServer(input: JudgeInput, model: string, index: number, judgeTar: string): Promise<JudgeServer> {
+  const config = { ...entrantOpencodeConfig(model, input.scriptedBaseUrl), permission: JUDGE_PERMISSIONS };
+  const sandbox = await Sandbox.create(input.docker, {
+    image: input.image,
+    runId: input.runId,
+    role: `judge:${index}`,
+    name: `tourney-${input.runId}-judge-${index}`,
+    limits: input.limits,
+    network: isScripted(model) ? input.networks.scripted : input.networks.open,
+    env: entrantEnv(config, isScripted(model) ? {} : input.passEnv),
+    cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
+  });
+  try {
+    await sandbox.putTar(judgeTar, '/work');
+    // The diffs too, under names that say nothing about who made them.
+    const diffs = input.finalists.map((f) => ({ name: `candidates/${createHash('sha256').update(f.patch).digest('hex').slice(0, 12)}.patch`, content: f.patch, mode: 0o444 }));
+    await sandbox.putTar(await tarOf(diffs, 0), '/work');
+    const url = `http://${await sandbox.ipAddress()}:${OPENCODE_PORT}`;
+    await waitForServer(url, 60_000, input.signal);
+    let running = 0;
+    const queue: (() => void)[] = [];
+    const limit = async <T>(work: () => Promise<T>): Promise<T> => {
+      if (running >= CALLS_PER_SERVER) await new Promise<void>((resolve) => queue.push(resolve));
+      running += 1;
+      try {
+        return await work();
+      } finally {
+        running -= 1;
+        queue.shift()?.();
+      }
+    };
+    return { model, client: createOpencodeClient({ baseUrl: url }), sandbox, limit };
+  } catch (err) {
+    await sandbox.remove();
+    throw new Error(`judge ${model} did not start: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+async function pairwiseCall(input: JudgeInput, server: JudgeServer, first: Finalist, second: Finalist): Promise<JudgeCall> {
+  return server.limit(async () => {
+    const prompt = await pairwisePrompt(input.config.rubric, input.spec, { label: 'A', ...first }, { label: 'B', ...second });
+    const out = await judgeCall({
+      client: server.client,
+      directory: JUDGE_DIR,
+      model: server.model,
+      prompt,
+      schema: pairwiseAnswerSchema,
+      retries: input.config.retries,
+      timeLimitMs: input.config.timeLimitSec * 1000,
+      signal: input.signal,
+    });
+    return {
+      judge: server.model,
+      first: first.name,
+      second: second.name,
+      verdict: out.answer?.winner ?? null,
+      rationale: out.answer?.rationale ?? '',
+      ...(out.answer?.confidence !== undefined ? { confidence: out.answer.confidence } : {}),
+      ...(out.error ? { error: out.error } : {}),
+      durationMs: out.durationMs,
+      tokens: out.tokens,
+      costUsd: out.costUsd,
+      attempts: out.attempts,
+    };
+  });
+}
+
+async function rubricCall(input: JudgeInput, server: JudgeServer, finalist: Finalist): Promise<{ scores: RubricScores; call: JudgeCall }> {
+  const prompt = await rubricPrompt(input.config.rubric, input.spec, { label: 'A', ...finalist });
+  const out = await judgeCall({
+    client: server.client,
+    directory: JUDGE_DIR,
+    model: server.model,
+    prompt,
+    schema: rubricAnswerSchema,
+    retries: input.config.retries,
+    timeLimitMs: input.config.timeLimitSec * 1000,
+    signal: input.signal,
+  });
+  const call: JudgeCall = {
+    judge: server.model,
+    first: finalist.name,
+    second: finalist.name,
+    verdict: out.answer ? 'tie' : null,
+    rationale: out.answer?.rationale ?? '',
+    ...(out.error ? { error: out.error } : {}),
+    durationMs: out.durationMs,
+    tokens: out.tokens,
+    costUsd: out.costUsd,
+    attempts: out.attempts,
+  };
+  return {
+    scores: { entrant: finalist.name, judge: server.model, scores: out.answer?.scores ?? null, rationale: out.answer?.rationale ?? '', ...(out.error ? { error: out.error } : {}) },
+    call,
+  };
+}
+
+/** Rubric mode: the mean criterion score, mapped from 1..5 to 0..1, averaged over the judges that answered. */
+function rubricScores(names: string[], rubric: RubricScores[]): Record<string, number> {
+  const scores: Record<string, number> = {};
+  for (const name of names) {
+    const answered = rubric.filter((r) => r.entrant === name && r.scores);
+    const means = answered.map((r) => RUBRIC_CRITERIA.reduce((s, c) => s + (r.scores![c] ?? 1), 0) / RUBRIC_CRITERIA.length);
+    scores[name] = means.length > 0 ? (means.reduce((s, m) => s + m, 0) / means.length - 1) / 4 : 0.5;
+  }
+  return scores;
+}
