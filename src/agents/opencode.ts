@@ -161,9 +161,12 @@ export async function promptUntilIdle(client: OpencodeClient, turn: PromptTurn):
     const timer = setTimeout(() => resolve('timeout'), turn.timeLimitMs);
     events.signal.addEventListener('abort', () => clearTimeout(timer));
   });
+  // One listener per turn on a signal shared by the whole run: it must go when the turn ends.
+  let onCancel: (() => void) | undefined;
   const cancelled = new Promise<'cancelled'>((resolve) => {
     if (turn.signal?.aborted) resolve('cancelled');
-    turn.signal?.addEventListener('abort', () => resolve('cancelled'));
+    onCancel = () => resolve('cancelled');
+    turn.signal?.addEventListener('abort', onCancel, { once: true });
   });
 
   try {
@@ -191,6 +194,7 @@ export async function promptUntilIdle(client: OpencodeClient, turn: PromptTurn):
     sessionError = errorMessage(err);
   } finally {
     events.abort();
+    if (onCancel) turn.signal?.removeEventListener('abort', onCancel);
   }
   return { status, error: sessionError, toolCalls, denied };
 }

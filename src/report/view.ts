@@ -5,6 +5,7 @@ import { details, type EntrantDetails } from './details.js';
 import { gateView, lintCell, perfCell, scopeCell, securityCell, type Cell, type GateView } from './cells.js';
 import { readBounded, resolveInRunDir, tailLines } from './files.js';
 import { formatFixed, summarizeTests, type TestSummary } from './format.js';
+import { entrantJudge, JUDGE_ANCHOR, judgeView, type EntrantJudge, type JudgeView } from './judge.js';
 import { rulesView, TOTAL_FORMULA, type RulesView } from './rules.js';
 
 const LOG_TAIL_LINES = 40;
@@ -38,6 +39,7 @@ export interface EntrantView extends EntrantDetails {
   diffHtml: string | null;
   diffNote: string | null;
   logs: LogTail[];
+  judge: EntrantJudge | null;
 }
 
 export interface ReportView {
@@ -49,6 +51,8 @@ export interface ReportView {
   winner: EntrantView | null;
   rules: RulesView;
   totalFormula: string;
+  judge: JudgeView;
+  judgeAnchor: string;
 }
 
 /** Ranked first by rank, then the unranked by score (highest first), entrants without a score last. */
@@ -87,7 +91,10 @@ async function logTail(runDir: string, title: string, logPath: string | undefine
   return { title, tail: text, note };
 }
 
-async function entrantView(runDir: string, r: RunResult, e: EntrantResult, index: number): Promise<EntrantView> {
+// Index-based so untrusted names never end up in id attributes or fragment links.
+const anchorOf = (index: number): string => `entrant-${index + 1}`;
+
+async function entrantView(runDir: string, r: RunResult, e: EntrantResult, index: number, judge: JudgeView): Promise<EntrantView> {
   const showHidden = Boolean(r.spec.hiddenTest);
   const [diff, testLog, hiddenLog, extra] = await Promise.all([
     renderDiff(runDir, e),
@@ -99,8 +106,7 @@ async function entrantView(runDir: string, r: RunResult, e: EntrantResult, index
   return {
     ...extra,
     e,
-    // Index-based so untrusted names never end up in id attributes or fragment links.
-    anchor: `entrant-${index + 1}`,
+    anchor: anchorOf(index),
     isWinner: r.winner !== null && e.name === r.winner,
     tests: summarizeTests(e.checks.tests),
     hidden: showHidden ? summarizeTests(e.checks.hiddenTests ?? null) : null,
@@ -115,12 +121,14 @@ async function entrantView(runDir: string, r: RunResult, e: EntrantResult, index
     diffHtml: diff.html,
     diffNote: diff.note,
     logs: hiddenLog ? [testLog, hiddenLog] : [testLog],
+    judge: entrantJudge(judge, e.name),
   };
 }
 
 export async function buildView(r: RunResult, runDir: string): Promise<ReportView> {
   const sorted = [...r.entrants].sort(byRank);
-  const entrants = await Promise.all(sorted.map((e, i) => entrantView(runDir, r, e, i)));
+  const judge = judgeView(r.judge, new Map(sorted.map((e, i) => [e.name, anchorOf(i)])));
+  const entrants = await Promise.all(sorted.map((e, i) => entrantView(runDir, r, e, i, judge)));
   return {
     r,
     isScore: r.mode === 'score',
@@ -130,5 +138,7 @@ export async function buildView(r: RunResult, runDir: string): Promise<ReportVie
     winner: entrants.find((v) => v.isWinner) ?? null,
     rules: rulesView(r),
     totalFormula: TOTAL_FORMULA,
+    judge,
+    judgeAnchor: JUDGE_ANCHOR,
   };
 }
