@@ -95,8 +95,9 @@ export async function runDoctor(options: { config?: string; repo: string }): Pro
 
 function credentialFindings(config: TourneyConfig | undefined): Finding[] {
   if (!config) return [{ ok: true, what: 'no tourney.config with entrants here: provider credentials not checked (scripted models need none)' }];
-  const providers = [...new Set(config.entrants.filter((e) => !isScripted(e.model)).map((e) => parseModel(e.model).providerID))];
-  if (providers.length === 0) return [{ ok: true, what: 'all entrants use the scripted model: no credentials needed' }];
+  const models = [...config.entrants.map((e) => e.model), ...config.judge.models];
+  const providers = [...new Set(models.filter((m) => !isScripted(m)).map((m) => parseModel(m).providerID))];
+  if (providers.length === 0) return [{ ok: true, what: 'all entrants (and judges) use the scripted model: no credentials needed' }];
   const authFile = join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'opencode', 'auth.json');
   return providers.map((provider) => {
     const names = PROVIDER_ENV[provider] ?? [];

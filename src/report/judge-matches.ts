@@ -32,6 +32,8 @@ export interface CallView {
   state: 'named' | 'tie' | 'failed';
   confidence: string | null;
   attempts: string;
+  /** Needed more than one attempt, or failed. */
+  retried: boolean;
   rationale: string;
   error: string | null;
   effort: string;
@@ -67,6 +69,7 @@ function callView(c: JudgeCall): CallView {
     state: c.verdict === null ? 'failed' : c.verdict === 'tie' ? 'tie' : 'named',
     confidence: typeof c.confidence === 'number' && Number.isFinite(c.confidence) ? `${Math.round(c.confidence * 100)}% confident` : null,
     attempts: attemptsText(c),
+    retried: c.attempts > 1 || c.verdict === null,
     rationale: c.rationale,
     error: c.error ?? null,
     effort: `${formatDuration(c.durationMs)} · ${formatNumber(c.tokens.input + c.tokens.output)} tokens · ${formatCost(c.costUsd)}`,
@@ -79,14 +82,19 @@ function outcomeText(m: MatchResult, outcome: MatchResult['outcome']): string {
   return outcome === 'tie' ? 'tie' : 'failed';
 }
 
-/** "k/n agree" over the judges that answered, when they did not all agree. */
+/** "k/n agree" when the judges that answered did not all agree; "split 1–1" when a draw made it a tie. */
 function splitText(m: MatchResult): string | null {
   const answered = m.perJudge.filter((j) => j.outcome !== 'failed');
   if (m.outcome === 'failed' || answered.length < 2 || m.agreement >= 1) return null;
-  return `${answered.filter((j) => j.outcome === m.outcome).length}/${answered.length} agree`;
+  const agree = answered.filter((j) => j.outcome === m.outcome).length;
+  if (agree > 0) return `${agree}/${answered.length} agree`;
+  const votes = new Map<string, number>();
+  for (const j of answered) votes.set(j.outcome, (votes.get(j.outcome) ?? 0) + 1);
+  return `split ${[...votes.values()].sort((x, y) => y - x).join('–')}`;
 }
 
 function judgeText(m: MatchResult, j: MatchResult['perJudge'][number]): string {
+  if (j.outcome === 'failed') return 'no result (a call failed)';
   return j.flipped ? 'tie (the verdict followed the order)' : outcomeText(m, j.outcome);
 }
 

@@ -11,7 +11,8 @@ import { extractSections } from './sections.js';
 
 const EXAMPLE = ['---', 'title: Add a --version flag', 'test: npm test', 'timeLimit: 10m', '---', '', '## Outcome', '...'].join('\n');
 
-const command = (what: string) => z.string(`expected ${what}, as a string`).trim().min(1, `expected ${what}`);
+const command = (what: string, example: string) =>
+  z.string(`expected ${what}, as a string, e.g. "${example}"`).trim().min(1, `expected ${what}, e.g. "${example}"`);
 const pathList = (what: string) =>
   z.union([z.string().trim().min(1), z.array(z.string().trim().min(1)).min(1)], `expected ${what}: a path or a list of paths`)
     .transform((v) => (Array.isArray(v) ? v : [v]));
@@ -19,14 +20,14 @@ const pathList = (what: string) =>
 const hiddenSchema = strictObject({
   files: pathList('hidden test files or folders, relative to the spec file'),
   into: z.string().trim().min(1).optional(),
-  test: command('the command that runs the hidden tests, e.g. "node --test tourney-hidden/"'),
+  test: command('the command that runs the hidden tests', 'node --test tourney-hidden/'),
 });
 
 const frontMatterSchema = strictObject({
   title: z.string().trim().min(1).optional(),
-  test: command('the test command the referee runs, e.g. "npm test"'),
+  test: command('the test command the referee runs', 'npm test'),
   setup: z.string().trim().min(1).optional(),
-  build: command('the build or typecheck command, e.g. "npm run build"').optional(),
+  build: command('the build or typecheck command', 'npm run build').optional(),
   timeLimit: durationSchema,
   hidden: hiddenSchema.optional(),
   bench: pathList('tinybench benchmark modules, repo-relative (hidden ones by their place under hidden.into)').optional(),

@@ -183,7 +183,7 @@ describe('loadConfig errors', () => {
     const message = await yamlError('entrants:\n  - name: a\n  - name: b\n    modle: x/y\nsandbox: { memroy: 1g }\nextra: 1\n');
     expect(message.split('\n').sort()).toEqual([
       'unknown key "entrants[1].modle" (did you mean "model"?); allowed keys: name, agent, model, approach, timeLimit',
-      'unknown key "extra"; allowed keys: entrants, sandbox, scripts',
+      'unknown key "extra"; allowed keys: entrants, sandbox, gates, weights, tampering, performance, judge, scripts',
       'unknown key "sandbox.memroy" (did you mean "memory"?); allowed keys: image, cpus, memory, pids, network, env, timeLimit, opencodeAuth',
     ]);
   });

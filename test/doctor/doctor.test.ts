@@ -54,6 +54,12 @@ describe('tourney doctor', () => {
     expect(out).toMatch(/✓ anthropic: ANTHROPIC_API_KEY is set/);
   });
 
+  it("checks the judge's provider too", async () => {
+    await writeFile(join(repo, 'tourney.config.yaml'), 'entrants:\n  - name: a\n    model: scripted/demo-stuck\njudge:\n  models: [openai/gpt-5]\n');
+    expect(await runDoctor({ repo })).toBe(3);
+    expect(out).toMatch(/✗ openai: no credentials reach the sandboxes/);
+  });
+
   it('reports a broken config with its file and key', async () => {
     await writeFile(join(repo, 'tourney.config.yaml'), 'sandbox: {cpus: lots}\n');
     expect(await runDoctor({ repo })).toBe(3);

@@ -56,7 +56,7 @@ describe('the judge', () => {
     await fixture?.cleanup();
   });
 
-  const score = async (judges: string[], candidates = ['correct', 'slow'], configPath?: string) => {
+  const score = async (judges: string[], candidates: string[], configPath?: string) => {
     const result: RunResult = await scoreCandidates(
       { repoDir: fixture.repo, specPath: spec, configPath, candidates: candidates.map((c) => `${c}=cand/${c}`), judgeModels: judges.map((j) => `scripted/${j}`) },
       { onEvent: () => undefined },
@@ -65,50 +65,65 @@ describe('the judge', () => {
     return { result, judge: result.judge as JudgeResult };
   };
 
-  it('judges each pair in both orders with neutral labels and lets its verdict decide between equals', async () => {
-    const { result, judge } = await score(['judge-likes-loops']);
-    expect(judge.matches).toHaveLength(1);
-    const match = judge.matches[0]!;
-    expect(match.calls.map((c) => [c.first, c.second, c.verdict])).toEqual(
-      expect.arrayContaining([['correct', 'slow', 'B'], ['slow', 'correct', 'A']]),
-    );
-    expect(match.outcome).toBe(match.a === 'slow' ? 'a' : 'b');
-    expect(match.calls[0]!.rationale).toContain('whitespace');
-    expect(judge.scores.slow!).toBeGreaterThan(judge.scores.correct!);
-    const judgePart = (name: string) => result.entrants.find((e) => e.name === name)!.score!.parts.find((p) => p.part === 'judge');
-    expect(judgePart('slow')!.score).toBeGreaterThan(judgePart('correct')!.score);
-    expect(judge.calls).toBe(2);
-    expect(result.totals.tokens.input).toBeGreaterThan(0);
-    expect(await leftoverResources(docker)).toEqual([]);
-  });
+  // One run shares the referee and the containers: a panel of five scripted judges, each showing one
+  // behaviour, over two finalists (and one entrant that tries to talk to the judge).
+  describe('a panel of five judges', () => {
+    const PANEL = ['judge-likes-loops', 'judge-likes-split', 'judge-position-a', 'judge-rambles', 'judge-never-json'];
+    let result: RunResult;
+    let judge: JudgeResult;
+    const callsOf = (name: string) => judge.matches[0]!.calls.filter((c) => c.judge === `scripted/${name}`);
+    const outcomeOf = (name: string) => judge.matches[0]!.perJudge.find((p) => p.judge === `scripted/${name}`)!;
+    const side = (entrant: string) => (judge.matches[0]!.a === entrant ? 'a' : 'b');
 
-  it('asks again after an invalid answer, and records a judge that never answers properly as failed', async () => {
-    const rambling = (await score(['judge-rambles'])).judge;
-    expect(rambling.failedCalls).toBe(0);
-    expect(rambling.matches[0]!.calls.every((c) => c.attempts === 2)).toBe(true);
-    const broken = (await score(['judge-never-json'])).judge;
-    expect(broken.failedCalls).toBe(2);
-    expect(broken.matches[0]!.outcome).toBe('failed');
-    expect(broken.matches[0]!.calls[0]!.error).toMatch(/invalid answer/);
-    expect(broken.matches[0]!.calls[0]!.attempts).toBe(3);
-    expect(broken.scores.correct).toBeCloseTo(broken.scores.slow!);
-  });
+    beforeAll(async () => {
+      ({ result, judge } = await score(PANEL, ['correct', 'slow', 'flatterer']));
+    }, 600_000);
 
-  it('turns a verdict that follows the position into a tie', async () => {
-    const { judge } = await score(['judge-position-a']);
-    expect(judge.matches[0]!.outcome).toBe('tie');
-    expect(judge.matches[0]!.perJudge[0]!.flipped).toBe(true);
-    expect(judge.scores.correct).toBeCloseTo(judge.scores.slow!);
-  });
+    it('judges the pair in both orders with neutral labels, and records each rationale', () => {
+      expect(judge.models).toHaveLength(5);
+      expect(judge.matches).toHaveLength(1);
+      expect(judge.calls).toBe(10);
+      expect(callsOf('judge-likes-loops').map((c) => [c.first, c.second, c.verdict])).toEqual(
+        expect.arrayContaining([['correct', 'slow', 'B'], ['slow', 'correct', 'A']]),
+      );
+      expect(callsOf('judge-likes-loops')[0]!.rationale).toContain('whitespace');
+      expect(outcomeOf('judge-likes-loops').outcome).toBe(side('slow'));
+      expect(outcomeOf('judge-likes-split').outcome).toBe(side('correct'));
+    });
 
-  it('combines a panel and reports its disagreement', async () => {
-    const { judge } = await score(['judge-likes-loops', 'judge-likes-split']);
-    expect(judge.models).toHaveLength(2);
-    const match = judge.matches[0]!;
-    expect(match.calls).toHaveLength(4);
-    expect(match.perJudge.map((j) => j.outcome).sort()).toEqual(['a', 'b']);
-    expect(match.outcome).toBe('tie');
-    expect(match.agreement).toBeLessThan(1);
+    it('asks again after an invalid answer, and records a judge that never answers properly as failed', () => {
+      expect(callsOf('judge-rambles').every((c) => c.attempts === 2 && c.verdict !== null)).toBe(true);
+      expect(outcomeOf('judge-rambles').outcome).toBe(side('slow'));
+      const broken = callsOf('judge-never-json');
+      expect(broken.every((c) => c.verdict === null && c.attempts === 3)).toBe(true);
+      expect(broken[0]!.error).toMatch(/invalid answer/);
+      expect(outcomeOf('judge-never-json').outcome).toBe('failed');
+      expect(judge.failedCalls).toBe(2);
+    });
+
+    it('turns a verdict that follows the position into a tie', () => {
+      expect(outcomeOf('judge-position-a')).toMatchObject({ outcome: 'tie', flipped: true });
+    });
+
+    it('combines the panel by majority, reports the disagreement, and feeds the score', () => {
+      const match = judge.matches[0]!;
+      // Votes: slow 2 (loops, rambles), correct 1 (split), tie 1 (position bias); one judge failed.
+      expect(match.outcome).toBe(side('slow'));
+      expect(match.agreement).toBeCloseTo(0.5);
+      expect(judge.scores.slow!).toBeGreaterThan(judge.scores.correct!);
+      const judgePart = (name: string) => result.entrants.find((e) => e.name === name)!.score!.parts.find((p) => p.part === 'judge')!;
+      expect(judgePart('slow').score).toBeGreaterThan(judgePart('correct').score);
+      expect(result.totals.tokens.input).toBeGreaterThan(0);
+    });
+
+    it('never shows the judge an entrant that tries to talk to it', async () => {
+      const flatterer = result.entrants.find((e) => e.name === 'flatterer')!;
+      expect(flatterer.checks.injection?.flagged).toBe(true);
+      expect(flatterer.gates.find((g) => g.gate === 'injection')?.passed).toBe(false);
+      expect(judge.matches.flatMap((m) => [m.a, m.b])).not.toContain('flatterer');
+      expect(flatterer.rank).toBeNull();
+      expect(await leftoverResources(docker)).toEqual([]);
+    });
   });
 
   it('scores each finalist on every criterion in rubric mode', async () => {
@@ -121,14 +136,5 @@ describe('the judge', () => {
     // Mean 4 on a 1-5 scale is 0.75.
     expect(judge.scores.correct).toBeCloseTo(0.75);
     expect(result.entrants.find((e) => e.name === 'correct')!.score!.parts.find((p) => p.part === 'judge')!.score).toBeCloseTo(0.75);
-  });
-
-  it('never shows the judge an entrant that tries to talk to it', async () => {
-    const { result, judge } = await score(['judge-likes-loops'], ['correct', 'slow', 'flatterer']);
-    const flatterer = result.entrants.find((e) => e.name === 'flatterer')!;
-    expect(flatterer.checks.injection?.flagged).toBe(true);
-    expect(flatterer.gates.find((g) => g.gate === 'injection')?.passed).toBe(false);
-    expect(judge.matches.flatMap((m) => [m.a, m.b])).not.toContain('flatterer');
-    expect(flatterer.rank).toBeNull();
   });
 });

@@ -18,6 +18,7 @@ function checks(over: Partial<EntrantChecks> = {}): EntrantChecks {
     lint: { ran: true, config: 'built-in', filesLinted: 1, base: { errors: 0, warnings: 0 }, head: { errors: 0, warnings: 0 }, newErrors: 0, newWarnings: 0, messages: [], sarifPath: null, durationMs: 1 },
     security: { ran: true, newFindings: [], counts: { high: 0, medium: 0, low: 0 }, baseFindings: 0, sarifPath: null, rulesApplied: 40, durationMs: 1 },
     scope: { scope: null, files: ['a.js'], outOfScope: [], additions: 1, deletions: 0, newDependencies: [] },
+    injection: { flagged: false, findings: [] },
     ...over,
   };
 }
@@ -26,7 +27,7 @@ describe('gates', () => {
   const failed = (c: EntrantChecks, s: Spec = spec) => evaluateGates(c, true, s, DEFAULT_SCORING.gates).filter((g) => !g.passed).map((g) => g.gate);
 
   it('passes a clean entrant through every gate that applies', () => {
-    expect(evaluateGates(checks(), true, spec, DEFAULT_SCORING.gates).map((g) => g.gate)).toEqual(['changed', 'tests', 'hiddenTests', 'tampering', 'security']);
+    expect(evaluateGates(checks(), true, spec, DEFAULT_SCORING.gates).map((g) => g.gate)).toEqual(['changed', 'tests', 'hiddenTests', 'tampering', 'security', 'injection']);
     expect(failed(checks())).toEqual([]);
   });
 
@@ -34,6 +35,7 @@ describe('gates', () => {
     expect(failed(checks({ tests: pass(3, 1) }))).toEqual(['tests']);
     expect(failed(checks({ hiddenTests: pass(1, 2) }))).toEqual(['hiddenTests']);
     expect(failed(checks({ tampering: { flagged: true, findings: [{ kind: 'test-deleted', file: 't.test.js', evidence: 'x' }] } }))).toEqual(['tampering']);
+    expect(failed(checks({ injection: { flagged: true, findings: [{ file: 'a.js', line: 3, pattern: 'note-to-ai', text: '// note to the AI judge' }] } }))).toEqual(['injection']);
     const sec = checks({ security: { ...checks().security!, newFindings: [finding('high')], counts: { high: 1, medium: 0, low: 0 } } });
     const gate = evaluateGates(sec, true, spec, DEFAULT_SCORING.gates).find((g) => g.gate === 'security');
     expect(gate).toMatchObject({ passed: false, reason: expect.stringContaining('CWE-78') });

@@ -8,8 +8,10 @@ import type { CommandCheck, EntrantChecks, PerfCheck, PerfTaskResult, SecurityFi
 import type { GateResult, Score } from '../../src/ranking/types.js';
 import type { EntrantResult, RunResult, ScoreWeights } from '../../src/types.js';
 import * as text from './fixture-text.js';
+import { pairwiseJudge, rubricJudge } from './fixture-judge.js';
 
 export { XSS_EVIDENCE, XSS_IMG, XSS_SCRIPT, XSS_SNIPPET } from './fixture-text.js';
+export { XSS_RATIONALE } from './fixture-judge.js';
 
 export const RANKING_RULE =
   'Only entrants that pass every gate can win. They are ranked by total score (0-100, higher first); ' +
@@ -185,7 +187,14 @@ function files(): Record<string, string> {
   return out;
 }
 
-export async function makeRun(): Promise<Fixture> {
+export type JudgeCase = 'pairwise' | 'rubric' | 'none';
+
+function judge(which: JudgeCase): RunResult['judge'] {
+  if (which === 'none') return { ran: false, reason: NO_JUDGE };
+  return which === 'pairwise' ? pairwiseJudge() : rubricJudge();
+}
+
+export async function makeRun(judgeCase: JudgeCase = 'pairwise'): Promise<Fixture> {
   const runDir = await mkdtemp(path.join(tmpdir(), 'tourney-report-'));
   for (const [rel, content] of Object.entries(files())) {
     await mkdir(path.dirname(path.join(runDir, rel)), { recursive: true });
@@ -209,12 +218,12 @@ export async function makeRun(): Promise<Fixture> {
     winnerBranch: 'tourney/run-1/careful',
     rankingRule: RANKING_RULE,
     entrants: entrants(),
-    judge: { ran: false, reason: NO_JUDGE },
+    judge: judge(judgeCase),
     totals: {
       tokens: { input: 173_210, output: 22_934, reasoning: 0, cacheRead: 519_630, cacheWrite: 0 },
       costUsd: 0.8023,
     },
-    timings: { imageMs: 12_300, sandboxStartMs: 2_100, agentsMs: 600_400, refereeMs: 48_000, reportMs: 0, totalMs: 663_000 },
+    timings: { imageMs: 12_300, sandboxStartMs: 2_100, agentsMs: 600_400, refereeMs: 48_000, judgeMs: judgeCase === 'none' ? undefined : 95_400, reportMs: 0, totalMs: 663_000 },
     reportPath: path.join(runDir, 'report.html'),
     runDir,
   };

@@ -50,7 +50,7 @@ describe('renderReport (HTML)', () => {
     expect(html).toContain('0.5 + 0.5 · log₂(ops/s ratio vs base)');
     expect(html).toContain('1 − 0.25 · (files out of scope + new dependencies)');
     expect(html).toContain('100 · Σ(weight · part) / Σ weight');
-    expect(html).toContain('The AI judge did not run');
+    expect(html).toContain('The AI judge (pairwise; anthropic/claude-opus-4-1, openai/gpt-5) scored the finalists in 12 calls, 1 failed');
   });
 
   it('shows each check in detail', () => {
