@@ -73,6 +73,18 @@ function finishRun(result: RunResult, options: OutputOptions): number {
   return result.winner ? EXIT.winner : EXIT.noWinner;
 }
 
+/** What every run-like command shares: Ctrl-C handling, progress output, --json, the exit code. */
+async function runCommand(options: OutputOptions, work: (signal: AbortSignal, reporter: Reporter) => Promise<RunResult>): Promise<number> {
+  const { signal, dispose } = interruptSignal();
+  const reporter = pickReporter(options);
+  try {
+    return finishRun(await work(signal, reporter), options);
+  } finally {
+    reporter.close?.();
+    dispose();
+  }
+}
+
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('tourney')
     .description('Run several coding agents on one feature spec in Docker sandboxes, referee the results, keep the best.')
@@ -94,18 +106,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output')
     .action(async (spec: string, options: OutputOptions & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[] }) => {
-      const { signal, dispose } = interruptSignal();
-      const reporter = pickReporter(options);
-      try {
-        const result = await runTournament(
-          { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, signal },
-          reporter,
-        );
-        setExit(finishRun(result, options));
-      } finally {
-        reporter.close?.();
-        dispose();
-      }
+      setExit(await runCommand(options, (signal, reporter) => runTournament(
+        { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, signal },
+        reporter,
+      )));
     });
 
   program
@@ -121,36 +125,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output')
     .action(async (spec: string, options: OutputOptions & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[] }) => {
-      const { signal, dispose } = interruptSignal();
-      const reporter = pickReporter(options);
-      try {
-        const result = await scoreCandidates(
-          { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, signal },
-          reporter,
-        );
-        setExit(finishRun(result, options));
-      } finally {
-        reporter.close?.();
-        dispose();
-      }
+      setExit(await runCommand(options, (signal, reporter) => scoreCandidates(
+        { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, signal },
+        reporter,
+      )));
     });
 
   program
     .command('demo')
-    .description('offline demo: a 3-entrant tournament with scripted entrants on a bundled sample project (no API key, no network)')
+    .description('offline demo: a 4-entrant tournament with scripted entrants and a scripted judge on a bundled sample project (no API key, no network)')
     .option('--dir <dir>', 'where to create the sample project (default: a new temp dir)')
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output')
     .action(async (options: OutputOptions & { dir?: string }) => {
-      const { signal, dispose } = interruptSignal();
-      const reporter = pickReporter(options);
-      try {
-        const result = await runDemo({ dir: options.dir, signal }, reporter);
-        setExit(finishRun(result, options));
-      } finally {
-        reporter.close?.();
-        dispose();
-      }
+      setExit(await runCommand(options, (signal, reporter) => runDemo({ dir: options.dir, signal }, reporter)));
     });
 
   const image = program.command('image').description('manage the sandbox image');

@@ -7,26 +7,16 @@ import { scoreEntrant } from '../ranking/score.js';
 import { rankEntrants, RANKING_RULE } from '../ranking/rank.js';
 import { renderReport } from '../report/render.js';
 import { runJudge } from '../judge/judge.js';
-import { addTokens, emptyTokens, RESULT_SCHEMA_VERSION, type EntrantResult, type EntrantStatus, type RunResult, type TokenUsage } from '../types.js';
+import { addTokens, emptyTokens, RESULT_SCHEMA_VERSION, type EntrantResult, type RunResult } from '../types.js';
 import { mapLimit } from './concurrency.js';
 import { keepBranches } from './results.js';
 import type { RunSession } from './session.js';
 
 /** An entrant's work, however it was produced (an agent run by tourney, or a ref or patch given to `score`). */
-export interface Candidate {
-  name: string;
-  agent: string;
-  model: string;
-  approach?: string;
-  status: EntrantStatus;
-  error?: string;
-  tokens: TokenUsage;
-  costUsd: number;
-  durationMs: number;
-  /** Relative to the run directory, when there is one. */
-  transcriptPath: string | null;
-  patch: string;
-}
+export type Candidate = Pick<
+  EntrantResult,
+  'name' | 'agent' | 'model' | 'approach' | 'status' | 'error' | 'tokens' | 'costUsd' | 'durationMs' | 'transcriptPath'
+> & { patch: string };
 
 const REFEREE_TIMEOUT_MS = 10 * 60_000;
 
