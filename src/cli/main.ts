@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { packagePath } from '../paths.js';
 import { TourneyError, errorMessage } from '../errors.js';
 import { parseDuration, DURATION_EXPECTED } from '../config/units.js';
 import { MAX_ENTRANTS } from '../config/defaults.js';
@@ -11,6 +13,10 @@ import { runDemo } from '../demo/demo.js';
 import { runDoctor } from '../doctor/doctor.js';
 import { buildImageCommand } from './image-command.js';
 import { serveScriptedModel } from './model-server-command.js';
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
+}
 
 /** Exit codes: part of the CLI's contract, documented in the README. */
 export const EXIT = { winner: 0, noWinner: 1, badInput: 2, environment: 3, interrupted: 130 } as const;
@@ -88,7 +94,7 @@ async function runCommand(options: OutputOptions, work: (signal: AbortSignal, re
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('tourney')
     .description('Run several coding agents on one feature spec in Docker sandboxes, referee the results, keep the best.')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(packageVersion())
     .showHelpAfterError()
     .exitOverride();
 

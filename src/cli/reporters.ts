@@ -62,10 +62,11 @@ export function summaryTable(result: RunResult): string {
         e.score ? e.score.total.toFixed(1) : '-',
         tests,
         e.diff.files === 0 ? 'no diff' : `${e.diff.files} file${e.diff.files === 1 ? '' : 's'} +${e.diff.additions} -${e.diff.deletions}`,
-        formatMs(e.durationMs),
+        // Scored candidates were made elsewhere: there is no agent time to show.
+        result.mode === 'score' ? '-' : formatMs(e.durationMs),
       ];
     });
-  const table = [['rank', 'entrant', 'status', 'gates', 'score', 'tests', 'diff', 'time'], ...rows];
+  const table = [['rank', 'entrant', 'status', 'gates', 'score', 'tests', 'diff', result.mode === 'score' ? 'agent time' : 'time'], ...rows];
   const widths = table[0]!.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
   return table.map((row) => '  ' + row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n');
 }
