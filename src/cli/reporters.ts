@@ -24,7 +24,7 @@ export function describe(event: RunEvent): string | null {
       return `[${event.phase}] done in ${formatMs(event.ms)}`;
     case 'image-progress':
       // The builder's bookkeeping lines (layer ids, intermediate containers) say nothing to a user.
-      return /^(-+>|Removing intermediate|Running in)/.test(event.line) ? null : `[image] ${oneLine(event.line)}`;
+      return /^(-+>|Removing intermediate|Running in)/.test(event.line.trim()) ? null : `[image] ${oneLine(event.line)}`;
     case 'entrant':
       return `[${event.name}] ${event.state}${event.detail ? `: ${oneLine(event.detail)}` : ''}`;
     case 'activity':

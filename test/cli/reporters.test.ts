@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { LineReporter, TtyReporter, summaryTable, describe as describeEvent } from '../../src/cli/reporters.js';
+import { makeRun, type Fixture } from '../report/fixture.js';
+
+let fx: Fixture;
+beforeAll(async () => {
+  fx = await makeRun('pairwise');
+});
+afterAll(() => rm(fx.runDir, { recursive: true, force: true }));
+
+describe('terminal output', () => {
+  it('prints the scorecard ranked first, with failed gates named and the time of each agent', () => {
+    const lines = summaryTable(fx.result).split('\n');
+    expect(lines[0]).toMatch(/rank\s+entrant\s+status\s+gates\s+score\s+tests\s+diff\s+time/);
+    const ranked = lines.slice(1).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '));
+    const winner = fx.result.entrants.find((e) => e.rank === 1)!;
+    expect(ranked[0]).toBe(`1 ${winner.name}`);
+    const failing = fx.result.entrants.find((e) => e.gates.some((g) => !g.passed) && e.score)!;
+    const failedNames = failing.gates.filter((g) => !g.passed).map((g) => g.gate).join(', ');
+    expect(lines.find((l) => l.includes(` ${failing.name} `))).toContain(`failed: ${failedNames}`);
+  });
+
+  it('says "agent time" is not applicable when scoring candidates made elsewhere', () => {
+    const table = summaryTable({ ...fx.result, mode: 'score' });
+    expect(table.split('\n')[0]).toMatch(/agent time$/);
+    expect(table.split('\n')[1]!.trim().endsWith('-')).toBe(true);
+  });
+
+  it('writes one line per event and ends with the winner and the report path', () => {
+    const out: string[] = [];
+    const reporter = new LineReporter((t) => out.push(t));
+    reporter.onEvent({ type: 'phase-start', phase: 'referee' });
+    reporter.onEvent({ type: 'entrant', name: 'quick', state: 'tested', detail: 'tests\nfailed' });
+    reporter.onEvent({ type: 'image-progress', line: ' ---> Running in 1234' });
+    reporter.onEvent({ type: 'judge', line: 'careful vs quick: careful' });
+    reporter.onEvent({ type: 'run-end', result: fx.result });
+    expect(out.slice(0, 3)).toEqual(['[referee] start\n', '[quick] tested: tests failed\n', '[judge] careful vs quick: careful\n']);
+    expect(out[3]).toMatch(new RegExp(`winner: ${fx.result.winner}.*\\nreport: ${fx.result.reportPath}`, 's'));
+    expect(describeEvent({ type: 'image-progress', line: 'Step 3/15 : RUN useradd' })).toBe('[image] Step 3/15 : RUN useradd');
+  });
+
+  it('redraws a live block of entrant rows on a terminal, then leaves it as plain output', () => {
+    const out: string[] = [];
+    const tty = new TtyReporter((t) => out.push(t));
+    tty.onEvent({ type: 'run-start', runId: 'r', runDir: '/x', specTitle: 'T', entrants: [{ name: 'a', model: 'm/a' }, { name: 'b', model: 'm/b' }] });
+    tty.onEvent({ type: 'phase-start', phase: 'agents' });
+    tty.onEvent({ type: 'entrant', name: 'a', state: 'running' });
+    tty.onEvent({ type: 'activity', name: 'a', line: 'write: src/x.js' });
+    tty.onEvent({ type: 'entrant', name: 'b', state: 'timeout', detail: 'time limit of 20 s reached' });
+    tty.onEvent({ type: 'phase-end', phase: 'agents', ms: 1000 });
+    tty.close();
+    const text = out.join('');
+    expect(text).toContain('\x1b[2A');
+    expect(text).toMatch(/▶ a\s+running.*write: src\/x\.js/);
+    expect(text).toMatch(/⏱ b\s+timeout.*time limit of 20 s reached/);
+    expect(text.trimEnd().endsWith('[agents] done in 1.0 s')).toBe(true);
+  });
+});
