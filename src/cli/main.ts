@@ -13,6 +13,7 @@ import { runDemo } from '../demo/demo.js';
 import { runDoctor } from '../doctor/doctor.js';
 import { buildImageCommand } from './image-command.js';
 import { serveScriptedModel } from './model-server-command.js';
+import { rerenderReport } from './report-command.js';
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
@@ -145,6 +146,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-q, --quiet', 'no progress output')
     .action(async (options: OutputOptions & { dir?: string }) => {
       setExit(await runCommand(options, (signal, reporter) => runDemo({ dir: options.dir, signal }, reporter)));
+    });
+
+  program
+    .command('report')
+    .description("render a run's report.html again from its saved result.json (e.g. after upgrading tourney)")
+    .argument('<run-dir>', 'a run directory, .tourney/runs/<run-id>')
+    .action(async (runDir: string) => {
+      process.stdout.write(`${await rerenderReport(runDir)}\n`);
     });
 
   const image = program.command('image').description('manage the sandbox image');

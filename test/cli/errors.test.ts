@@ -67,3 +67,16 @@ describe('tourney run: bad input exits 2 and says what is wrong', () => {
     expect(stderr).toMatch(/--model/);
   });
 });
+
+describe('tourney report', () => {
+  it('names a directory without result.json and says what it expected', async () => {
+    expect(await run('report', dir)).toBe(2);
+    expect(stderr).toMatch(/result\.json: no such file \(expected a tourney run directory/);
+  });
+
+  it('refuses a result.json from another schema version', async () => {
+    await writeFile(join(dir, 'result.json'), JSON.stringify({ schemaVersion: 1 }));
+    expect(await run('report', dir)).toBe(2);
+    expect(stderr).toMatch(/key "schemaVersion": expected 2, got 1/);
+  });
+});

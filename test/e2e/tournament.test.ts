@@ -7,6 +7,7 @@ import type Docker from 'dockerode';
 import { execa } from 'execa';
 import { createDemoRepo } from '../../src/demo/demo.js';
 import { main } from '../../src/cli/main.js';
+import { rerenderReport } from '../../src/cli/report-command.js';
 import { runTournament } from '../../src/run/tournament.js';
 import type { RunEvent } from '../../src/run/events.js';
 import type { RunResult } from '../../src/types.js';
@@ -135,6 +136,10 @@ describe('a tournament on Docker with scripted entrants, through the CLI', () =>
     const transcript = JSON.parse(await readFile(join(runDir, 'entrants', 'tidy', 'transcript.json'), 'utf8')) as { messages: unknown[] };
     expect(transcript.messages.length).toBeGreaterThan(2);
     expect(await readFile(join(runDir, 'entrants', 'hasty', 'test.log'), 'utf8')).toMatch(/fail/);
+    // The report is a pure function of saved state: it can be rendered again without re-running anything.
+    await rm(saved.reportPath);
+    expect(await rerenderReport(runDir)).toBe(saved.reportPath);
+    expect(await readFile(saved.reportPath, 'utf8')).toContain('Add slugify to the string helpers');
     // .tourney/ is ignored without touching a tracked file.
     expect(await git(repo, 'status', '--porcelain', '.tourney')).toBe('');
   });
