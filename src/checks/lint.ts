@@ -3,7 +3,7 @@
 // See lint-config.ts for why no entrant code runs.
 
 import { lstat, mkdir, readFile, realpath } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import type { ESLint, Linter } from 'eslint';
 import { errorMessage } from '../errors.js';
 import { createESLint, findRepoConfig, isLintable, type ConfigChoice } from './lint-config.js';
@@ -46,7 +46,7 @@ export async function runLintCheck(input: StaticCheckInput): Promise<LintCheck> 
       return { ran: true, config: null, filesLinted: 0, base: zero, head: zero, newErrors: 0, newWarnings: 0, messages: [], sarifPath, durationMs };
     }
 
-    const { choice, base: baseESLint, head: headESLint } = await chooseConfig(input, baseFiles, headFiles);
+    const { choice, note, base: baseESLint, head: headESLint } = await chooseConfig(input, baseFiles, headFiles);
     const base = await lintSide(baseESLint, baseFiles, input.baseDir);
     const head = await lintSide(headESLint, headFiles, input.headDir);
 
@@ -62,6 +62,7 @@ export async function runLintCheck(input: StaticCheckInput): Promise<LintCheck> 
     return {
       ran: true,
       config: choice.kind,
+      ...(note ? { configNote: note } : {}),
       filesLinted: head.eslintResults.length,
       base: base.counts,
       head: head.counts,
@@ -94,13 +95,15 @@ async function chooseConfig(input: StaticCheckInput, baseFiles: SourceFile[], he
       for (const f of baseFiles) await base.lintText('', { filePath: f.abs });
       for (const f of headFiles) await head.lintText('', { filePath: f.abs });
       return { choice, base, head };
-    } catch {
+    } catch (err) {
       // Typically a plugin the config imports is not installed (the repo's node_modules are absent).
-      // LintCheck has no field for the reason; `config: 'built-in'` is what the report shows.
+      const note = `the repository's ${basename(repoConfig)} could not be used (${errorMessage(err).split('\n')[0]}); linted with the built-in JS/TS config`;
+      const fallback: ConfigChoice = { kind: 'built-in' };
+      return { choice: fallback, note, base: createESLint(input.baseDir, fallback), head: createESLint(input.headDir, fallback) };
     }
   }
   const choice: ConfigChoice = { kind: 'built-in' };
-  return { choice, base: createESLint(input.baseDir, choice), head: createESLint(input.headDir, choice) };
+  return { choice, note: undefined, base: createESLint(input.baseDir, choice), head: createESLint(input.headDir, choice) };
 }
 
 /** The changed files that exist in `root` as regular files inside it; symlinks are not followed. */

@@ -51,6 +51,8 @@ export interface LintCheck {
   ran: boolean;
   /** Which configuration was used: the repository's own (from the base commit) or tourney's default. */
   config: 'repository' | 'built-in' | null;
+  /** Why the repository's own config was not used, when it exists but could not be loaded. */
+  configNote?: string;
   filesLinted: number;
   base: LintCounts;
   head: LintCounts;

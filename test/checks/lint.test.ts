@@ -127,6 +127,7 @@ describe('runLintCheck', () => {
     const input = await trees({ 'eslint.config.js': config, 'a.js': CLEAN }, { 'a.js': MESSY });
     const result = await runLintCheck(input);
     expect(result).toMatchObject({ ran: true, config: 'built-in', newErrors: 3 });
+    expect(result.configNote).toMatch(/eslint\.config\.js could not be used \(.*eslint-plugin-not-installed-anywhere/);
   });
 
   it('falls back when the repository config names a rule no plugin provides', async () => {
