@@ -9,7 +9,7 @@ import { renderReport } from '../report/render.js';
 import { runJudge } from '../judge/judge.js';
 import { addTokens, emptyTokens, RESULT_SCHEMA_VERSION, type EntrantResult, type RunResult } from '../types.js';
 import { mapLimit } from './concurrency.js';
-import { keepBranches } from './results.js';
+import { keepBranches } from './branches.js';
 import type { RunSession } from './session.js';
 
 /** An entrant's work, however it was produced (an agent run by tourney, or a ref or patch given to `score`). */
