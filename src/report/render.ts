@@ -44,7 +44,8 @@ async function loadTemplate(hb: typeof Handlebars): Promise<Handlebars.TemplateD
     hb.registerPartial(file.replace(/\.hbs$/, ''), await readFile(path.join(partialsDir, file), 'utf8'));
   }
   const source = await readFile(path.join(TEMPLATES_DIR, 'report.html.hbs'), 'utf8');
-  return hb.compile(source);
+  // preventIndent: otherwise indented partials indent every line of a multi-line value, e.g. the log <pre>.
+  return hb.compile(source, { preventIndent: true });
 }
 
 async function loadCss(): Promise<string> {

@@ -214,6 +214,8 @@ describe('renderReport (in Chromium)', () => {
     expect(await page.locator('#entrant-4 .placeholder').allTextContents()).toEqual(
       expect.arrayContaining(['Not refereed: there was no change to check.', 'Diff not available.']));
     expect(await page.locator('#entrant-2 pre.log').nth(1).textContent()).toContain('3 failed | 5 passed');
+    // Handlebars indents multi-line values inside indented partials unless told not to.
+    expect(await page.locator('#entrant-2 pre.log').nth(1).textContent()).toMatch(/\nlog line 26\n/);
   });
 
   it('never leaves the file', () => {
