@@ -15,33 +15,27 @@ const last = (log: string, re: RegExp): RegExpMatchArray | null => {
   return all.at(-1) ?? null;
 };
 
+/** Runners that print one summary line of "N passed", "N failed", "N skipped", "N todo" in any order. */
+function summaryLine(runner: string, lineRe: RegExp): CountPattern {
+  return {
+    runner,
+    match(log) {
+      const line = last(log, lineRe)?.[1];
+      if (!line) return null;
+      return {
+        passed: num(line.match(/(\d+) passed/)) ?? 0,
+        failed: num(line.match(/(\d+) failed/)) ?? 0,
+        skipped: (num(line.match(/(\d+) skipped/)) ?? 0) + (num(line.match(/(\d+) todo/)) ?? 0),
+      };
+    },
+  };
+}
+
 // Order matters: the most specific summaries first. The last occurrence wins because
 // watch-style runners and retries print several summaries.
 const PATTERNS: CountPattern[] = [
-  {
-    runner: 'vitest',
-    match(log) {
-      const line = last(log, /^\s*Tests\s+(.*\(\d+\))\s*$/m)?.[1];
-      if (!line) return null;
-      return {
-        passed: num(line.match(/(\d+) passed/)) ?? 0,
-        failed: num(line.match(/(\d+) failed/)) ?? 0,
-        skipped: (num(line.match(/(\d+) skipped/)) ?? 0) + (num(line.match(/(\d+) todo/)) ?? 0),
-      };
-    },
-  },
-  {
-    runner: 'jest',
-    match(log) {
-      const line = last(log, /^Tests:\s+(.*\d+ total)\s*$/m)?.[1];
-      if (!line) return null;
-      return {
-        passed: num(line.match(/(\d+) passed/)) ?? 0,
-        failed: num(line.match(/(\d+) failed/)) ?? 0,
-        skipped: (num(line.match(/(\d+) skipped/)) ?? 0) + (num(line.match(/(\d+) todo/)) ?? 0),
-      };
-    },
-  },
+  summaryLine('vitest', /^\s*Tests\s+(.*\(\d+\))\s*$/m),
+  summaryLine('jest', /^Tests:\s+(.*\d+ total)\s*$/m),
   {
     runner: 'node:test / tap',
     match(log) {
