@@ -4,6 +4,7 @@
 import type { EntrantChecks } from './checks/types.js';
 import type { GateResult, Score } from './ranking/types.js';
 import type { JudgeResult } from './judge/judge.js';
+import type { EntrantEnvironment, EnvironmentRecord, SetupNetwork } from './prepare/types.js';
 
 export const RESULT_SCHEMA_VERSION = 2;
 
@@ -17,7 +18,10 @@ export interface Spec {
   /** Markdown sections by lower-cased heading ("outcome", "acceptance criteria", ...). */
   sections: Record<string, string>;
   test: string;
+  /** Installs dependencies and tools: run once per run (or reused from cache) into a prepared image. */
   setup?: string;
+  /** Globs overriding which files the prepared environment's cache key covers. */
+  setupKey?: string[];
   /** Per-entrant time limit in seconds from the spec, overriding the config default. */
   timeLimitSec?: number;
   /** Build or typecheck command, run by the referee like the tests. */
@@ -47,6 +51,19 @@ export interface SandboxConfig {
   timeLimitSec: number;
   /** Mount the user's opencode auth file read-only into entrant containers. */
   opencodeAuth: boolean;
+  /** What the setup container reaches: `open` (the host's network, for registries) or `none`. */
+  setupNetwork: SetupNetwork;
+  setupTimeLimitSec: number;
+  /** Globs of the files the prepared environment depends on; undefined = the built-in list. */
+  setupKey?: string[];
+  /** Host variables passed to setup containers only. */
+  setupEnv: string[];
+  /** Debian packages installed in an image derived from the sandbox image. */
+  packages: string[];
+  /** Absolute path of a Dockerfile FROM the tourney image, or undefined. */
+  dockerfile?: string;
+  /** Absolute path of a CA bundle for setup containers, or undefined to use the host's. */
+  caFile?: string;
 }
 
 export interface EntrantConfig {
@@ -175,10 +192,14 @@ export interface EntrantResult {
   /** Weighted total and its parts; null when there was nothing to score (no change). */
   score: Score | null;
   rank: number | null;
+  /** Whether its dependency change got it an environment of its own for the referee. */
+  environment?: EntrantEnvironment;
 }
 
 export interface PhaseTimings {
   imageMs: number;
+  /** Toolchain image, cache lookup and (on a miss) the setup: once per run. */
+  prepareMs?: number;
   sandboxStartMs: number;
   agentsMs: number;
   refereeMs: number;
@@ -204,6 +225,8 @@ export interface RunResult {
   /** How the winner was chosen, in words, for the report. */
   rankingRule: string;
   entrants: EntrantResult[];
+  /** The prepared environment every container started from (null in results from before it existed). */
+  environment?: EnvironmentRecord | null;
   /** The judge's matches, ranking and cost; or why it did not run. */
   judge: JudgeResult | { ran: false; reason: string };
   totals: { tokens: TokenUsage; costUsd: number };

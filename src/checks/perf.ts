@@ -5,14 +5,16 @@ import { dirname, isAbsolute, join, posix } from 'node:path';
 import type Docker from 'dockerode';
 import { Sandbox, type ExecResult, type SandboxLimits } from '../sandbox/container.js';
 import { overlayTar, type Overlay } from '../sandbox/overlay.js';
-import { applyPatch, prepareWorkspace, runShell, SANDBOX_USER, WORKDIR } from '../sandbox/workspace.js';
+import { applyPatch, prepareWorkspace, SANDBOX_USER, WORKDIR } from '../sandbox/workspace.js';
 import { errorMessage } from '../errors.js';
 import { packagePath } from '../paths.js';
 import { parseRunnerOutput, summarise, type SideRounds } from './perf-stats.js';
 import type { PerfCheck } from './types.js';
 
 export interface PerfCheckInput {
-  image: string;
+  /** Prepared environments: the run's for the base side, the entrant's (same unless it re-prepared). */
+  baseImage: string;
+  entrantImage: string;
   runId: string;
   entrant: string;
   baseTar: string;
@@ -21,11 +23,10 @@ export interface PerfCheckInput {
   benchFiles: string[];
   /** Files from outside the repository (hidden benches) copied into both trees after the patch. */
   overlays: Overlay[];
-  setup?: string;
   limits: SandboxLimits;
   rounds?: number;
   threshold?: number;
-  /** Per exec: setup, and each runner invocation. */
+  /** Per runner invocation. */
   timeoutMs: number;
   logFile: string;
   logRelPath: string;
@@ -70,7 +71,8 @@ export async function runPerfCheck(docker: Docker, input: PerfCheckInput): Promi
     const create = async (side: 'base' | 'entrant') => {
       const role = side === 'base' ? `perf-base:${input.entrant}` : `perf:${input.entrant}`;
       const name = `tourney-${input.runId}-${side === 'base' ? 'perf-base' : 'perf'}-${input.entrant}`;
-      const sandbox = await Sandbox.create(docker, { image: input.image, runId: input.runId, role, name, limits: input.limits, network: 'none', readOnlyBinds: binds });
+      const image = side === 'base' ? input.baseImage : input.entrantImage;
+      const sandbox = await Sandbox.create(docker, { image, runId: input.runId, role, name, limits: input.limits, network: 'none', readOnlyBinds: binds });
       sandboxes.push(sandbox);
       return sandbox;
     };
@@ -82,11 +84,7 @@ export async function runPerfCheck(docker: Docker, input: PerfCheckInput): Promi
         if (!applied.ok) throw new Error(`the entrant's patch does not apply: ${applied.message.trim()}`);
       }
       if (overlays) await sandbox.putTar(overlays, WORKDIR);
-      if (!input.setup) return { sandbox };
-      const setup = await runShell(sandbox, input.setup, input.timeoutMs);
-      log.push(`## setup (${side})`, `$ ${input.setup}`, setup.stdout);
-      if (setup.exitCode === 0) return { sandbox };
-      return { sandbox, failure: `setup command ${setup.timedOut ? 'timed out' : `exited with ${setup.exitCode}`} on the ${side} side` };
+      return { sandbox };
     };
     const settled = await Promise.allSettled([prepare('base'), prepare('entrant')]);
     const [base, entrant] = settled.map((s) => {
@@ -132,6 +130,13 @@ export async function runPerfCheck(docker: Docker, input: PerfCheckInput): Promi
   } finally {
     await Promise.all(sandboxes.map((s) => s.remove()));
   }
+}
+
+/** The check when the entrant's side has no environment to run in (its dependency change broke the setup). */
+export async function perfNotRun(error: string, logFile: string, logRelPath: string): Promise<PerfCheck> {
+  await mkdir(dirname(logFile), { recursive: true });
+  await writeFile(logFile, `[tourney: not run: ${error}]\n`);
+  return { ran: false, tasks: [], ratio: null, regression: false, error, threshold: 0, rounds: 0, durationMs: 0, logPath: logRelPath };
 }
 
 function runnerFailure(run: ExecResult, timeoutMs: number): string {

@@ -25,6 +25,8 @@ export function describe(event: RunEvent): string | null {
     case 'image-progress':
       // The builder's bookkeeping lines (layer ids, intermediate containers) say nothing to a user.
       return /^(-+>|Removing intermediate|Running in)/.test(event.line.trim()) ? null : `[image] ${oneLine(event.line)}`;
+    case 'prepare':
+      return /^(-+>|Removing intermediate|Running in)/.test(event.line.trim()) ? null : `[prepare] ${oneLine(event.line)}`;
     case 'entrant':
       return `[${event.name}] ${event.state}${event.detail ? `: ${oneLine(event.detail)}` : ''}`;
     case 'activity':

@@ -18,6 +18,10 @@ export const DEFAULT_SANDBOX: Readonly<SandboxConfig> = Object.freeze({
   env: [],
   timeLimitSec: 15 * 60,
   opencodeAuth: false,
+  setupNetwork: 'open',
+  setupTimeLimitSec: 20 * 60,
+  setupEnv: [],
+  packages: [],
 });
 
 /** Documented in the README ("Gates, score, ranking"); change both together. */

@@ -151,6 +151,22 @@ async function resolveJudge(root: string, raw: RawConfig['judge'], shown: string
   };
 }
 
+/** A path from the config, relative to the repository root, that must be a readable file. */
+async function existingFile(root: string, value: string, shown: string | undefined, key: string, what: string): Promise<string> {
+  const abs = path.resolve(root, value);
+  if ((await isFile(abs)) !== true) {
+    throw new TourneyError(`${shown}: key "${key}": expected ${what} (relative to the repository root), got ${JSON.stringify(value)}: ${abs} is not a file`);
+  }
+  try {
+    await readFile(abs);
+  } catch (err) {
+    throw new TourneyError(`${shown}: key "${key}": ${abs} cannot be read (${(err as NodeJS.ErrnoException).code ?? errorText(err)})`);
+  }
+  return abs;
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
 /** Reads and validates the tourney config, then applies flags and defaults. Throws TourneyError. */
 export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {}): Promise<TourneyConfig> {
   checkOptions(opts);
@@ -168,6 +184,13 @@ export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {})
     env: [...new Set(s.env ?? DEFAULT_SANDBOX.env)],
     timeLimitSec: opts.timeLimitSec ?? s.timeLimit ?? DEFAULT_SANDBOX.timeLimitSec,
     opencodeAuth: s.opencodeAuth ?? DEFAULT_SANDBOX.opencodeAuth,
+    setupNetwork: s.setupNetwork ?? DEFAULT_SANDBOX.setupNetwork,
+    setupTimeLimitSec: s.setupTimeLimit ?? DEFAULT_SANDBOX.setupTimeLimitSec,
+    ...(s.setupKey && { setupKey: s.setupKey }),
+    setupEnv: [...new Set(s.setupEnv ?? DEFAULT_SANDBOX.setupEnv)],
+    packages: [...new Set(s.packages ?? DEFAULT_SANDBOX.packages)],
+    ...(s.dockerfile && { dockerfile: await existingFile(root, s.dockerfile, shown, 'sandbox.dockerfile', 'a Dockerfile') }),
+    ...(s.caFile && { caFile: await existingFile(root, s.caFile, shown, 'sandbox.caFile', 'a PEM CA bundle') }),
   };
   const weights = { ...DEFAULT_SCORING.weights, ...raw.weights };
   if (Object.values(weights).every((w) => w === 0)) {

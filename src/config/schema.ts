@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { MAX_ENTRANTS } from './defaults.js';
 import { durationSchema, memorySchema } from './units.js';
 import { strictObject } from './zod-errors.js';
+import { DEBIAN_PACKAGE_RE } from '../prepare/toolchain.js';
 
 export const NAME_EXPECTED =
   'expected a name of 1-40 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit (it becomes a git branch name)';
@@ -41,6 +42,13 @@ const sandboxSchema = strictObject({
   env: z.array(z.string().regex(ENV_RE, 'expected an environment variable name like "ANTHROPIC_API_KEY"')).optional(),
   timeLimit: durationSchema,
   opencodeAuth: z.boolean().optional(),
+  setupNetwork: z.enum(['open', 'none']).optional(),
+  setupTimeLimit: durationSchema,
+  setupKey: z.array(z.string().trim().min(1, 'expected a glob like "package-lock.json" or "**/requirements*.txt"')).min(1).optional(),
+  setupEnv: z.array(z.string().regex(ENV_RE, 'expected an environment variable name like "NPM_TOKEN"')).optional(),
+  packages: z.array(z.string().regex(DEBIAN_PACKAGE_RE, 'expected a Debian package name like "python3-pytest" (optionally "name=version")')).optional(),
+  dockerfile: z.string().trim().min(1, 'expected the path of a Dockerfile (relative to the repository root)').optional(),
+  caFile: z.string().trim().min(1, 'expected the path of a PEM CA bundle').optional(),
 });
 
 const gatesSchema = strictObject({

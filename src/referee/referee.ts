@@ -4,20 +4,23 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { SandboxLimits } from '../sandbox/container.js';
 import type { EntrantChecks } from '../checks/types.js';
-import type { ScoringConfig, Spec } from '../types.js';
+import type { ScoringConfig, Spec, TestCheck } from '../types.js';
 import { runTamperCheck } from '../checks/tampering.js';
 import { runScopeCheck } from '../checks/scope.js';
 import { runInjectionCheck } from '../checks/injection.js';
 import { runLintCheck } from '../checks/lint.js';
 import { runSecurityCheck } from '../checks/security.js';
-import { runPerfCheck } from '../checks/perf.js';
+import { perfNotRun, runPerfCheck } from '../checks/perf.js';
 import { errorMessage } from '../errors.js';
 import { materialize, PatchDoesNotApply, type FileChange } from './materialize.js';
 import { runCommands, type CommandSpec, type Overlay } from './tests.js';
+import type { RunEnvironment } from '../prepare/environment.js';
+import type { EntrantEnvironment } from '../prepare/types.js';
 
 export interface RefereeContext {
   docker: Docker;
-  image: string;
+  /** Where containers start from: the run's prepared environment, or an entrant's own. */
+  environment: RunEnvironment;
   runId: string;
   runDir: string;
   baseTar: string;
@@ -30,6 +33,7 @@ export interface RefereeContext {
 export interface RefereeVerdict {
   checks: EntrantChecks;
   changes: FileChange[];
+  environment?: EntrantEnvironment;
 }
 
 /** Each check timed, for the closing numbers and the bench script. */
@@ -63,17 +67,30 @@ export async function refereeEntrant(ctx: RefereeContext, name: string, patch: s
       return { checks: { tests: null, error }, changes: [] };
     }
     const { spec } = ctx;
+    // A diff that changes what the setup depends on (a new dependency) gets an environment of its own.
+    const env = await timed('environment', () =>
+      ctx.environment.forEntrant(name, patch, { headDir: tree.headDir, changedPaths: tree.changes.map((c) => c.path) }),
+    );
     const hiddenOverlays: Overlay[] = spec.hidden ? spec.hidden.files.map((hostPath) => ({ hostPath, repoPath: spec.hidden!.into })) : [];
     const command = (key: string, cmd: string): CommandSpec => ({ key, command: cmd, logFile: join(dir, `${key}.log`), logRel: `${rel}/${key}.log` });
-    const base = { image: ctx.image, runId: ctx.runId, entrant: name, baseTar: ctx.baseTar, patch, setup: spec.setup, limits: ctx.limits, timeoutMs: ctx.timeoutMs };
+    const base = { runId: ctx.runId, entrant: name, baseTar: ctx.baseTar, patch, limits: ctx.limits, timeoutMs: ctx.timeoutMs };
+    const visibleCommands = [...(spec.build ? [command('build', spec.build)] : []), command('test', spec.test)];
+    const hiddenCommands = spec.hidden ? [command('hidden-test', spec.hidden.test)] : [];
 
-    const visible = await timed('tests', () =>
-      runCommands(ctx.docker, { ...base, purpose: 'tests', commands: [...(spec.build ? [command('build', spec.build)] : []), command('test', spec.test)] }),
-    );
-    // Hidden tests get a container of their own: whatever the visible run left behind cannot touch them.
-    const hidden = spec.hidden
-      ? (await timed('hiddenTests', () => runCommands(ctx.docker, { ...base, purpose: 'hidden', overlays: hiddenOverlays, commands: [command('hidden-test', spec.hidden!.test)] })))['hidden-test']
-      : undefined;
+    let visible: Record<string, TestCheck>;
+    let hidden: TestCheck | undefined;
+    if (env.image === null) {
+      const notRun = (c: CommandSpec): [string, TestCheck] => [c.key, { passed: null, exitCode: null, counts: null, durationMs: 0, logPath: env.environment.logPath ?? c.logRel, error: env.environment.error }];
+      visible = Object.fromEntries(visibleCommands.map(notRun));
+      hidden = hiddenCommands.map(notRun)[0]?.[1];
+    } else {
+      const image = env.image;
+      visible = await timed('tests', () => runCommands(ctx.docker, { ...base, image, purpose: 'tests', commands: visibleCommands }));
+      // Hidden tests get a container of their own: whatever the visible run left behind cannot touch them.
+      hidden = spec.hidden
+        ? (await timed('hiddenTests', () => runCommands(ctx.docker, { ...base, image, purpose: 'hidden', overlays: hiddenOverlays, commands: hiddenCommands })))['hidden-test']
+        : undefined;
+    }
 
     const staticInput = {
       baseDir: tree.baseDir,
@@ -97,17 +114,21 @@ export async function refereeEntrant(ctx: RefereeContext, name: string, patch: s
     const lint = await timed('lint', () => runLintCheck(staticInput));
     const security = await timed('security', () => runSecurityCheck(staticInput));
     const performance = spec.bench?.length
-      ? await timed('performance', () =>
-          runPerfCheck(ctx.docker, {
-            ...base,
-            benchFiles: spec.bench!,
-            overlays: hiddenOverlays,
-            rounds: ctx.scoring.performance.rounds,
-            threshold: ctx.scoring.performance.threshold,
-            logFile: join(dir, 'perf.log'),
-            logRelPath: `${rel}/perf.log`,
-          }),
-        )
+      ? env.image === null
+        ? await perfNotRun(env.environment.error ?? 'no environment', join(dir, 'perf.log'), `${rel}/perf.log`)
+        : await timed('performance', () =>
+            runPerfCheck(ctx.docker, {
+              ...base,
+              baseImage: ctx.environment.image,
+              entrantImage: env.image!,
+              benchFiles: spec.bench!,
+              overlays: hiddenOverlays,
+              rounds: ctx.scoring.performance.rounds,
+              threshold: ctx.scoring.performance.threshold,
+              logFile: join(dir, 'perf.log'),
+              logRelPath: `${rel}/perf.log`,
+            }),
+          )
       : null;
 
     return {
@@ -123,6 +144,7 @@ export async function refereeEntrant(ctx: RefereeContext, name: string, patch: s
         ...(spec.bench?.length ? { performance } : {}),
       },
       changes: tree.changes,
+      environment: env.environment,
     };
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -25,7 +25,6 @@ export interface CommandRunInput {
   purpose: string;
   baseTar: string;
   patch: string;
-  setup?: string;
   overlays?: Overlay[];
   commands: CommandSpec[];
   limits: SandboxLimits;
@@ -33,9 +32,10 @@ export interface CommandRunInput {
 }
 
 /**
- * Runs commands on base + patch in a fresh container with no network. Nothing from the entrant's
- * own container is trusted: only its patch crosses over, as data. Commands run in order; a failed
- * one does not stop the next (each result stands on its own), but a failed setup stops them all.
+ * Runs commands on base + patch in a fresh container with no network, started from the prepared
+ * environment (the setup already ran there, once). Nothing from the entrant's own container is
+ * trusted: only its patch crosses over, as data. Commands run in order; a failed one does not stop
+ * the next (each result stands on its own).
  */
 export async function runCommands(docker: Docker, input: CommandRunInput): Promise<Record<string, TestCheck>> {
   const results: Record<string, TestCheck> = {};
@@ -61,13 +61,6 @@ export async function runCommands(docker: Docker, input: CommandRunInput): Promi
     const applied = await applyPatch(sandbox, input.patch);
     if (!applied.ok) return await notRun(`the entrant's patch does not apply: ${applied.message.trim()}`, applied.message);
     if (input.overlays?.length) await sandbox.putTar(await overlayTar(input.overlays), '/work/repo');
-    if (input.setup) {
-      const setup = await runShell(sandbox, input.setup, input.timeoutMs);
-      if (setup.exitCode !== 0) {
-        const why = setup.timedOut ? 'timed out' : `exited with ${setup.exitCode}`;
-        return await notRun(`setup command "${input.setup}" ${why}`, `$ ${input.setup}\n${setup.stdout}`);
-      }
-    }
     for (const c of input.commands) {
       const run = await runShell(sandbox, c.command, input.timeoutMs);
       const killed = run.timedOut ? `\n[tourney: killed after ${Math.round(input.timeoutMs / 1000)} s]` : '';

@@ -48,6 +48,7 @@ async function links(runDir: string, e: EntrantResult): Promise<LinkView[]> {
     ['Test log', c.tests?.logPath],
     ['Hidden test log', c.hiddenTests?.logPath],
     ['Build log', c.build?.logPath],
+    ['Install log (its own environment)', e.environment?.logPath],
     ['Benchmark log', c.performance?.logPath],
     ['Lint SARIF', c.lint?.sarifPath],
     ['Security SARIF', c.security?.sarifPath],

@@ -7,6 +7,7 @@ import { readBounded, resolveInRunDir, tailLines } from './files.js';
 import { formatFixed, summarizeTests, type TestSummary } from './format.js';
 import { entrantJudge, JUDGE_ANCHOR, judgeView, type EntrantJudge, type JudgeView } from './judge.js';
 import { rulesView, TOTAL_FORMULA, type RulesView } from './rules.js';
+import { entrantEnvironmentView, environmentView, type EntrantEnvironmentView, type EnvironmentView } from './environment.js';
 
 const LOG_TAIL_LINES = 40;
 const LOG_TAIL_BYTES = 64 * 1024;
@@ -40,6 +41,7 @@ export interface EntrantView extends EntrantDetails {
   diffNote: string | null;
   logs: LogTail[];
   judge: EntrantJudge | null;
+  environment: EntrantEnvironmentView | null;
 }
 
 export interface ReportView {
@@ -53,6 +55,7 @@ export interface ReportView {
   totalFormula: string;
   judge: JudgeView;
   judgeAnchor: string;
+  environment: EnvironmentView | null;
 }
 
 /** Ranked first by rank, then the unranked by score (highest first), entrants without a score last. */
@@ -96,11 +99,12 @@ const anchorOf = (index: number): string => `entrant-${index + 1}`;
 
 async function entrantView(runDir: string, r: RunResult, e: EntrantResult, index: number, judge: JudgeView): Promise<EntrantView> {
   const showHidden = Boolean(r.spec.hiddenTest);
-  const [diff, testLog, hiddenLog, extra] = await Promise.all([
+  const [diff, testLog, hiddenLog, extra, environment] = await Promise.all([
     renderDiff(runDir, e),
     logTail(runDir, 'Test log', e.checks.tests?.logPath),
     showHidden ? logTail(runDir, 'Hidden test log', e.checks.hiddenTests?.logPath) : null,
     details(runDir, e),
+    entrantEnvironmentView(runDir, e),
   ]);
   const gates = (e.gates ?? []).map(gateView);
   return {
@@ -122,6 +126,7 @@ async function entrantView(runDir: string, r: RunResult, e: EntrantResult, index
     diffNote: diff.note,
     logs: hiddenLog ? [testLog, hiddenLog] : [testLog],
     judge: entrantJudge(judge, e.name),
+    environment,
   };
 }
 
@@ -140,5 +145,6 @@ export async function buildView(r: RunResult, runDir: string): Promise<ReportVie
     totalFormula: TOTAL_FORMULA,
     judge,
     judgeAnchor: JUDGE_ANCHOR,
+    environment: await environmentView(r, runDir),
   };
 }

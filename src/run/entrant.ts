@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
-import { extractDiff, prepareWorkspace, runShell, WORKDIR } from '../sandbox/workspace.js';
+import { extractDiff, prepareWorkspace, WORKDIR } from '../sandbox/workspace.js';
 import { runOpencodeSession, waitForServer, type AgentSessionResult } from '../agents/opencode.js';
 import { entrantEnv, entrantOpencodeConfig, OPENCODE_PORT } from '../agents/opencode-config.js';
 import { errorMessage } from '../errors.js';
@@ -11,11 +11,11 @@ import { emptyTokens, type EntrantConfig } from '../types.js';
 export interface EntrantRunInput {
   docker: Docker;
   runId: string;
+  /** The run's prepared environment (dependencies installed; the setup does not run again). */
   image: string;
   entrant: EntrantConfig;
   prompt: string;
   baseTar: string;
-  setup?: string;
   limits: SandboxLimits;
   /** Docker network for this entrant's container. */
   network: string;
@@ -70,14 +70,6 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
     });
     const baseCommit = await prepareWorkspace(sandbox, input.baseTar);
     input.onSandboxReady(Date.now() - started);
-
-    if (input.setup) {
-      input.onActivity(`setup: ${input.setup}`);
-      const setup = await runShell(sandbox, input.setup, input.timeLimitMs);
-      if (setup.exitCode !== 0) {
-        return failed('failed', `setup command "${input.setup}" ${setup.timedOut ? 'timed out' : `exited with ${setup.exitCode}`}: ${setup.stdout.slice(-500)}`);
-      }
-    }
 
     const serverUrl = `http://${await sandbox.ipAddress()}:${OPENCODE_PORT}`;
     await waitForServer(serverUrl, SERVER_START_TIMEOUT_MS, input.signal).catch(async (err: unknown) => {

@@ -1,6 +1,6 @@
 import type { EntrantStatus, RunResult } from '../types.js';
 
-export type Phase = 'image' | 'sandboxes' | 'agents' | 'referee' | 'judge' | 'branches' | 'report';
+export type Phase = 'image' | 'prepare' | 'sandboxes' | 'agents' | 'referee' | 'judge' | 'branches' | 'report';
 
 export type EntrantState = 'starting' | 'running' | EntrantStatus | 'refereeing' | 'tested';
 
@@ -10,6 +10,8 @@ export type RunEvent =
   | { type: 'phase-start'; phase: Phase; detail?: string }
   | { type: 'phase-end'; phase: Phase; ms: number; detail?: string }
   | { type: 'image-progress'; line: string }
+  /** The prepare stage: toolchain build lines, setup commands starting. */
+  | { type: 'prepare'; line: string }
   | { type: 'entrant'; name: string; state: EntrantState; detail?: string }
   | { type: 'activity'; name: string; line: string }
   | { type: 'judge'; line: string }

@@ -16,14 +16,18 @@ import type { Spec, TourneyConfig } from '../types.js';
 
 /** The base snapshot: `head` minus the spec, hidden tests and .tourney/, owned by the sandbox user. */
 export async function snapshotBase(root: string, head: string, spec: Spec, rawTar: string, baseTar: string): Promise<void> {
-  // The spec and its hidden tests may live in the repository; entrants must see neither.
+  await archiveCommit(root, head, rawTar, snapshotExcludes(root, spec), 'repo/');
+  await retarAs(rawTar, baseTar, SANDBOX_UID, { listUnder: 'repo/' });
+}
+
+/** Repo paths entrants never see: the spec and its hidden tests may live in the repository. */
+export function snapshotExcludes(root: string, spec: Spec): string[] {
   const exclude = ['.tourney'];
   for (const path of [spec.path, ...(spec.hidden?.files ?? [])]) {
     const rel = relative(root, path);
     if (rel && !rel.startsWith('..') && !isAbsolute(rel)) exclude.push(rel);
   }
-  await archiveCommit(root, head, rawTar, exclude, 'repo/');
-  await retarAs(rawTar, baseTar, SANDBOX_UID);
+  return exclude;
 }
 
 export interface RunNetworks {

@@ -11,7 +11,11 @@ import { removeRunResources } from '../sandbox/network.js';
 import { TourneyError, errorMessage } from '../errors.js';
 import type { PhaseTimings, Spec, TourneyConfig } from '../types.js';
 import type { Phase, Reporter } from './events.js';
-import { snapshotBase } from './sandbox-environment.js';
+import { snapshotBase, snapshotExcludes } from './sandbox-environment.js';
+import { RunEnvironment } from '../prepare/environment.js';
+import { DEFAULT_SETUP_KEY } from '../prepare/key.js';
+import type { EnvironmentRecord } from '../prepare/types.js';
+import { formatBytes, formatMs } from '../format.js';
 
 export interface SessionOptions {
   repoDir: string;
@@ -27,7 +31,8 @@ export interface SessionOptions {
  * sandbox image, a base snapshot, phase timing, and cleanup that also happens on Ctrl-C.
  */
 export class RunSession {
-  readonly timings: PhaseTimings = { imageMs: 0, sandboxStartMs: 0, agentsMs: 0, refereeMs: 0, reportMs: 0, totalMs: 0 };
+  readonly timings: PhaseTimings = { imageMs: 0, prepareMs: 0, sandboxStartMs: 0, agentsMs: 0, refereeMs: 0, reportMs: 0, totalMs: 0 };
+  private prepared: RunEnvironment | undefined;
   readonly startedAt = new Date();
   private abortSweep: Promise<unknown> | undefined;
   private readonly onAbort = () => {
@@ -93,6 +98,52 @@ export class RunSession {
     return baseTar;
   }
 
+  /**
+   * The prepare stage: the toolchain image, then the setup run once on `commit` (or its image found
+   * in the cache). Every entrant and referee container starts from the result.
+   */
+  async prepareEnvironment(commit: string, baseTar: string): Promise<RunEnvironment> {
+    const { spec, config } = this;
+    const s = config.sandbox;
+    const prepared = await this.phase('prepare', () =>
+      RunEnvironment.prepare({
+        docker: this.docker,
+        runId: this.runId,
+        runDir: this.runDir,
+        repoRoot: this.repo.root,
+        baseCommit: commit,
+        excluded: snapshotExcludes(this.repo.root, spec),
+        baseTar,
+        sandboxImage: this.image,
+        settings: {
+          setup: spec.setup ?? null,
+          setupKey: spec.setupKey ?? s.setupKey ?? [...DEFAULT_SETUP_KEY],
+          setupKeyGiven: Boolean(spec.setupKey ?? s.setupKey),
+          setupNetwork: s.setupNetwork,
+          setupTimeLimitSec: s.setupTimeLimitSec,
+          setupEnv: s.setupEnv,
+          packages: s.packages,
+          dockerfile: s.dockerfile ?? null,
+          caFile: s.caFile ?? null,
+        },
+        limits: s,
+        onLine: (line) => this.reporter.onEvent({ type: 'prepare', line }),
+        onWarning: (message) => this.reporter.onEvent({ type: 'warning', message }),
+      }),
+      spec.setup ? `setup: ${spec.setup}` : 'no setup',
+    );
+    this.timings.prepareMs = prepared.ms;
+    const env = prepared.value.record;
+    this.reporter.onEvent({ type: 'note', message: environmentNote(env) });
+    this.prepared = prepared.value;
+    return prepared.value;
+  }
+
+  get environment(): RunEnvironment {
+    if (!this.prepared) throw new Error('the environment is not prepared yet');
+    return this.prepared;
+  }
+
   onClose(cleanup: () => Promise<unknown>): void {
     this.cleanups.push(cleanup);
   }
@@ -110,6 +161,15 @@ export class RunSession {
     }
     await rm(this.scratch, { recursive: true, force: true });
   }
+}
+
+function environmentNote(env: EnvironmentRecord): string {
+  const toolchain = env.toolchain.image;
+  if (env.status === 'none') return `environment: ${toolchain} (no setup)`;
+  const size = env.addedBytes !== null ? `, +${formatBytes(env.addedBytes)}` : '';
+  return env.status === 'reused'
+    ? `environment: reused ${env.image} (setup "${env.setup}" did not run: same key)`
+    : `environment: prepared ${env.image} from ${toolchain} in ${formatMs(env.durationMs)} (setup ${formatMs(env.setupMs)}${size})`;
 }
 
 /** `20261121-061503-a1b2`: sortable, readable, unique enough for branch names. */

@@ -42,7 +42,7 @@ export async function settle(
   const { spec, config, runDir, reporter } = session;
   const ctx = {
     docker: session.docker,
-    image: session.image,
+    environment: session.environment,
     runId: session.runId,
     runDir,
     baseTar: base.tar,
@@ -98,6 +98,7 @@ export async function settle(
       eligible: gates.every((g) => g.passed),
       score: hasChange ? scoreEntrant(checks, spec, config.scoring.weights) : null,
       rank: null,
+      ...(verdict?.environment?.reprepared ? { environment: verdict.environment } : {}),
     };
   });
 
@@ -131,6 +132,7 @@ export async function settle(
     gatesConfig: config.scoring.gates,
     weights: config.scoring.weights,
     entrants: ranked,
+    environment: session.environment.record,
     judge: judge.summary,
     totals: {
       tokens: addTokens(ranked.reduce((sum, e) => addTokens(sum, e.tokens), emptyTokens()), { ...emptyTokens(), ...judge.tokens }),

@@ -54,6 +54,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
   try {
     await session.ensureImage();
     const baseTar = await session.snapshot(repo.head);
+    const environment = await session.prepareEnvironment(repo.head, baseTar);
     const { network, scriptedBaseUrl, server } = await prepareNetwork(docker, runId, config, runModels(config));
     session.onClose(async () => server?.close());
 
@@ -67,11 +68,10 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
         const output = await runEntrant({
           docker,
           runId,
-          image: session.image,
+          image: environment.image,
           entrant,
           prompt: await buildEntrantPrompt(spec, entrant, timeLimitSec),
           baseTar,
-          setup: spec.setup,
           limits: config.sandbox,
           network: isScripted(entrant.model) ? network.scripted : network.open,
           scriptedBaseUrl,

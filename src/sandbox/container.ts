@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import { LABELS } from './labels.js';
+import { LABELS, SANDBOX_UID } from './labels.js';
 
 export interface SandboxLimits {
   cpus: number;
@@ -53,6 +53,8 @@ export class Sandbox {
         [LABELS.role]: options.role,
       },
       WorkingDir: '/work',
+      // The sandbox user whatever the image says: a user's own Dockerfile may end as root.
+      User: `${SANDBOX_UID}:${SANDBOX_UID}`,
       HostConfig: {
         NetworkMode: options.network,
         Memory: options.limits.memoryMb * 1024 * 1024,
@@ -157,6 +159,17 @@ export class Sandbox {
       stream.on('error', resolve);
       stream.resume();
     });
+  }
+
+  /**
+   * Saves the container's filesystem as an image (`repo:tag`) with extra labels, and returns its id.
+   * Paused meanwhile, so a background process cannot write half a file into the image.
+   */
+  async commit(repo: string, tag: string, labels: Record<string, string>): Promise<string> {
+    const changes = Object.entries(labels).map(([k, v]) => `LABEL ${JSON.stringify(k)}=${JSON.stringify(v)}`).join('\n');
+    const result = (await this.container.commit({ repo, tag, pause: true, changes })) as { Id?: string };
+    if (!result.Id) throw new Error(`docker commit of ${this.options.name} returned no image id`);
+    return result.Id;
   }
 
   async logs(): Promise<string> {

@@ -86,7 +86,7 @@ export function opencodeVersion(): string {
   throw new TourneyError('Cannot read the version of the opencode-ai package.', { hint: 'Run `npm install`.' });
 }
 
-async function inspectImage(docker: Docker, tag: string): Promise<Docker.ImageInspectInfo | undefined> {
+export async function inspectImage(docker: Docker, tag: string): Promise<Docker.ImageInspectInfo | undefined> {
   try {
     return await docker.getImage(tag).inspect();
   } catch (err) {
@@ -116,8 +116,8 @@ interface ProgressEvent {
 // The classic builder colours a RUN step's stderr red.
 const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g');
 
-/** Resolves with the log; rejects with the daemon's error and the log tail. */
-function follow(docker: Docker, stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<string[]> {
+/** Follows a build or pull stream: resolves with the log tail; rejects with the daemon's error and the tail. */
+export function follow(docker: Docker, stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<string[]> {
   const tail: string[] = [];
   let failure: string | undefined;
   return new Promise((resolve, reject) => {

@@ -12,12 +12,23 @@ export interface RunNetwork {
  * and the host reaches them by IP. Used when the model is served from the host (scripted model).
  */
 export async function createInternalNetwork(docker: Docker, runId: string): Promise<RunNetwork> {
-  const name = `tourney-${runId}`;
+  return createRunNetwork(docker, runId, `tourney-${runId}`, true);
+}
+
+/**
+ * A bridge of the run's own with egress (NAT) for setup containers: they reach what the host's
+ * network reaches (package registries), without sharing Docker's default bridge with other containers.
+ */
+export async function createSetupNetwork(docker: Docker, runId: string): Promise<RunNetwork> {
+  return createRunNetwork(docker, runId, `tourney-${runId}-setup`, false);
+}
+
+async function createRunNetwork(docker: Docker, runId: string, name: string, internal: boolean): Promise<RunNetwork> {
   const network = await docker.createNetwork({
     Name: name,
-    Internal: true,
+    Internal: internal,
     CheckDuplicate: true,
-    Labels: { [LABELS.managed]: 'true', [LABELS.run]: runId, [LABELS.role]: 'network' },
+    Labels: { [LABELS.managed]: 'true', [LABELS.run]: runId, [LABELS.role]: internal ? 'network' : 'setup-network' },
   });
   const info = (await network.inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } };
   const gateway = info.IPAM?.Config?.[0]?.Gateway;

@@ -1,32 +1,51 @@
 import type { Sandbox } from './container.js';
 import { SANDBOX_UID } from './labels.js';
-import { tarOf } from './tar.js';
+import { FILE_LIST_ENTRY, tarOf } from './tar.js';
 
 /** Where the repository copy lives inside every sandbox. */
 export const WORKDIR = '/work/repo';
 export const SANDBOX_USER = String(SANDBOX_UID);
+const FILE_LIST = `/work/${FILE_LIST_ENTRY}`;
 
 // Hooks, external diff drivers and textconv filters are all ways a repo (or an agent that edited
 // .git/config) could run code or hide changes when tourney itself calls git.
 const SAFE_GIT = ['git', '-c', 'core.hooksPath=/dev/null', '-c', 'diff.external=', '-c', 'core.fsmonitor=false'];
 
+/** What a prepared environment installed (node_modules/, .venv/...): gitignore patterns, kept out of every diff. */
+export const ENV_EXCLUDE_FILE = '/work/.tourney-env/exclude';
+
 /**
- * Unpacks the base snapshot (a tar with a `repo/` prefix, owned by the sandbox user) and commits it,
- * so opencode sees a project with history and tourney can diff against a known commit.
+ * Unpacks the base snapshot (a tar with a `repo/` prefix and its file list, owned by the sandbox
+ * user) and commits exactly the listed files, so opencode sees a project with history and tourney
+ * can diff against a known commit. What the image already holds under the repository (a prepared
+ * environment's installs) is neither committed nor, through .git/info/exclude, ever part of a diff.
  */
 export async function prepareWorkspace(sandbox: Sandbox, baseTar: string): Promise<string> {
   await sandbox.putTar(baseTar, '/work');
-  const init = await sandbox.exec(
-    ['sh', '-c', 'git init -q && git add -A && git commit -q --allow-empty --no-verify -m "tourney base" && git rev-parse HEAD'],
-    { user: SANDBOX_USER, workdir: WORKDIR, timeoutMs: 120_000 },
-  );
+  const script = [
+    'set -e',
+    'git init -q',
+    `if [ -f ${ENV_EXCLUDE_FILE} ]; then cat ${ENV_EXCLUDE_FILE} >> .git/info/exclude; fi`,
+    // Literal pathspecs: a file named "*.js" is that file, not a glob.
+    // (A snapshot without a list, from an older caller, commits what git would add.)
+    `if [ -s ${FILE_LIST} ]; then git --literal-pathspecs add --force --pathspec-from-file=${FILE_LIST} --pathspec-file-nul; elif [ ! -e ${FILE_LIST} ]; then git add -A; fi`,
+    'git commit -q --allow-empty --no-verify -m "tourney base"',
+    `rm -f ${FILE_LIST}`,
+    'git rev-parse HEAD',
+  ].join('\n');
+  const init = await sandbox.exec(['sh', '-c', script], { user: SANDBOX_USER, workdir: WORKDIR, timeoutMs: 120_000 });
   if (init.exitCode !== 0) throw new Error(`could not prepare the repository copy: ${init.stderr || init.stdout}`);
   return init.stdout.trim();
 }
 
 /** Runs a shell command from the spec (setup, test) in the repo copy, as the sandbox user. */
-export async function runShell(sandbox: Sandbox, command: string, timeoutMs: number) {
-  return sandbox.exec(['sh', '-c', `${command} 2>&1`], { user: SANDBOX_USER, workdir: WORKDIR, timeoutMs });
+export async function runShell(sandbox: Sandbox, command: string, timeoutMs: number, env?: Record<string, string>) {
+  return sandbox.exec(shellCommand(command), { user: SANDBOX_USER, workdir: WORKDIR, timeoutMs, env });
+}
+
+/** `sh -c` with stderr folded into stdout for the whole command, so `a && b` logs a's errors too. */
+export function shellCommand(command: string): string[] {
+  return ['sh', '-c', `exec 2>&1\n${command}`];
 }
 
 /** Everything the agent changed relative to the base commit, as a binary-safe patch. */

@@ -64,6 +64,7 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
     });
     await session.ensureImage();
     const tar = await session.snapshot(base);
+    await session.prepareEnvironment(base, tar);
     // Only the judge talks to a model here.
     const judgeModels = session.config.judge.models.map((model) => ({ who: 'the judge', model }));
     const { network, scriptedBaseUrl, server } = judgeModels.length > 0

@@ -27,6 +27,7 @@ const frontMatterSchema = strictObject({
   title: z.string().trim().min(1).optional(),
   test: command('the test command the referee runs', 'npm test'),
   setup: z.string().trim().min(1).optional(),
+  setupKey: pathList('globs of the files the setup depends on, e.g. [package-lock.json, scripts/install.sh]').optional(),
   build: command('the build or typecheck command', 'npm run build').optional(),
   timeLimit: durationSchema,
   hidden: hiddenSchema.optional(),
@@ -110,7 +111,7 @@ export async function loadSpec(file: string): Promise<Spec> {
   const fm = frontMatterSchema.safeParse(data, { reportInput: true });
   if (!fm.success) throw new TourneyError(formatZodIssues(fm.error.issues, file, 'front matter key'));
   const { sections, firstH1 } = extractSections(body);
-  const { title, test, setup, timeLimit, build, hidden, bench, scope } = fm.data;
+  const { title, test, setup, setupKey, timeLimit, build, hidden, bench, scope } = fm.data;
   return {
     path: path.resolve(file),
     title: title ?? firstH1 ?? path.basename(file, path.extname(file)),
@@ -118,6 +119,7 @@ export async function loadSpec(file: string): Promise<Spec> {
     sections,
     test,
     ...(setup !== undefined && { setup }),
+    ...(setupKey !== undefined && { setupKey }),
     ...(timeLimit !== undefined && { timeLimitSec: timeLimit }),
     ...(build !== undefined && { build }),
     ...(hidden !== undefined && { hidden: await resolveHidden(file, hidden) }),

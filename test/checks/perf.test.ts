@@ -40,7 +40,8 @@ async function patchOf(edit: () => Promise<void>): Promise<string> {
 function check(patch: string, extra: Partial<PerfCheckInput> = {}) {
   checks += 1;
   return runPerfCheck(docker, {
-    image: DEFAULT_IMAGE,
+    baseImage: DEFAULT_IMAGE,
+    entrantImage: DEFAULT_IMAGE,
     runId: RUN_ID,
     entrant: `e${checks}`,
     baseTar,
@@ -66,7 +67,7 @@ beforeAll(async () => {
   // As snapshotBase does it: git archive with a repo/ prefix, re-owned by the sandbox user.
   await archiveCommit(repo, 'HEAD', join(work, 'raw.tar'), [], 'repo/');
   baseTar = join(work, 'base.tar');
-  await retarAs(join(work, 'raw.tar'), baseTar, SANDBOX_UID);
+  await retarAs(join(work, 'raw.tar'), baseTar, SANDBOX_UID, { listUnder: 'repo/' });
 });
 
 afterAll(async () => {
