@@ -40,6 +40,8 @@ export interface LintMessageSummary {
   ruleId: string | null;
   severity: 'error' | 'warning';
   message: string;
+  /** `new` unless base has the same problem (rule, message, source line text); only new ones count. Absent in results saved before it existed. */
+  baselineState?: 'new' | 'unchanged';
 }
 
 export interface LintCounts {
@@ -56,7 +58,7 @@ export interface LintCheck {
   filesLinted: number;
   base: LintCounts;
   head: LintCounts;
-  /** head minus base over the changed files, never below zero. */
+  /** Head problems with no matching base problem (same rule, message and line text, as a multiset). */
   newErrors: number;
   newWarnings: number;
   /** Messages in the entrant's version of the changed files (capped), for the report. */
