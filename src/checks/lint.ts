@@ -1,5 +1,6 @@
-// The lint check: ESLint over the JS/TS files an entrant changed, in base and in head, scored as
-// the increase in problems so a repository that was already messy does not punish everyone.
+// The lint check: ESLint over the JS/TS files an entrant changed, in base and in head. Only the
+// problems base does not have count (lint-baseline.ts says how they are matched), so a repository
+// that was already messy does not punish everyone and moving code around costs nothing.
 // See lint-config.ts for why no entrant code runs.
 
 import { lstat, mkdir, readFile, realpath } from 'node:fs/promises';
@@ -7,7 +8,8 @@ import { basename, join, resolve, sep } from 'node:path';
 import type { ESLint, Linter } from 'eslint';
 import { errorMessage } from '../errors.js';
 import { createESLint, findRepoConfig, isLintable, type ConfigChoice } from './lint-config.js';
-import { writeLintSarif } from './lint-sarif.js';
+import { classifyAgainstBase, fingerprintHash, lineFingerprint, type Fingerprinted } from './lint-baseline.js';
+import { writeLintSarif, type BaselineMark } from './lint-sarif.js';
 import type { LintCheck, LintCounts, LintMessageSummary, StaticCheckInput } from './types.js';
 
 const MAX_MESSAGES = 200;
@@ -51,13 +53,18 @@ export async function runLintCheck(input: StaticCheckInput): Promise<LintCheck> 
     const head = await lintSide(headESLint, headFiles, input.headDir);
 
     const relativeOf = new Map(headFiles.map((f) => [f.abs, f.rel]));
+    const headProblems = problemsOf(head.results, headFiles);
+    const states = classifyAgainstBase(problemsOf(base.results, baseFiles).map((p) => p.entry), headProblems.map((p) => p.entry));
+    const marks = new Map<Linter.LintMessage, BaselineMark>();
+    headProblems.forEach((p, i) => marks.set(p.message, { state: states[i] ?? 'new', fingerprint: fingerprintHash(p.entry.problem, p.entry.fingerprint) }));
+    const fresh = headProblems.filter((_, i) => states[i] === 'new');
     let rulesMeta: ESLint.LintResultData['rulesMeta'] = {};
     try {
       rulesMeta = headESLint.getRulesMetaForResults(head.eslintResults);
     } catch {
       // Rule descriptions are a nicety of the SARIF file; the results stand without them.
     }
-    await writeLintSarif(sarifFile, head.results, { cwd: input.headDir, rulesMeta }, relativeOf);
+    await writeLintSarif(sarifFile, head.results, { cwd: input.headDir, rulesMeta }, relativeOf, marks);
 
     return {
       ran: true,
@@ -66,9 +73,9 @@ export async function runLintCheck(input: StaticCheckInput): Promise<LintCheck> 
       filesLinted: head.eslintResults.length,
       base: base.counts,
       head: head.counts,
-      newErrors: Math.max(0, head.counts.errors - base.counts.errors),
-      newWarnings: Math.max(0, head.counts.warnings - base.counts.warnings),
-      messages: summarise(head.results, relativeOf, input.headDir),
+      newErrors: fresh.filter((p) => p.entry.problem.severity === 'error').length,
+      newWarnings: fresh.filter((p) => p.entry.problem.severity === 'warning').length,
+      messages: summarise(head.results, relativeOf, input.headDir, marks),
       sarifPath,
       durationMs: Math.round(performance.now() - started),
     };
@@ -164,7 +171,24 @@ function syntheticResult(filePath: string, severity: 1 | 2, message: string): ES
   };
 }
 
-function summarise(results: ESLint.LintResult[], relativeOf: Map<string, string>, root: string): LintMessageSummary[] {
+/** Every counted message (not the suppressed ones) with the identity it is matched by. */
+function problemsOf(results: ESLint.LintResult[], files: SourceFile[]): { message: Linter.LintMessage; entry: Fingerprinted }[] {
+  const byAbs = new Map(files.map((f) => [f.abs, f]));
+  return results.flatMap((result) => {
+    const file = byAbs.get(result.filePath);
+    return result.messages.map((message) => ({
+      message,
+      entry: {
+        problem: { file: file?.rel ?? result.filePath, ruleId: message.ruleId, severity: severityOf(message), message: message.message, line: message.line },
+        fingerprint: lineFingerprint(file?.text ?? null, message.line),
+      },
+    }));
+  });
+}
+
+const severityOf = (m: Linter.LintMessage): 'error' | 'warning' => (m.fatal || m.severity === 2 ? 'error' : 'warning');
+
+function summarise(results: ESLint.LintResult[], relativeOf: Map<string, string>, root: string, marks: Map<Linter.LintMessage, BaselineMark>): LintMessageSummary[] {
   const out: LintMessageSummary[] = [];
   for (const result of results) {
     for (const m of result.messages) {
@@ -175,8 +199,9 @@ function summarise(results: ESLint.LintResult[], relativeOf: Map<string, string>
         line: m.line,
         column: m.column,
         ruleId: m.ruleId,
-        severity: m.fatal || m.severity === 2 ? 'error' : 'warning',
+        severity: severityOf(m),
         message: text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text,
+        baselineState: marks.get(m)?.state ?? 'new',
       });
     }
   }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { minimatch } from 'minimatch';
 import type { FileChange } from '../referee/materialize.js';
+import { judgeTestEdits } from './test-edits.js';
 import type { TamperCheck, TamperFinding, TamperKind } from './types.js';
 
 /** Where tests live, by the conventions of the common JS/TS and Python runners. */
@@ -54,21 +55,18 @@ export async function runTamperCheck(input: TamperInput): Promise<TamperCheck> {
   for (const change of input.changes) {
     const isTest = matches(change.path, TEST_FILE_GLOBS);
     if (isTest && change.status === 'deleted') {
-      findings.push({ kind: 'test-deleted', file: change.path, evidence: `deleted a test file that existed at base (${change.deletions} lines)` });
-    } else if (isTest && change.status === 'modified' && change.deletions > 0) {
-      // Adding tests to an existing file is fine; removing or rewriting existing lines may weaken them.
-      findings.push({ kind: 'test-modified', file: change.path, evidence: `changed or removed ${change.deletions} existing line(s) of a test file` });
+      findings.push({ kind: 'test-deleted', severity: 'gate', file: change.path, evidence: `deleted a test file that existed at base (${change.deletions} lines)` });
     }
     for (const [kind, globs] of CONFIG_GLOBS) {
-      if (matches(change.path, globs)) findings.push({ kind, file: change.path, evidence: `${change.status} ${change.path}` });
+      if (matches(change.path, globs)) findings.push({ kind, severity: 'gate', file: change.path, evidence: `${change.status} ${change.path}` });
     }
     if (input.protectedPaths.length > 0 && matches(change.path, input.protectedPaths)) {
-      findings.push({ kind: 'protected-path-changed', file: change.path, evidence: `${change.status} a protected path` });
+      findings.push({ kind: 'protected-path-changed', severity: 'gate', file: change.path, evidence: `${change.status} a protected path` });
     }
     if (change.path === 'package.json' || change.path.endsWith('/package.json')) {
       const scripts = await testScripts(input, change.path);
       if (scripts.before !== scripts.after) {
-        findings.push({ kind: 'test-config-changed', file: change.path, evidence: `scripts.test: ${JSON.stringify(scripts.before)} -> ${JSON.stringify(scripts.after)}` });
+        findings.push({ kind: 'test-config-changed', severity: 'gate', file: change.path, evidence: `scripts.test: ${JSON.stringify(scripts.before)} -> ${JSON.stringify(scripts.after)}` });
       }
     }
   }
@@ -76,13 +74,20 @@ export async function runTamperCheck(input: TamperInput): Promise<TamperCheck> {
   for (const line of added) {
     if (PROSE.test(line.file)) continue;
     for (const [kind, pattern] of SKIP_PATTERNS) {
-      if (pattern.test(line.text)) findings.push({ kind, file: line.file, line: line.line, evidence: line.text.trim().slice(0, 200) });
+      if (pattern.test(line.text)) findings.push({ kind, severity: 'gate', file: line.file, line: line.line, evidence: line.text.trim().slice(0, 200) });
     }
     if (INLINE_DISABLE.test(line.text)) {
-      findings.push({ kind: 'lint-disabled-inline', file: line.file, line: line.line, evidence: line.text.trim().slice(0, 200) });
+      findings.push({ kind: 'lint-disabled-inline', severity: 'gate', file: line.file, line: line.line, evidence: line.text.trim().slice(0, 200) });
     }
   }
-  return { flagged: findings.length > 0, findings };
+
+  // Existing (and new) test files, judged case by case and assertion by assertion.
+  const tests = input.changes.filter((c) => c.status !== 'deleted' && matches(c.path, TEST_FILE_GLOBS));
+  const edits = await judgeTestEdits(input.baseDir, input.headDir, tests);
+  // A skip the added-line patterns already caught is not reported twice.
+  const skipped = new Set(findings.filter((f) => f.kind === 'skip-added').map((f) => f.file));
+  findings.push(...edits.findings.filter((f) => !(f.kind === 'skip-added' && skipped.has(f.file))));
+  return { flagged: findings.some((f) => f.severity !== 'low'), findings, strengthened: edits.strengthened };
 }
 
 async function testScripts(input: TamperInput, path: string): Promise<{ before?: string; after?: string }> {

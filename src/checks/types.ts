@@ -17,10 +17,23 @@ export type TamperKind =
   | 'security-config-changed'
   | 'ci-changed'
   | 'lint-disabled-inline'
-  | 'protected-path-changed';
+  | 'protected-path-changed'
+  // From comparing an existing test file's cases and assertions, base vs head (test-compare.ts):
+  | 'test-case-removed'
+  | 'assertion-removed'
+  | 'assertion-loosened'
+  | 'await-removed'
+  | 'assertion-neutralised'
+  | 'inputs-narrowed'
+  | 'test-edit-ambiguous';
+
+/** `gate`: the entrant cannot win. `low`: an edit that may be honest; it lowers the tests part of the score. */
+export type TamperSeverity = 'gate' | 'low';
 
 export interface TamperFinding {
   kind: TamperKind;
+  /** Absent in results saved before severities existed, when every finding gated. */
+  severity?: TamperSeverity;
   file: string;
   /** Line in the entrant's version, when the evidence is an added line. */
   line?: number;
@@ -28,9 +41,22 @@ export interface TamperFinding {
   evidence: string;
 }
 
+export type StrengthKind = 'test-case-added' | 'assertion-added' | 'assertion-tightened' | 'fixture-extended' | 'expected-extended';
+
+/** An edit that makes the existing tests check more: shown in the report, never a gate. */
+export interface TestStrengthening {
+  kind: StrengthKind;
+  file: string;
+  line?: number;
+  evidence: string;
+}
+
 export interface TamperCheck {
+  /** True when a finding of severity `gate` exists. */
   flagged: boolean;
   findings: TamperFinding[];
+  /** Absent in results saved before it existed. */
+  strengthened?: TestStrengthening[];
 }
 
 export interface LintMessageSummary {
@@ -40,6 +66,8 @@ export interface LintMessageSummary {
   ruleId: string | null;
   severity: 'error' | 'warning';
   message: string;
+  /** `new` unless base has the same problem (rule, message, source line text); only new ones count. Absent in results saved before it existed. */
+  baselineState?: 'new' | 'unchanged';
 }
 
 export interface LintCounts {
@@ -56,7 +84,7 @@ export interface LintCheck {
   filesLinted: number;
   base: LintCounts;
   head: LintCounts;
-  /** head minus base over the changed files, never below zero. */
+  /** Head problems with no matching base problem (same rule, message and line text, as a multiset). */
   newErrors: number;
   newWarnings: number;
   /** Messages in the entrant's version of the changed files (capped), for the report. */

@@ -1,4 +1,4 @@
-import type { EntrantChecks, SecurityCheck } from '../checks/types.js';
+import type { EntrantChecks, SecurityCheck, TamperCheck } from '../checks/types.js';
 import type { GateConfig, SecurityGate, Spec, TestCheck } from '../types.js';
 import type { GateResult } from './types.js';
 
@@ -20,6 +20,12 @@ function securityGate(check: SecurityCheck | undefined, level: SecurityGate): Ga
     : { gate: 'security', passed: false, reason: hits.slice(0, 3).map((f) => `${f.ruleId} (${f.cwe}) at ${f.file}:${f.line}`).join('; ') };
 }
 
+/** Low findings (ambiguous test edits) do not gate; they lower the tests part of the score (score.ts). */
+function tamperPassReason(t: TamperCheck): string {
+  const low = t.findings.filter((f) => f.severity === 'low').length;
+  return low === 0 ? 'no tampering found' : `no tampering found; ${low} ambiguous test edit(s) lower the score`;
+}
+
 /** The gates an entrant must pass to be allowed to win. Only gates that apply to this spec are listed. */
 export function evaluateGates(checks: EntrantChecks, hasChange: boolean, spec: Spec, gates: GateConfig): GateResult[] {
   const results: GateResult[] = [{ gate: 'changed', passed: hasChange, reason: hasChange ? 'the entrant changed files' : 'no change to score' }];
@@ -31,7 +37,7 @@ export function evaluateGates(checks: EntrantChecks, hasChange: boolean, spec: S
     const t = checks.tampering;
     results.push(
       !t ? { gate: 'tampering', passed: false, reason: 'did not run' }
-        : { gate: 'tampering', passed: !t.flagged, reason: t.flagged ? t.findings.slice(0, 3).map((f) => `${f.kind}: ${f.file}`).join('; ') : 'no tampering found' },
+        : { gate: 'tampering', passed: !t.flagged, reason: t.flagged ? t.findings.filter((f) => f.severity !== 'low').slice(0, 3).map((f) => `${f.kind}: ${f.file}`).join('; ') : tamperPassReason(t) },
     );
   }
   if (gates.security !== 'off') results.push(securityGate(checks.security, gates.security));

@@ -2,6 +2,9 @@ import type { EntrantChecks } from '../checks/types.js';
 import type { ScoreWeights, Spec, TestCheck } from '../types.js';
 import type { Score, ScorePart } from './types.js';
 
+/** Share of the tests part lost per ambiguous (low-severity) tampering finding. */
+export const AMBIGUOUS_TEST_EDIT_PENALTY = 0.1;
+
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
 /** Share of tests passing; a run without counts is all or nothing; a run that never happened is 0. */
@@ -25,7 +28,11 @@ export function scoreEntrant(checks: EntrantChecks, spec: Spec, weights: ScoreWe
   const add = (part: keyof ScoreWeights, score: number, detail: string) => raw.push({ part, score: clamp01(score), weight: weights[part], detail });
 
   const tests = testShare(checks.tests);
-  add('tests', tests.score, tests.detail);
+  // Ambiguous edits to existing tests (low tampering findings) make a pass worth less, by a tenth each:
+  // the visible tests are what such edits could have bent. Hidden tests are out of the entrant's reach.
+  const ambiguous = checks.tampering?.findings.filter((f) => f.severity === 'low').length ?? 0;
+  const trust = Math.max(0, 1 - AMBIGUOUS_TEST_EDIT_PENALTY * ambiguous);
+  add('tests', tests.score * trust, ambiguous > 0 ? `${tests.detail}; ×${trust.toFixed(1)} for ${ambiguous} ambiguous test edit(s)` : tests.detail);
   if (spec.hidden) {
     const hidden = testShare(checks.hiddenTests);
     add('hiddenTests', hidden.score, hidden.detail);

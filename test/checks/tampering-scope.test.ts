@@ -20,8 +20,10 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 const BASE = {
   'package.json': JSON.stringify({ name: 'x', scripts: { test: 'node --test' }, dependencies: { a: '1' } }),
   'src/a.js': 'export const a = 1;\n',
-  'test/a.test.js': "import { test } from 'node:test';\ntest('a', () => {});\ntest('b', () => {});\n",
+  'test/a.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert';\ntest('a', () => { assert.equal(1, 1); });\ntest('b', () => { assert.equal(2, 2); });\n",
   'requirements.txt': 'requests==2.0\n',
+  'test/__snapshots__/a.test.js.snap': 'exports[`a 1`] = `"x"`;\n',
+  'test/snap.txt': 'expected output\n',
 };
 
 async function write(root: string, files: Record<string, string | null>) {
@@ -63,7 +65,10 @@ describe('tampering', () => {
 
   it.each([
     [{ 'test/a.test.js': null }, 'test-deleted test/a.test.js'],
-    [{ 'test/a.test.js': "import { test } from 'node:test';\ntest('a', () => {});\n" }, 'test-modified test/a.test.js'],
+    [{ 'test/a.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert';\ntest('a', () => { assert.equal(1, 1); });\n" }, 'test-case-removed test/a.test.js'],
+    [{ 'test/__snapshots__/a.test.js.snap': null, 'test/snap.txt': 'changed\n' }, 'test-deleted test/__snapshots__/a.test.js.snap'],
+    // A format tourney cannot read as tests keeps the line rule.
+    [{ 'test/snap.txt': 'changed\n' }, 'test-modified test/snap.txt'],
     [{ 'src/a.js': '// eslint-disable-next-line\nexport const a = 1;\n' }, 'lint-disabled-inline src/a.js:1'],
     [{ 'test/c.test.js': "test.skip('later', () => {});\n" }, 'skip-added test/c.test.js:1'],
     [{ 'test/c.test.js': "describe.only('just this', () => {});\n" }, 'only-added test/c.test.js:1'],
@@ -74,6 +79,21 @@ describe('tampering', () => {
     [{ 'package.json': JSON.stringify({ name: 'x', scripts: { test: 'true' }, dependencies: { a: '1' } }) }, 'test-config-changed package.json'],
   ])('flags %j', async (files, expected) => {
     expect(await kinds(files)).toContain(expected);
+  });
+
+  it('does not flag a change that rewrites lines of a test file to extend its cases, and records it', async () => {
+    const head = BASE['test/a.test.js'].replace("assert.equal(2, 2); });", "assert.equal(2, 2);\n  assert.equal(3, 3);\n});");
+    const t = await change({ 'test/a.test.js': head });
+    expect(t.changes.find((c) => c.path === 'test/a.test.js')?.deletions).toBeGreaterThan(0);
+    const check = await runTamperCheck({ ...t, protectedPaths: [] });
+    expect(check).toMatchObject({ flagged: false, findings: [], strengthened: [{ kind: 'assertion-added', file: 'test/a.test.js' }] });
+  });
+
+  it('keeps low findings out of `flagged`', async () => {
+    const t = await change({ 'test/a.test.js': BASE['test/a.test.js'].replace('assert.equal(2, 2)', 'assert.equal(2, 3)') });
+    const check = await runTamperCheck({ ...t, protectedPaths: [] });
+    expect(check.flagged).toBe(false);
+    expect(check.findings).toEqual([expect.objectContaining({ kind: 'test-edit-ambiguous', severity: 'low' })]);
   });
 
   it('flags configured protected paths', async () => {
