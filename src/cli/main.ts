@@ -11,7 +11,7 @@ import type { RunResult } from '../types.js';
 import { LineReporter, TtyReporter, silentReporter } from './reporters.js';
 import { runDemo } from '../demo/demo.js';
 import { runDoctor } from '../doctor/doctor.js';
-import { buildImageCommand } from './image-command.js';
+import { buildImageCommand, listImagesCommand, pruneImagesCommand } from './image-command.js';
 import { serveScriptedModel } from './model-server-command.js';
 import { rerenderReport } from './report-command.js';
 
@@ -34,6 +34,12 @@ function duration(value: string): number {
   const seconds = parseDuration(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value);
   if (seconds === undefined) throw new InvalidArgumentError(`${DURATION_EXPECTED}, got "${value}"`);
   return seconds;
+}
+
+/** Like `duration`, plus whole days ("7d"): image ages are counted in days. */
+function durationWithDays(value: string): number {
+  const days = /^(\d+)\s*d$/i.exec(value.trim());
+  return days ? Number(days[1]) * 86_400 : duration(value);
 }
 
 function modelRef(value: string): string {
@@ -164,6 +170,21 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--base <image>', 'base image (default: tourney-base:bookworm when present, else node:22-bookworm-slim)').env('TOURNEY_BASE_IMAGE'))
     .action(async (options: { tag?: string; base?: string }) => {
       await buildImageCommand(options);
+    });
+  image
+    .command('ls')
+    .description('list prepared environments and toolchain images: key, size, age, last use')
+    .option('--json', 'print them as JSON')
+    .action(async (options: { json?: boolean }) => {
+      await listImagesCommand(options);
+    });
+  image
+    .command('prune')
+    .description('remove prepared environments and toolchain images (all, or those unused for longer than --older-than)')
+    .option('--older-than <duration>', 'keep images used more recently than this, e.g. 7d, 12h, 30m', durationWithDays)
+    .option('--dry-run', 'say what would be removed, remove nothing')
+    .action(async (options: { olderThan?: number; dryRun?: boolean }) => {
+      await pruneImagesCommand(options);
     });
 
   program

@@ -49,7 +49,8 @@ const PATTERNS: CountPattern[] = [
   {
     runner: 'pytest',
     match(log) {
-      const line = last(log, /^=+ (.*(?:passed|failed|error).*) in [\d.]+s.*=+\s*$/m)?.[1];
+      // Framed by "=" normally; bare with -q ("1 failed, 2 passed in 0.03s").
+      const line = last(log, /^(?:=+ )?(\d+ (?:passed|failed|errors?|skipped|deselected|xfailed|xpassed|warnings?)\b.*) in [\d.]+s\b.*?(?: =+)?\s*$/m)?.[1];
       if (!line) return null;
       return {
         passed: num(line.match(/(\d+) passed/)) ?? 0,

@@ -26,7 +26,8 @@ export interface EntrantDetails {
   /** False when nothing was checked (no change, or the diff did not apply). */
   refereed: boolean;
   parts: PartView[];
-  tamper: { kind: string; where: string; evidence: string }[];
+  tamper: { kind: string; where: string; evidence: string; low: boolean }[];
+  strengthened: { kind: string; where: string; evidence: string }[];
   injection: { pattern: string; where: string; text: string }[];
   findings: { ruleId: string; cwe: string; severity: string; where: string; message: string; snippet: string }[];
   lintMessages: { where: string; rule: string; severity: string; message: string }[];
@@ -70,7 +71,9 @@ export async function details(runDir: string, e: EntrantResult): Promise<Entrant
       points: formatFixed(p.points, 1),
       detail: p.detail,
     })),
-    tamper: (c.tampering?.findings ?? []).map((f) => ({ kind: f.kind, where: where(f.file, f.line), evidence: f.evidence })),
+    // Low findings lower the tests part; the others block. Findings saved before severities existed blocked.
+    tamper: (c.tampering?.findings ?? []).map((f) => ({ kind: f.kind, where: where(f.file, f.line), evidence: f.evidence, low: f.severity === 'low' })),
+    strengthened: (c.tampering?.strengthened ?? []).map((s) => ({ kind: s.kind, where: where(s.file, s.line), evidence: s.evidence })),
     injection: (c.injection?.findings ?? []).map((f) => ({ pattern: f.pattern, where: where(f.file, f.line), text: f.text })),
     findings: (c.security?.newFindings ?? []).map((f) => ({
       ruleId: f.ruleId, cwe: f.cwe, severity: f.severity, where: where(f.file, f.line), message: f.message, snippet: f.snippet,

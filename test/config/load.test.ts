@@ -18,6 +18,7 @@ const YAML_NAME = 'tourney.config.yaml';
 
 async function write(name: string, text: string): Promise<string> {
   const file = path.join(repo, name);
+  await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, text);
   return file;
 }
@@ -66,6 +67,7 @@ describe('loadConfig', () => {
     expect(c.entrants.every((e) => e.agent === 'opencode' && e.model === 'anthropic/claude-sonnet-4-5' && e.timeLimitSec === undefined)).toBe(true);
     expect(c.sandbox).toEqual({
       image: DEFAULT_IMAGE, cpus: 1, memoryMb: 2048, pids: 512, network: 'auto', env: [], timeLimitSec: 900, opencodeAuth: false,
+      setupNetwork: 'open', setupTimeLimitSec: 1200, setupEnv: [], packages: [],
     });
     expect(DEFAULT_IMAGE).toBe('tourney-sandbox:local');
     expect(c.scriptDirs).toEqual([builtinScriptsDir()]);
@@ -90,6 +92,7 @@ describe('loadConfig', () => {
     expect(c.sandbox).toEqual({
       image: 'tourney-sandbox:latest', cpus: 1.5, memoryMb: 4096, pids: 256, network: 'model-only',
       env: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY'], timeLimitSec: 3600, opencodeAuth: true,
+      setupNetwork: 'open', setupTimeLimitSec: 1200, setupEnv: [], packages: [],
     });
     expect(c.scriptDirs).toEqual([path.join(repo, 'tourney-scripts'), builtinScriptsDir()]);
   });
@@ -184,7 +187,7 @@ describe('loadConfig errors', () => {
     expect(message.split('\n').sort()).toEqual([
       'unknown key "entrants[1].modle" (did you mean "model"?); allowed keys: name, agent, model, approach, timeLimit',
       'unknown key "extra"; allowed keys: entrants, sandbox, gates, weights, tampering, performance, judge, scripts',
-      'unknown key "sandbox.memroy" (did you mean "memory"?); allowed keys: image, cpus, memory, pids, network, env, timeLimit, opencodeAuth',
+      'unknown key "sandbox.memroy" (did you mean "memory"?); allowed keys: image, cpus, memory, pids, network, env, timeLimit, opencodeAuth, setupNetwork, setupTimeLimit, setupKey, setupEnv, packages, dockerfile, caFile',
     ]);
   });
 
@@ -216,10 +219,57 @@ describe('loadConfig errors', () => {
     ['sandbox: { env: [anthropic_key] }', 'key "sandbox.env[0]": expected an environment variable name like "ANTHROPIC_API_KEY", got "anthropic_key"'],
     ['sandbox: { timeLimit: 0s }', 'key "sandbox.timeLimit": expected a positive number of seconds or a duration like "10m", got "0s"'],
     ['sandbox: { opencodeAuth: "yes" }', 'key "sandbox.opencodeAuth": expected true or false, got "yes"'],
+    ['sandbox: { setupNetwork: bridge }', 'key "sandbox.setupNetwork": expected one of "open", "none", got "bridge"'],
+    ['sandbox: { setupTimeLimit: never }', 'key "sandbox.setupTimeLimit": expected a positive number of seconds or a duration like "10m", got "never"'],
+    ['sandbox: { setupKey: [] }', 'key "sandbox.setupKey": expected at least 1 item'],
+    ['sandbox: { setupKey: [""] }', 'key "sandbox.setupKey[0]": expected a glob like "package-lock.json"'],
+    ['sandbox: { setupEnv: [npm-token] }', 'key "sandbox.setupEnv[0]": expected an environment variable name like "NPM_TOKEN", got "npm-token"'],
+    ['sandbox: { packages: python3 }', 'key "sandbox.packages": expected a list, got "python3"'],
+    // A package list reaches an apt-get command line: nothing but package names may pass.
+    ['sandbox: { packages: ["python3; curl evil"] }', 'key "sandbox.packages[0]": expected a Debian package name like "python3-pytest"'],
+    ['sandbox: { packages: ["-oAPT::x=1"] }', 'key "sandbox.packages[0]": expected a Debian package name'],
+    ['sandbox: { packages: ["$(id)"] }', 'key "sandbox.packages[0]": expected a Debian package name'],
+    ['sandbox: { dockerfile: "" }', 'key "sandbox.dockerfile": expected the path of a Dockerfile'],
+    ['sandbox: { caFile: 3 }', 'key "sandbox.caFile": expected a string, got 3 (a number)'],
     ['scripts: ./dir', 'key "scripts": expected a list, got "./dir"'],
     ['scripts: [""]', 'key "scripts[0]": expected a directory path, got ""'],
   ])('reports %s', async (yaml, expected) => {
     expect(await yamlError(`${yaml}\n`)).toContain(expected);
+  });
+
+  it('reads the prepared-environment keys, with paths relative to the repository root', async () => {
+    await write('ci/Dockerfile', 'ARG TOURNEY_IMAGE\nFROM ${TOURNEY_IMAGE}\n');
+    await write('certs/proxy.pem', '-----BEGIN CERTIFICATE-----\n');
+    await write(YAML_NAME, [
+      'entrants: [{ name: a, model: p/m }]',
+      'sandbox:',
+      '  setupNetwork: none',
+      '  setupTimeLimit: 2m',
+      '  setupKey: [package-lock.json, "scripts/*.sh"]',
+      '  setupEnv: [NPM_TOKEN, NPM_TOKEN]',
+      '  packages: [python3, python3-pytest, "libfoo1=1.2-3"]',
+      '  dockerfile: ci/Dockerfile',
+      '  caFile: certs/proxy.pem',
+      '',
+    ].join('\n'));
+    const c = await loadConfig(repo, {});
+    expect(c.sandbox).toMatchObject({
+      setupNetwork: 'none',
+      setupTimeLimitSec: 120,
+      setupKey: ['package-lock.json', 'scripts/*.sh'],
+      setupEnv: ['NPM_TOKEN'],
+      packages: ['python3', 'python3-pytest', 'libfoo1=1.2-3'],
+      dockerfile: path.join(repo, 'ci', 'Dockerfile'),
+      caFile: path.join(repo, 'certs', 'proxy.pem'),
+    });
+  });
+
+  it.each([
+    ['dockerfile', 'a Dockerfile'],
+    ['caFile', 'a PEM CA bundle'],
+  ])('reports a sandbox.%s that is not a file', async (key, what) => {
+    const message = await yamlError(`sandbox: { ${key}: ./nowhere }\n`);
+    expect(message).toBe(`key "sandbox.${key}": expected ${what} (relative to the repository root), got "./nowhere": ${path.join(repo, 'nowhere')} is not a file`);
   });
 
   it('reports a scripts entry that is not a directory', async () => {

@@ -9,6 +9,10 @@ describe('parseTestCounts', () => {
     ['jest', 'Tests:       2 failed, 1 skipped, 7 passed, 10 total\n', { passed: 7, failed: 2, skipped: 1 }],
     ['pytest', '==== 3 failed, 12 passed, 1 skipped in 0.52s ====', { passed: 12, failed: 3, skipped: 1 }],
     ['pytest with errors', '=== 1 passed, 2 errors in 0.10s ===', { passed: 1, failed: 2, skipped: 0 }],
+    ['pytest -q', '..F\n=== FAILURES ===\n___ test_x ___\nE assert 1 == 2\n1 failed, 2 passed in 0.03s\n', { passed: 2, failed: 1, skipped: 0 }],
+    ['pytest -q, all passing', '..\n2 passed in 0.01s\n', { passed: 2, failed: 0, skipped: 0 }],
+    ['pytest -q with warnings and a timing in minutes', '3 passed, 1 skipped, 2 warnings in 61.20s (0:01:01)\n', { passed: 3, failed: 0, skipped: 1 }],
+    ['pytest, coloured framing with timing', '======= 5 passed, 1 xfailed in 1.02s (0:00:01) =======', { passed: 5, failed: 0, skipped: 0 }],
     ['mocha', '  4 passing (12ms)\n  1 failing\n  2 pending\n', { passed: 4, failed: 1, skipped: 2 }],
     ['plain', 'tests: 8 passed, 0 failed\n', { passed: 8, failed: 0, skipped: 0 }],
   ])('reads %s summaries', (_name, log, expected) => {

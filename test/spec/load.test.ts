@@ -159,8 +159,8 @@ describe('loadSpec errors', () => {
 
   it('reports unknown keys and lists the allowed ones', async () => {
     const { message } = await specError('---\ntest: t\ntimelimit: 5m\nowner: me\n---\n');
-    expect(message).toContain('unknown front matter key "timelimit" (did you mean "timeLimit"?); allowed keys: title, test, setup, build, timeLimit, hidden, bench, scope');
-    expect(message).toContain('unknown front matter key "owner"; allowed keys: title, test, setup, build, timeLimit, hidden, bench, scope');
+    expect(message).toContain('unknown front matter key "timelimit" (did you mean "timeLimit"?); allowed keys: title, test, setup, setupKey, build, timeLimit, hidden, bench, scope');
+    expect(message).toContain('unknown front matter key "owner"; allowed keys: title, test, setup, setupKey, build, timeLimit, hidden, bench, scope');
   });
 
   it.each([
