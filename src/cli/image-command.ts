@@ -2,7 +2,7 @@ import { DEFAULT_IMAGE } from '../config/defaults.js';
 import { connectDocker } from '../sandbox/docker.js';
 import { buildSandboxImage } from '../sandbox/image.js';
 import { listTourneyImages, removeImage, type ImageRecord } from '../sandbox/images.js';
-import { IMAGE_LABELS } from '../sandbox/labels.js';
+import { IMAGE_LABELS, type ImageKind } from '../sandbox/labels.js';
 import { forgetUse, readUsage } from '../prepare/usage.js';
 import { formatBytes, formatMs, formatSeconds } from '../format.js';
 
@@ -55,13 +55,13 @@ export async function listImagesCommand(options: { json?: boolean }): Promise<vo
 }
 
 /** `tourney image prune`: removes them when unused for longer than `olderThanSec` (all by default). */
-export async function pruneImagesCommand(options: { olderThan?: number; dryRun?: boolean }): Promise<void> {
+export async function pruneImagesCommand(options: { olderThan?: number; dryRun?: boolean; kind?: ImageKind }): Promise<void> {
   const docker = await connectDocker();
   const now = Date.now();
   const cutoff = now - (options.olderThan ?? 0) * 1000;
   // Environments first: a toolchain image is their parent, and Docker keeps a parent with children.
   const candidates = (await listed())
-    .filter((i) => Math.max(i.created.getTime(), i.lastUsed?.getTime() ?? 0) <= cutoff)
+    .filter((i) => (!options.kind || i.kind === options.kind) && Math.max(i.created.getTime(), i.lastUsed?.getTime() ?? 0) <= cutoff)
     .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'environment' ? -1 : 1));
   let freed = 0;
   const removed: string[] = [];

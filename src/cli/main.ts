@@ -182,8 +182,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('prune')
     .description('remove prepared environments and toolchain images (all, or those unused for longer than --older-than)')
     .option('--older-than <duration>', 'keep images used more recently than this, e.g. 7d, 12h, 30m', durationWithDays)
+    .addOption(new Option('--kind <kind>', 'only prepared environments or only toolchain images').choices(['environment', 'toolchain']))
     .option('--dry-run', 'say what would be removed, remove nothing')
-    .action(async (options: { olderThan?: number; dryRun?: boolean }) => {
+    .action(async (options: { olderThan?: number; dryRun?: boolean; kind?: 'environment' | 'toolchain' }) => {
       await pruneImagesCommand(options);
     });
 

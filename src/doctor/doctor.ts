@@ -12,6 +12,7 @@ import { listManagedResources } from '../sandbox/network.js';
 import { isScripted, parseModel } from '../agents/opencode-config.js';
 import { packagePath } from '../paths.js';
 import type { TourneyConfig } from '../types.js';
+import { detectHostTrust } from '../prepare/trust.js';
 
 interface Finding {
   ok: boolean;
@@ -84,6 +85,7 @@ export async function runDoctor(options: { config?: string; repo: string }): Pro
   }
 
   findings.push(...credentialFindings(config));
+  findings.push(await setupTrustFinding(config));
 
   for (const f of findings) {
     process.stdout.write(`${f.ok ? '✓' : '✗'} ${f.what}\n${!f.ok && f.fix ? `  → ${f.fix}\n` : ''}`);
@@ -91,6 +93,20 @@ export async function runDoctor(options: { config?: string; repo: string }): Pro
   const problems = findings.filter((f) => !f.ok).length;
   process.stdout.write(problems === 0 ? 'everything tourney needs is in place\n' : `${problems} problem(s) found\n`);
   return problems === 0 ? 0 : 3;
+}
+
+/** What a setup container gets from this host to reach package registries (see the README's "Prepared environments"). */
+async function setupTrustFinding(config: TourneyConfig | undefined): Promise<Finding> {
+  const trust = await detectHostTrust(config?.sandbox.caFile ?? null);
+  const network = config?.sandbox.setupNetwork ?? 'open';
+  const proxies = trust.passed.length ? `; passes ${trust.passed.join(', ')}` : '; no proxy or registry variables set';
+  if (network === 'none') return { ok: true, what: `setup containers: sandbox.setupNetwork is "none" (the setup reaches no registry)${proxies}` };
+  if (trust.caFile) return { ok: true, what: `setup containers: network "open", CA bundle ${trust.caFile} (from ${trust.caSource})${proxies}` };
+  return {
+    ok: true,
+    what: `setup containers: network "open", no CA bundle found on this host (the image's own roots only)${proxies}`,
+    fix: 'behind a TLS-intercepting proxy, set sandbox.caFile (or NODE_EXTRA_CA_CERTS) to its CA bundle',
+  };
 }
 
 function credentialFindings(config: TourneyConfig | undefined): Finding[] {

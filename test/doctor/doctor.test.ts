@@ -65,4 +65,17 @@ describe('tourney doctor', () => {
     expect(await runDoctor({ repo })).toBe(3);
     expect(out).toMatch(/config: \S*tourney\.config\.yaml: key "sandbox\.cpus": expected a number/);
   });
+
+  it('says what setup containers get from this host to reach registries', async () => {
+    await writeFile(join(repo, 'proxy-ca.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    vi.stubEnv('HTTPS_PROXY', 'http://proxy.invalid:3128');
+    await writeFile(join(repo, 'tourney.config.yaml'), 'entrants:\n  - name: a\n    model: scripted/demo-stuck\nsandbox:\n  caFile: proxy-ca.pem\n');
+    expect(await runDoctor({ repo })).toBe(0);
+    expect(out).toContain(`✓ setup containers: network "open", CA bundle ${join(repo, 'proxy-ca.pem')} (from sandbox.caFile); passes HTTPS_PROXY`);
+    expect(out).not.toContain('proxy.invalid');
+    out = '';
+    await writeFile(join(repo, 'tourney.config.yaml'), 'entrants:\n  - name: a\n    model: scripted/demo-stuck\nsandbox:\n  setupNetwork: none\n');
+    await runDoctor({ repo });
+    expect(out).toMatch(/setup containers: sandbox\.setupNetwork is "none"/);
+  });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
@@ -8,24 +9,28 @@ import { main } from '../../src/cli/main.js';
 import type { RunResult } from '../../src/types.js';
 import { ensureTestImage, leftoverResources } from '../support/docker.js';
 import { makeNpmFixture, NPM_CANDIDATES, SETUP, type NpmFixture } from '../support/npm-fixture.js';
-import { listTourneyImages, removeImage } from '../../src/sandbox/images.js';
+import { imageSummary, listTourneyImages, removeImage } from '../../src/sandbox/images.js';
 import { IMAGE_LABELS } from '../../src/sandbox/labels.js';
 
 // A repository with a real npm dependency and `setup: npm ci`: the setup reaches the registry
 // once, every entrant and referee container starts from the prepared image with no network.
 
-async function cli(args: string[]): Promise<{ code: number; result: RunResult | null; stderr: string }> {
+async function cliText(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
   const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
   try {
-    const code = await main(['node', 'tourney', ...args]);
-    return { code, result: stdout.trim() ? (JSON.parse(stdout) as RunResult) : null, stderr };
+    return { code: await main(['node', 'tourney', ...args]), stdout, stderr };
   } finally {
     out.mockRestore();
     err.mockRestore();
   }
+}
+
+async function cli(args: string[]): Promise<{ code: number; result: RunResult | null; stderr: string }> {
+  const { code, stdout, stderr } = await cliText(args);
+  return { code, result: stdout.trim() ? (JSON.parse(stdout) as RunResult) : null, stderr };
 }
 
 /** An entrant whose scripted model writes these files and says it is done. */
@@ -51,9 +56,13 @@ describe('a repository with npm dependencies: one prepared environment per run, 
   let second: RunResult;
   let firstCode: number;
   let secondCode: number;
+  let stateDir: string;
 
   beforeAll(async () => {
     docker = await ensureTestImage();
+    // "Last used" is tourney's own record: keep this suite's out of the user's state dir.
+    stateDir = await mkdtemp(join(tmpdir(), 'tourney-state-'));
+    vi.stubEnv('XDG_STATE_HOME', stateDir);
     const scriptsDir = 'prepared-scripts';
     fx = await makeNpmFixture({
       'tourney.config.yaml': [
@@ -85,7 +94,9 @@ describe('a repository with npm dependencies: one prepared environment per run, 
   }, 900_000);
 
   afterAll(async () => {
+    vi.unstubAllEnvs();
     await fx?.cleanup();
+    if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 
   it('finds the winner: the entrants could use the installed dependency', () => {
@@ -168,6 +179,28 @@ describe('a repository with npm dependencies: one prepared environment per run, 
 
   it('leaves no container or network behind', async () => {
     expect(await leftoverResources(docker)).toEqual([]);
+  });
+
+  it('tourney image ls lists the prepared images with key, size and last use; prune removes them', async () => {
+    const listed = JSON.parse((await cliText(['image', 'ls', '--json'])).stdout) as { id: string; kind: string; key: string; setup: string; size: number; lastUsed: string | null }[];
+    const base = listed.find((i) => i.id === first.environment?.imageId);
+    expect(base).toMatchObject({ kind: 'environment', key: first.environment?.key, setup: SETUP });
+    expect(base!.size).toBeGreaterThan(0);
+    // The score run above was the last to use it.
+    expect(Date.parse(base!.lastUsed!)).toBeGreaterThan(Date.parse(second.finishedAt));
+    const table = (await cliText(['image', 'ls'])).stdout;
+    expect(table).toMatch(/^image\s+kind\s+key\s+size\s+created\s+last used\s+setup/);
+    expect(table).toContain(first.environment!.image);
+
+    const kept = await cliText(['image', 'prune', '--kind', 'environment', '--older-than', '1h']);
+    expect(kept.stdout).toMatch(/^0 image\(s\) removed/m);
+    const dry = await cliText(['image', 'prune', '--kind', 'environment', '--dry-run']);
+    expect(dry.stdout).toContain(`would remove ${first.environment!.image} (environment`);
+    expect(await imageSummary(docker, first.environment!.imageId)).toBeDefined();
+    const pruned = await cliText(['image', 'prune', '--kind', 'environment']);
+    expect(pruned.stdout).toContain(`removed ${first.environment!.image} (environment)`);
+    expect(await imageSummary(docker, first.environment!.imageId)).toBeUndefined();
+    expect(await imageSummary(docker, first.environment!.toolchain.imageId)).toBeDefined();
   });
 });
 
