@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
-import { main } from '../../src/cli/main.js';
+import { cli, cliResult } from '../support/cli.js';
 import type { RunResult } from '../../src/types.js';
 import { ensureTestImage, leftoverResources } from '../support/docker.js';
 import { makeNpmFixture, NPM_CANDIDATES, SETUP, type NpmFixture } from '../support/npm-fixture.js';
@@ -14,24 +14,6 @@ import { IMAGE_LABELS } from '../../src/sandbox/labels.js';
 
 // A repository with a real npm dependency and `setup: npm ci`: the setup reaches the registry
 // once, every entrant and referee container starts from the prepared image with no network.
-
-async function cliText(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(['node', 'tourney', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
-
-async function cli(args: string[]): Promise<{ code: number; result: RunResult | null; stderr: string }> {
-  const { code, stdout, stderr } = await cliText(args);
-  return { code, result: stdout.trim() ? (JSON.parse(stdout) as RunResult) : null, stderr };
-}
 
 /** An entrant whose scripted model writes these files and says it is done. */
 function script(files: Record<string, string>): string {
@@ -85,10 +67,10 @@ describe('a repository with npm dependencies: one prepared environment per run, 
     for (const image of await listTourneyImages(docker, 'environment')) {
       if (image.labels[IMAGE_LABELS.setup] === SETUP) await removeImage(docker, image.id);
     }
-    const key = await cli(['run', fx.spec, '--repo', fx.repo, '--json', '--quiet']);
+    const key = await cliResult('run', fx.spec, '--repo', fx.repo, '--json', '--quiet');
     first = key.result!;
     firstCode = key.code;
-    const again = await cli(['run', fx.spec, '--repo', fx.repo, '--json', '--quiet']);
+    const again = await cliResult('run', fx.spec, '--repo', fx.repo, '--json', '--quiet');
     second = again.result!;
     secondCode = again.code;
   }, 900_000);
@@ -159,10 +141,10 @@ describe('a repository with npm dependencies: one prepared environment per run, 
   });
 
   it('score: a dependency change that breaks the install fails that candidate alone, with the install log', async () => {
-    const { code, result } = await cli([
+    const { code, result } = await cliResult(
       'score', fx.spec, '--repo', fx.repo, '--json', '--quiet',
       ...Object.keys(NPM_CANDIDATES).flatMap((name) => ['--candidate', `${name}=cand/${name}`]),
-    ]);
+    );
     expect(code).toBe(0);
     expect(result!.winner).toBe('handmade');
     expect(result!.environment?.status).toBe('reused');
@@ -182,22 +164,22 @@ describe('a repository with npm dependencies: one prepared environment per run, 
   });
 
   it('tourney image ls lists the prepared images with key, size and last use; prune removes them', async () => {
-    const listed = JSON.parse((await cliText(['image', 'ls', '--json'])).stdout) as { id: string; kind: string; key: string; setup: string; size: number; lastUsed: string | null }[];
+    const listed = JSON.parse((await cli('image', 'ls', '--json')).stdout) as { id: string; kind: string; key: string; setup: string; size: number; lastUsed: string | null }[];
     const base = listed.find((i) => i.id === first.environment?.imageId);
     expect(base).toMatchObject({ kind: 'environment', key: first.environment?.key, setup: SETUP });
     expect(base!.size).toBeGreaterThan(0);
     // The score run above was the last to use it.
     expect(Date.parse(base!.lastUsed!)).toBeGreaterThan(Date.parse(second.finishedAt));
-    const table = (await cliText(['image', 'ls'])).stdout;
+    const table = (await cli('image', 'ls')).stdout;
     expect(table).toMatch(/^image\s+kind\s+key\s+size\s+created\s+last used\s+setup/);
     expect(table).toContain(first.environment!.image);
 
-    const kept = await cliText(['image', 'prune', '--kind', 'environment', '--older-than', '1h']);
+    const kept = await cli('image', 'prune', '--kind', 'environment', '--older-than', '1h');
     expect(kept.stdout).toMatch(/^0 image\(s\) removed/m);
-    const dry = await cliText(['image', 'prune', '--kind', 'environment', '--dry-run']);
+    const dry = await cli('image', 'prune', '--kind', 'environment', '--dry-run');
     expect(dry.stdout).toContain(`would remove ${first.environment!.image} (environment`);
     expect(await imageSummary(docker, first.environment!.imageId)).toBeDefined();
-    const pruned = await cliText(['image', 'prune', '--kind', 'environment']);
+    const pruned = await cli('image', 'prune', '--kind', 'environment');
     expect(pruned.stdout).toContain(`removed ${first.environment!.image} (environment)`);
     expect(await imageSummary(docker, first.environment!.imageId)).toBeUndefined();
     expect(await imageSummary(docker, first.environment!.toolchain.imageId)).toBeDefined();
@@ -218,7 +200,7 @@ describe('when the setup cannot reach the registry', () => {
     const spec = (await readFile(fx.spec, 'utf8')).replace(/^setup: .*$/m, `setup: ${setup}`);
     await writeFile(fx.spec, spec);
     await writeFile(join(fx.repo, 'tourney.config.yaml'), config);
-    return cli(['score', fx.spec, '--repo', fx.repo, '--candidate', 'h=cand/handmade']);
+    return cliResult('score', fx.spec, '--repo', fx.repo, '--candidate', 'h=cand/handmade');
   }
 
   it('with setupNetwork none: exit 3 before any candidate is refereed, naming the setting', async () => {

@@ -1,26 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../support/cli.js';
 import type { EntrantResult, RunResult } from '../../src/types.js';
 import { ensureTestImage, leftoverResources } from '../support/docker.js';
 import { CANDIDATES, makeScoreFixture, type ScoreFixture } from '../support/score-fixture.js';
-
-/** Runs the CLI in process; returns the exit code, stdout and stderr. */
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((stdout += String(c)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((stderr += String(c)), true));
-  try {
-    return { code: await main(['node', 'tourney', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('tourney score: eight kinds of candidate, every check for real', () => {
   let docker: Docker;

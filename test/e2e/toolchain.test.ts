@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
-import { main } from '../../src/cli/main.js';
+import { cliResult } from '../support/cli.js';
 import { DEFAULT_IMAGE } from '../../src/config/defaults.js';
 import { ensureToolchain } from '../../src/prepare/toolchain.js';
 import type { RunResult } from '../../src/types.js';
@@ -12,20 +12,6 @@ import { ensureTestImage, leftoverResources } from '../support/docker.js';
 
 // Beyond Node: a Python repository with pytest, its interpreter and test runner installed from
 // Debian's packages into a derived image (sandbox.packages), its venv made by the setup.
-
-async function cli(args: string[]): Promise<{ code: number; result: RunResult | null; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(['node', 'tourney', ...args]);
-    return { code, result: stdout.trim() ? (JSON.parse(stdout) as RunResult) : null, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 async function writeAll(root: string, files: Record<string, string>) {
   for (const [path, content] of Object.entries(files)) {
@@ -105,7 +91,7 @@ describe('a pytest repository end to end, with Debian packages in a derived imag
       await git('commit', '-qm', name);
     }
     await git('checkout', '-q', 'main');
-    const out = await cli(['score', join(dir, 'spec', 'feature.md'), '--repo', repo, '--json', '--quiet', '--candidate', 'right=right', '--candidate', 'naive=naive']);
+    const out = await cliResult('score', join(dir, 'spec', 'feature.md'), '--repo', repo, '--json', '--quiet', '--candidate', 'right=right', '--candidate', 'naive=naive');
     code = out.code;
     result = out.result!;
   }, 900_000);
