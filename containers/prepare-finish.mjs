@@ -23,9 +23,23 @@ function pattern(path) {
   p = p.replace(/ +$/, (spaces) => spaces.replace(/ /g, '\\ '));
   return `/${p}`;
 }
-const unlisted = products.filter((p) => p.includes('\n'));
+// A name with a control character cannot be one exact ignore line (git drops a trailing "\r", so
+// "src\r" would hide every new file under src/): such a file is removed instead of listed.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const unlisted = products.filter((p) => /[\x00-\x1f\x7f]/.test(p));
+for (const name of unlisted) rmSync(name, { force: true, recursive: true });
+const listed = products.filter((p) => !unlisted.includes(p));
 mkdirSync(dirname(EXCLUDE_FILE), { recursive: true });
-writeFileSync(EXCLUDE_FILE, products.filter((p) => !p.includes('\n')).map(pattern).map((line) => `${line}\n`).join(''));
+writeFileSync(EXCLUDE_FILE, listed.map(pattern).map((line) => `${line}\n`).join(''));
+
+// Where package managers keep what they install; anything else a setup makes may be a build of the
+// code under test, frozen at the base commit: the summary names it so tourney can warn.
+const DEPENDENCY_DIRS = new Set([
+  'node_modules', '.pnpm-store', '.yarn', '.npm', 'bower_components', 'jspm_packages', '.venv', 'venv', '.tox', '.nox',
+  '__pycache__', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.eggs', '.cache', '.bundle', '.gradle', '.m2', '.cargo',
+]);
+const base = (p) => p.replace(/\/$/, '').split('/').at(-1);
+const unusual = listed.filter((p) => !p.split('/').some((part) => DEPENDENCY_DIRS.has(part)) && !/\.egg-info$|\.pnp\.(c?js|loader\.mjs)$/.test(base(p)));
 
 const tracked = entries(git('ls-files', '-z'));
 const dirs = new Set();
@@ -43,4 +57,4 @@ for (const dir of [...dirs].sort((a, b) => b.split('/').length - a.split('/').le
 }
 rmSync('.git', { recursive: true, force: true });
 
-process.stdout.write(`${JSON.stringify({ trackedChanged, products: products.length, sample: products.slice(0, 20), unlisted })}\n`);
+process.stdout.write(`${JSON.stringify({ trackedChanged, products: listed.length, sample: listed.slice(0, 20), unusual: unusual.slice(0, 50), unlisted })}\n`);

@@ -64,9 +64,15 @@ export async function runTamperCheck(input: TamperInput): Promise<TamperCheck> {
       findings.push({ kind: 'protected-path-changed', severity: 'gate', file: change.path, evidence: `${change.status} a protected path` });
     }
     if (change.path === 'package.json' || change.path.endsWith('/package.json')) {
-      const scripts = await testScripts(input, change.path);
-      if (scripts.before !== scripts.after) {
-        findings.push({ kind: 'test-config-changed', severity: 'gate', file: change.path, evidence: `scripts.test: ${JSON.stringify(scripts.before)} -> ${JSON.stringify(scripts.after)}` });
+      const scripts = await packageScripts(input, change.path);
+      if (scripts.before.test !== scripts.after.test) {
+        findings.push({ kind: 'test-config-changed', severity: 'gate', file: change.path, evidence: `scripts.test: ${JSON.stringify(scripts.before.test)} -> ${JSON.stringify(scripts.after.test)}` });
+      }
+      // These run in the entrant's own setup, with a network, when its diff gets an environment of its own.
+      for (const name of INSTALL_SCRIPTS) {
+        if (scripts.before[name] !== scripts.after[name]) {
+          findings.push({ kind: 'install-script-changed', severity: 'gate', file: change.path, evidence: `scripts.${name}: ${JSON.stringify(scripts.before[name])} -> ${JSON.stringify(scripts.after[name])}` });
+        }
       }
     }
   }
@@ -90,13 +96,18 @@ export async function runTamperCheck(input: TamperInput): Promise<TamperCheck> {
   return { flagged: findings.some((f) => f.severity !== 'low'), findings, strengthened: edits.strengthened };
 }
 
-async function testScripts(input: TamperInput, path: string): Promise<{ before?: string; after?: string }> {
-  const read = async (dir: string) => {
+/** npm runs these during `npm install` / `npm ci` of the package itself. */
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'preprepare', 'prepare', 'postprepare'] as const;
+
+async function packageScripts(input: TamperInput, path: string): Promise<{ before: Record<string, string | undefined>; after: Record<string, string | undefined> }> {
+  const read = async (dir: string): Promise<Record<string, string | undefined>> => {
     try {
-      const json = JSON.parse(await readFile(join(dir, path), 'utf8')) as { scripts?: Record<string, string> };
-      return json.scripts?.test;
+      const json = JSON.parse(await readFile(join(dir, path), 'utf8')) as { scripts?: unknown };
+      const scripts = json.scripts;
+      if (!scripts || typeof scripts !== 'object') return {};
+      return Object.fromEntries(Object.entries(scripts).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
     } catch {
-      return undefined;
+      return {};
     }
   };
   return { before: await read(input.baseDir), after: await read(input.headDir) };

@@ -18,6 +18,8 @@ export type TamperKind =
   | 'ci-changed'
   | 'lint-disabled-inline'
   | 'protected-path-changed'
+  /** A package.json install script (preinstall, postinstall, prepare...) added or changed: it runs at setup, with a network. */
+  | 'install-script-changed'
   // From comparing an existing test file's cases and assertions, base vs head (test-compare.ts):
   | 'test-case-removed'
   | 'assertion-removed'

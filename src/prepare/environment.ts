@@ -2,9 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { displayPath } from '../config/load.js';
-import { TourneyError } from '../errors.js';
+import { TourneyError, errorMessage } from '../errors.js';
 import type { SandboxLimits } from '../sandbox/container.js';
-import { commitKeyFiles, environmentKey, indexKeyFiles, keyGlobs, touchedKeyFiles } from './key.js';
+import { commitKeyFiles, environmentKey, indexKeyFiles, keyGlobs, repositoryIdentity, touchedKeyFiles } from './key.js';
 import { prepareImage, SetupFailed, SetupNetworks, type Prepared, type SetupContext } from './prepare.js';
 import { ensureToolchain } from './toolchain.js';
 import { detectHostTrust, trustRecord, type HostTrust } from './trust.js';
@@ -43,11 +43,15 @@ export class RunEnvironment {
     private readonly networks: SetupNetworks,
     private readonly runDir: string,
     private readonly baseTar: string,
+    private readonly repository: string,
   ) {}
 
-  /** Containers of the base (and of entrants that changed no key file) start from this. */
+  /**
+   * Containers of the base (and of entrants that changed no key file) start from this: the image id,
+   * not the tag, so a concurrent `tourney image prune` or a re-tag cannot swap it mid-run.
+   */
   get image(): string {
-    return this.record.image;
+    return this.record.imageId;
   }
 
   static async prepare(input: RunEnvironmentInput): Promise<RunEnvironment> {
@@ -77,7 +81,7 @@ export class RunEnvironment {
     if (!settings.setup) {
       await recordUse([toolchain.imageId]);
       const record: EnvironmentRecord = { ...base, status: 'none', key: null, keyFiles: [], image: toolchain.image, imageId: toolchain.imageId, durationMs: Date.now() - started };
-      return new RunEnvironment(record, null, networks, input.runDir, input.baseTar);
+      return new RunEnvironment(record, null, networks, input.runDir, input.baseTar, '');
     }
 
     let trust: Promise<HostTrust> | undefined;
@@ -96,10 +100,11 @@ export class RunEnvironment {
       onLine: input.onLine,
     };
     const files = await commitKeyFiles(input.repoRoot, input.baseCommit, globs, input.excluded);
+    const repository = await repositoryIdentity(input.repoRoot, input.baseCommit);
     if (files.length === 0 && !settings.setupKeyGiven) {
       input.onWarning(`no dependency manifest or lockfile at the base commit: the prepared environment is reused until the setup command or the image changes (list what "${settings.setup}" depends on under setupKey)`);
     }
-    const key = environmentKey(toolchain.imageId, settings.setup, files);
+    const key = environmentKey(toolchain.imageId, settings.setup, files, repository);
     const dir = join(input.runDir, 'environment');
     await mkdir(dir, { recursive: true });
     let prepared: Prepared;
@@ -128,7 +133,7 @@ export class RunEnvironment {
       warnings: prepared.warnings,
       durationMs: Date.now() - started,
     };
-    return new RunEnvironment(record, ctx, networks, input.runDir, input.baseTar);
+    return new RunEnvironment(record, ctx, networks, input.runDir, input.baseTar, repository);
   }
 
   /**
@@ -139,13 +144,13 @@ export class RunEnvironment {
   async forEntrant(name: string, patch: string, tree: { headDir: string; changedPaths: string[] }): Promise<EntrantImage> {
     const touched = this.ctx ? touchedKeyFiles(tree.changedPaths, this.record.keyGlobs) : [];
     if (!this.ctx || touched.length === 0) return { image: this.image, environment: { reprepared: false, touched: [] } };
-    const key = environmentKey(this.ctx.fromImageId, this.ctx.setup, await indexKeyFiles(tree.headDir, this.record.keyGlobs));
+    const key = environmentKey(this.ctx.fromImageId, this.ctx.setup, await indexKeyFiles(tree.headDir, this.record.keyGlobs), this.repository);
     let shared = this.pending.get(key);
     if (!shared) {
       const logPath = `entrants/${name}/setup.log`;
       const logFile = join(this.runDir, logPath);
       // Two entrants with the same dependency change share one preparation (and one count of it).
-      const job = prepareImage(this.ctx, { purpose: name, key, baseTar: this.baseTar, patch, logFile }, this.networks).then(
+      const job = prepareImage(this.ctx, { purpose: name, key, baseTar: this.baseTar, entrant: { patch, keyFiles: touched }, logFile }, this.networks).then(
         (prepared) => {
           if (prepared.status === 'built') this.record.setupRuns += 1;
           return prepared;
@@ -162,10 +167,20 @@ export class RunEnvironment {
     try {
       const prepared = await job;
       await recordUse([prepared.imageId]);
-      return { image: prepared.image, environment: { reprepared: true, touched, status: prepared.status, key, image: prepared.image, setupMs: prepared.setupMs, ...(prepared.status === 'built' ? { logPath } : {}) } };
+      return {
+        image: prepared.imageId,
+        environment: {
+          reprepared: true, touched, status: prepared.status, key, image: prepared.image, setupMs: prepared.setupMs,
+          ...(prepared.status === 'built' ? { logPath } : {}),
+          ...(prepared.warnings.length ? { warnings: prepared.warnings } : {}),
+        },
+      };
     } catch (err) {
-      const reason = err instanceof SetupFailed ? err.reason : err instanceof Error ? err.message : String(err);
-      return { image: null, environment: { reprepared: true, touched, status: 'failed', key, logPath, error: `its dependency change broke the setup: ${reason} (install log: ${logPath})` } };
+      // Only a failing setup is the entrant's doing; Docker trouble is said as such.
+      const error = err instanceof SetupFailed
+        ? `its dependency change broke the setup: ${err.reason} (install log: ${logPath})`
+        : `its environment could not be prepared: ${errorMessage(err)}`;
+      return { image: null, environment: { reprepared: true, touched, status: 'failed', key, logPath, error } };
     }
   }
 }

@@ -50,6 +50,13 @@ export function touchedKeyFiles(changedPaths: readonly string[], globs: readonly
   return changedPaths.filter((p) => matchesKey(p, globs));
 }
 
+/** A repository's identity that survives new commits and clones: its root commit ids. */
+export async function repositoryIdentity(root: string, commit: string): Promise<string> {
+  const roots = await git(root, ['rev-list', '--max-parents=0', commit]);
+  if (roots.exitCode !== 0) throw new Error(`git rev-list ${commit} failed: ${roots.stderr}`);
+  return roots.stdout.split('\n').filter(Boolean).sort().join(',');
+}
+
 /** Key files of a commit, from git's tree (no file is read), minus the paths entrants never see. */
 export async function commitKeyFiles(root: string, commit: string, globs: readonly string[], excluded: readonly string[]): Promise<KeyFile[]> {
   const listed = await git(root, ['ls-tree', '-r', '-z', '--full-tree', commit]);
@@ -83,9 +90,13 @@ function parseEntries(z: string, meta: (text: string) => { mode: string; oid: st
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** sha256 over everything a prepared image depends on: the image it starts from, the setup, the key files. */
-export function environmentKey(fromImageId: string, setup: string, files: readonly KeyFile[]): string {
+/**
+ * sha256 over everything a prepared image depends on: the image it starts from, the setup, the key
+ * files, and the repository (its root commits), so two projects with the same manifests never share
+ * what their setups made.
+ */
+export function environmentKey(fromImageId: string, setup: string, files: readonly KeyFile[], repository: string): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ format: FORMAT, from: fromImageId, setup, files: files.map((f) => [f.path, f.mode, f.oid]) }));
+  hash.update(JSON.stringify({ format: FORMAT, from: fromImageId, setup, repository, files: files.map((f) => [f.path, f.mode, f.oid]) }));
   return hash.digest('hex');
 }

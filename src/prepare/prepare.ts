@@ -38,8 +38,11 @@ export interface PrepareRequest {
   purpose: string;
   key: string;
   baseTar: string;
-  /** An entrant's patch on top of the base (its dependency change), if any. */
-  patch?: string;
+  /**
+   * An entrant's dependency change: its patch, of which only the key files are applied, so that the
+   * setup's input is exactly what the key covers (an image is shared by everyone with that key).
+   */
+  entrant?: { patch: string; keyFiles: string[] };
   logFile: string;
 }
 
@@ -91,11 +94,11 @@ export async function prepareImage(ctx: SetupContext, request: PrepareRequest, n
   });
   try {
     await prepareWorkspace(sandbox, request.baseTar);
-    if (request.patch) {
-      const applied = await applyPatch(sandbox, request.patch);
+    if (request.entrant) {
+      const applied = await applyPatch(sandbox, request.entrant.patch, request.entrant.keyFiles);
       if (!applied.ok) throw new SetupFailed(`the patch does not apply: ${applied.message.trim()}`, applied.message, false, false);
-      // Tracked from here on, so the patch's files are the repository's, not something the setup made.
-      await mustExec(sandbox, ['git', '-c', 'core.hooksPath=/dev/null', 'add', '-A'], 'git add');
+      // Tracked from here on (ignored or not), so they are the repository's files, not something the setup made.
+      await mustExec(sandbox, ['git', '-c', 'core.hooksPath=/dev/null', 'add', '-A', '--force'], 'git add');
     }
     await sandbox.putTar(await tarOf([
       { name: 'tourney-finish/finish.mjs', content: await readFile(packagePath('containers', 'prepare-finish.mjs')) },
@@ -108,7 +111,9 @@ export async function prepareImage(ctx: SetupContext, request: PrepareRequest, n
 
     ctx.onLine(`${request.purpose}: ${ctx.setup}`);
     const t0 = Date.now();
-    const run = await runShell(sandbox, ctx.setup, ctx.timeLimitMs, { ...trustEnv(trust), ...ctx.setupEnv });
+    // An entrant's setup runs its install scripts with a network: no secrets for it (see the README).
+    const env = request.entrant ? withoutCredentials(trustEnv(trust)) : { ...trustEnv(trust), ...ctx.setupEnv };
+    const run = await runShell(sandbox, ctx.setup, ctx.timeLimitMs, env);
     const setupMs = Date.now() - t0;
     const outcome = run.timedOut ? `timed out after ${formatMs(ctx.timeLimitMs)}` : `exited with ${run.exitCode} after ${formatMs(setupMs)}`;
     const log = `$ ${ctx.setup}\n${run.stdout}${run.stdout.endsWith('\n') || !run.stdout ? '' : '\n'}[tourney: setup ${outcome}; network ${network === 'none' ? 'none' : 'open'}]\n`;
@@ -117,10 +122,8 @@ export async function prepareImage(ctx: SetupContext, request: PrepareRequest, n
 
     const finish = await mustExec(sandbox, ['node', `${FINISH_DIR}/finish.mjs`, ENV_EXCLUDE_FILE], 'finishing the environment', WORKDIR);
     await mustExec(sandbox, ['rm', '-rf', FINISH_DIR, '/tmp/tourney-trust', '/work/entrant.patch'], 'cleaning up');
-    const summary = JSON.parse(finish.trim().split('\n').at(-1) ?? '{}') as { trackedChanged?: string[] };
-    const warnings = summary.trackedChanged?.length
-      ? [`the setup changed ${summary.trackedChanged.length} tracked file(s) (${summary.trackedChanged.slice(0, 5).join(', ')}${summary.trackedChanged.length > 5 ? ', ...' : ''}); those changes are not kept: setup is for dependencies and tools, the code under test is built by "build"`]
-      : [];
+    const summary = JSON.parse(finish.trim().split('\n').at(-1) ?? '{}') as FinishSummary;
+    const warnings = finishWarnings(summary);
     const imageId = await sandbox.commit(ENVIRONMENT_REPO, request.key.slice(0, 16), {
       [IMAGE_LABELS.kind]: 'environment',
       [IMAGE_LABELS.key]: request.key,
@@ -134,6 +137,33 @@ export async function prepareImage(ctx: SetupContext, request: PrepareRequest, n
   } finally {
     await sandbox.remove();
   }
+}
+
+interface FinishSummary {
+  trackedChanged?: string[];
+  /** What the setup made outside the usual dependency folders. */
+  unusual?: string[];
+  unlisted?: string[];
+}
+
+const list = (paths: string[]) => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? `, and ${paths.length - 5} more` : ''}`;
+
+function finishWarnings(summary: FinishSummary): string[] {
+  const warnings: string[] = [];
+  if (summary.trackedChanged?.length) {
+    warnings.push(`the setup changed ${summary.trackedChanged.length} tracked file(s) (${list(summary.trackedChanged)}); those changes are not kept: setup is for dependencies and tools, the code under test is built by "build"`);
+  }
+  if (summary.unusual?.length) {
+    // A build in the setup (npm's "prepare" script, "pip install .") is frozen at the base commit.
+    warnings.push(`the setup made ${list(summary.unusual)} outside the usual dependency folders; it is kept as made from the base commit for every entrant: if it is built from the code under test, build it in "build" instead (e.g. "npm ci --ignore-scripts" plus build: "npm run build")`);
+  }
+  if (summary.unlisted?.length) warnings.push(`the setup made ${summary.unlisted.length} file(s) with control characters in their names; they were removed`);
+  return warnings;
+}
+
+/** Proxy URLs without their user:password, and no CA-unrelated secrets: for setups that run an entrant's code. */
+function withoutCredentials(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1')]));
 }
 
 async function mustExec(sandbox: Sandbox, cmd: string[], what: string, workdir = WORKDIR): Promise<string> {

@@ -79,4 +79,6 @@ export interface EntrantEnvironment {
   setupMs?: number;
   logPath?: string;
   error?: string;
+  /** What its setup said about itself (products outside the usual dependency folders...). */
+  warnings?: string[];
 }

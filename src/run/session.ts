@@ -106,7 +106,7 @@ export class RunSession {
     const { spec, config } = this;
     const s = config.sandbox;
     const prepared = await this.phase('prepare', () =>
-      RunEnvironment.prepare({
+      this.interruptible(() => RunEnvironment.prepare({
         docker: this.docker,
         runId: this.runId,
         runDir: this.runDir,
@@ -129,7 +129,7 @@ export class RunSession {
         limits: s,
         onLine: (line) => this.reporter.onEvent({ type: 'prepare', line }),
         onWarning: (message) => this.reporter.onEvent({ type: 'warning', message }),
-      }),
+      })),
       spec.setup ? `setup: ${spec.setup}` : 'no setup',
     );
     this.timings.prepareMs = prepared.ms;
@@ -137,6 +137,16 @@ export class RunSession {
     this.reporter.onEvent({ type: 'note', message: environmentNote(env) });
     this.prepared = prepared.value;
     return prepared.value;
+  }
+
+  /** After Ctrl-C, whatever failed because its container was swept is the interruption, not a broken setup. */
+  private async interruptible<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (this.signal.aborted) throw new TourneyError('interrupted', { exitCode: 130 });
+      throw err;
+    }
   }
 
   get environment(): RunEnvironment {

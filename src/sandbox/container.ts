@@ -166,7 +166,7 @@ export class Sandbox {
    * Paused meanwhile, so a background process cannot write half a file into the image.
    */
   async commit(repo: string, tag: string, labels: Record<string, string>): Promise<string> {
-    const changes = Object.entries(labels).map(([k, v]) => `LABEL ${JSON.stringify(k)}=${JSON.stringify(v)}`).join('\n');
+    const changes = Object.entries(labels).map(([k, v]) => `LABEL ${dockerfileQuote(k)}=${dockerfileQuote(v)}`).join('\n');
     const result = (await this.container.commit({ repo, tag, pause: true, changes })) as { Id?: string };
     if (!result.Id) throw new Error(`docker commit of ${this.options.name} returned no image id`);
     return result.Id;
@@ -180,6 +180,14 @@ export class Sandbox {
   async remove(): Promise<void> {
     await this.container.remove({ force: true, v: true }).catch(() => undefined);
   }
+}
+
+/**
+ * A Dockerfile double-quoted word that means exactly `text`: Docker expands `$VAR` in LABEL values
+ * (a setup command like `echo ${X:+set}` would be recorded as something else), so `$` is escaped too.
+ */
+export function dockerfileQuote(text: string): string {
+  return `"${text.replace(/[\\"$]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ')}"`;
 }
 
 class Capture {

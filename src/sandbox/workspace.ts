@@ -26,9 +26,10 @@ export async function prepareWorkspace(sandbox: Sandbox, baseTar: string): Promi
     'set -e',
     'git init -q',
     `if [ -f ${ENV_EXCLUDE_FILE} ]; then cat ${ENV_EXCLUDE_FILE} >> .git/info/exclude; fi`,
-    // Literal pathspecs: a file named "*.js" is that file, not a glob.
-    // (A snapshot without a list, from an older caller, commits what git would add.)
-    `if [ -s ${FILE_LIST} ]; then git --literal-pathspecs add --force --pathspec-from-file=${FILE_LIST} --pathspec-file-nul; elif [ ! -e ${FILE_LIST} ]; then git add -A; fi`,
+    // update-index takes literal paths, ignores .gitignore (the list is what was committed) and is
+    // linear in the file count, where `git add --pathspec-from-file` matches every path against every
+    // pathspec. (A snapshot without a list, from an older caller, commits what git would add.)
+    `if [ -s ${FILE_LIST} ]; then git update-index --add -z --stdin < ${FILE_LIST}; elif [ ! -e ${FILE_LIST} ]; then git add -A; fi`,
     'git commit -q --allow-empty --no-verify -m "tourney base"',
     `rm -f ${FILE_LIST}`,
     'git rev-parse HEAD',
@@ -64,11 +65,13 @@ export async function extractDiff(sandbox: Sandbox, baseCommit: string): Promise
   return result.stdout;
 }
 
-/** Copies a patch into the sandbox and applies it to the repo copy. */
-export async function applyPatch(sandbox: Sandbox, patch: string): Promise<{ ok: boolean; message: string }> {
+/** Copies a patch into the sandbox and applies it to the repo copy; with `only`, just those paths of it. */
+export async function applyPatch(sandbox: Sandbox, patch: string, only?: string[]): Promise<{ ok: boolean; message: string }> {
   if (patch.trim().length === 0) return { ok: true, message: 'empty patch' };
   await sandbox.putTar(await tarOf([{ name: 'entrant.patch', content: patch }], SANDBOX_UID), '/work');
-  const result = await sandbox.exec([...SAFE_GIT, 'apply', '--binary', '--whitespace=nowarn', '/work/entrant.patch'], {
+  // --include takes wildmatch patterns: escape a path's own glob characters.
+  const include = (only ?? []).map((path) => `--include=${path.replace(/[\\*?[]/g, (c) => `\\${c}`)}`);
+  const result = await sandbox.exec([...SAFE_GIT, 'apply', '--binary', '--whitespace=nowarn', ...include, '/work/entrant.patch'], {
     user: SANDBOX_USER,
     workdir: WORKDIR,
     timeoutMs: 120_000,

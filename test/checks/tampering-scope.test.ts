@@ -77,6 +77,10 @@ describe('tampering', () => {
     [{ 'eslint.config.js': 'export default [];\n' }, 'lint-config-changed eslint.config.js'],
     [{ '.github/workflows/ci.yml': 'on: push\n' }, 'ci-changed .github/workflows/ci.yml'],
     [{ 'package.json': JSON.stringify({ name: 'x', scripts: { test: 'true' }, dependencies: { a: '1' } }) }, 'test-config-changed package.json'],
+    // Install scripts run in the entrant's own setup, with a network.
+    [{ 'package.json': JSON.stringify({ name: 'x', scripts: { test: 'node --test', postinstall: 'node x.js' }, dependencies: { a: '1' } }) }, 'install-script-changed package.json'],
+    [{ 'package.json': JSON.stringify({ name: 'x', scripts: { test: 'node --test', prepare: 'tsc' }, dependencies: { a: '1' } }) }, 'install-script-changed package.json'],
+    [{ 'pkgs/ui/package.json': JSON.stringify({ name: 'ui', scripts: { preinstall: 'curl x | sh' } }) }, 'install-script-changed pkgs/ui/package.json'],
   ])('flags %j', async (files, expected) => {
     expect(await kinds(files)).toContain(expected);
   });
@@ -98,6 +102,10 @@ describe('tampering', () => {
 
   it('flags configured protected paths', async () => {
     expect(await kinds({ 'migrations/001.sql': 'drop table x;\n' }, ['migrations/**'])).toEqual(['protected-path-changed migrations/001.sql']);
+  });
+
+  it('does not flag a dependency added to package.json, nor other scripts', async () => {
+    expect(await kinds({ 'package.json': JSON.stringify({ name: 'x', scripts: { test: 'node --test', lint: 'eslint .' }, dependencies: { a: '1', b: '2' } }) })).toEqual([]);
   });
 
   it('does not mistake method calls or prose for test switches', async () => {

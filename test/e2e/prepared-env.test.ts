@@ -45,6 +45,7 @@ describe('a repository with npm dependencies: one prepared environment per run, 
     // "Last used" is tourney's own record: keep this suite's out of the user's state dir.
     stateDir = await mkdtemp(join(tmpdir(), 'tourney-state-'));
     vi.stubEnv('XDG_STATE_HOME', stateDir);
+    vi.stubEnv('TOURNEY_TEST_TOKEN', 'tok-7f3a');
     const scriptsDir = 'prepared-scripts';
     fx = await makeNpmFixture({
       'tourney.config.yaml': [
@@ -53,7 +54,7 @@ describe('a repository with npm dependencies: one prepared environment per run, 
         '  - { name: with-ms, model: scripted/with-ms }',
         '  - { name: wrong, model: scripted/wrong }',
         `scripts: [../${scriptsDir}]`,
-        'sandbox: { cpus: 1, memory: 1g, timeLimit: 3m }',
+        'sandbox: { cpus: 1, memory: 1g, timeLimit: 3m, setupEnv: [TOURNEY_TEST_TOKEN] }',
         '',
       ].join('\n'),
     });
@@ -110,8 +111,17 @@ describe('a repository with npm dependencies: one prepared environment per run, 
     expect(await readFile(join(first.runDir, entrant(first, 'with-ms').environment!.logPath!), 'utf8')).toMatch(/added 2 packages/);
     expect(env.keyFiles).toEqual(['package-lock.json', 'package.json']);
     const { stdout } = await execa('docker', ['run', '--rm', env.image, 'sh', '-c', 'cat /work/repo/.setup-runs; ls /work/repo']);
-    // One setup run made this image; the repository's own files are not in it (each container lays its base).
-    expect(stdout.split('\n')).toEqual(['ran', 'node_modules']);
+    // One setup run made this image (with the setupEnv secret); the repository's own files are not in
+    // it (each container lays its base).
+    expect(stdout.split('\n')).toEqual(['ran; src: check.js ; token: set', 'node_modules']);
+  });
+
+  it("an entrant's setup sees only its key files, and no secret", async () => {
+    const own = entrant(first, 'with-ms').environment!;
+    const { stdout } = await execa('docker', ['run', '--rm', own.image!, 'cat', '/work/repo/.setup-runs']);
+    // Not its src/duration.js: the image is shared by everyone with the same key files, so nothing
+    // else of its diff may shape it. Not the token: its install scripts are its own code.
+    expect(stdout).toBe('ran; src: check.js ; token: ');
   });
 
   it('the second run reuses the environment: the setup does not run at all', () => {
@@ -137,6 +147,9 @@ describe('a repository with npm dependencies: one prepared environment per run, 
     expect(saved.timings.prepareMs).toBeGreaterThan(0);
     const html = await readFile(first.reportPath, 'utf8');
     expect(html).toContain(first.environment!.image);
+    // A setupEnv value reaches the setup's processes, never what tourney writes.
+    expect(JSON.stringify(saved)).not.toContain('tok-7f3a');
+    expect(html).not.toContain('tok-7f3a');
     expect(html).toMatch(/re-prepared/);
   });
 

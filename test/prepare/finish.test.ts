@@ -19,7 +19,7 @@ async function write(path: string, content = 'x') {
 
 async function finish() {
   const { stdout } = await execa('node', [packagePath('containers', 'prepare-finish.mjs'), exclude()], { cwd: repo });
-  return JSON.parse(stdout) as { trackedChanged: string[]; products: number; sample: string[]; unlisted: string[] };
+  return JSON.parse(stdout) as { trackedChanged: string[]; products: number; sample: string[]; unusual: string[]; unlisted: string[] };
 }
 
 beforeEach(async () => {
@@ -49,6 +49,28 @@ describe('prepare-finish', () => {
     expect(await readdir(join(repo, 'vendor'))).toEqual(['built.so']);
     expect(existsSync(join(repo, 'src'))).toBe(false);
     expect((await readFile(exclude(), 'utf8')).split('\n').filter(Boolean).sort()).toEqual(['/.venv/', '/node_modules/', '/vendor/built.so']);
+    // Installs are expected; a file next to the code may be a build of it (frozen at the base commit).
+    expect(summary.unusual).toEqual(['vendor/built.so']);
+  });
+
+  it('names what the setup built outside the dependency folders: a dist/ from npm\'s prepare script', async () => {
+    await write('packages/ui/package.json', '{}');
+    await git('add', '-A');
+    await git('commit', '-qm', 'workspace');
+    await write('dist/index.js');
+    await write('packages/ui/node_modules/x/index.js');
+    await write('pkg.egg-info/PKG-INFO');
+    expect((await finish()).unusual).toEqual(['dist/']);
+  });
+
+  it('removes a product whose name has a control character instead of listing it', async () => {
+    // git drops a trailing \r from an ignore line: "/src\r" would hide every new file under src/.
+    await write('src\r');
+    await write('node_modules/ok.js');
+    const summary = await finish();
+    expect(summary.unlisted).toEqual(['src\r']);
+    expect(existsSync(join(repo, 'src\r'))).toBe(false);
+    expect(await readFile(exclude(), 'utf8')).toBe('/node_modules/\n');
   });
 
   it('reports tracked files the setup changed', async () => {

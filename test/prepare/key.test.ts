@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commitKeyFiles, DEFAULT_SETUP_KEY, environmentKey, indexKeyFiles, keyGlobs, touchedKeyFiles } from '../../src/prepare/key.js';
+import { commitKeyFiles, DEFAULT_SETUP_KEY, environmentKey, indexKeyFiles, keyGlobs, repositoryIdentity, touchedKeyFiles } from '../../src/prepare/key.js';
 
 let dir: string;
 const git = (...args: string[]) => execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir });
@@ -63,7 +63,7 @@ describe('the key', () => {
   it('changes with a key file, the setup command or the image, and with nothing else', async () => {
     await files({ 'package.json': '{"a":1}', 'src/a.js': '1' });
     const globs = keyGlobs(DEFAULT_SETUP_KEY, 'npm ci');
-    const key = async () => environmentKey('sha256:img', 'npm ci', await commitKeyFiles(dir, await commit(), globs, []));
+    const key = async () => environmentKey('sha256:img', 'npm ci', await commitKeyFiles(dir, await commit(), globs, []), 'repo');
     const first = await key();
     await files({ 'src/a.js': '2', 'README.md': 'more' });
     expect(await key()).toBe(first);
@@ -71,15 +71,18 @@ describe('the key', () => {
     const second = await key();
     expect(second).not.toBe(first);
     const files2 = await commitKeyFiles(dir, 'HEAD', globs, []);
-    expect(environmentKey('sha256:img', 'npm install', files2)).not.toBe(second);
-    expect(environmentKey('sha256:other', 'npm ci', files2)).not.toBe(second);
+    expect(environmentKey('sha256:img', 'npm install', files2, 'repo')).not.toBe(second);
+    expect(environmentKey('sha256:other', 'npm ci', files2, 'repo')).not.toBe(second);
+    // Another project with the same manifests never gets this one's products.
+    expect(environmentKey('sha256:img', 'npm ci', files2, 'other-repo')).not.toBe(second);
+    expect(environmentKey('sha256:img', 'npm ci', files2, 'repo')).toBe(second);
   });
 
   it('is the same from a commit and from a work tree index with the same content', async () => {
     await files({ 'package.json': '{"a":1}', 'package-lock.json': '{}' });
     const head = await commit();
     const globs = keyGlobs(DEFAULT_SETUP_KEY, 'npm ci');
-    expect(environmentKey('i', 'npm ci', await indexKeyFiles(dir, globs))).toBe(environmentKey('i', 'npm ci', await commitKeyFiles(dir, head, globs, [])));
+    expect(environmentKey('i', 'npm ci', await indexKeyFiles(dir, globs), 'r')).toBe(environmentKey('i', 'npm ci', await commitKeyFiles(dir, head, globs, []), 'r'));
   });
 
   it('hashes a symlinked manifest as its target string, never the file it points at', async () => {
@@ -89,14 +92,25 @@ describe('the key', () => {
       await symlink(join(outside, 'secret.json'), join(dir, 'package.json'));
       await git('add', '-A');
       const globs = keyGlobs(DEFAULT_SETUP_KEY, 'npm ci');
-      const before = environmentKey('i', 'npm ci', await indexKeyFiles(dir, globs));
+      const before = environmentKey('i', 'npm ci', await indexKeyFiles(dir, globs), 'r');
       await writeFile(join(outside, 'secret.json'), 'v2');
       await git('add', '-A');
-      expect(environmentKey('i', 'npm ci', await indexKeyFiles(dir, globs))).toBe(before);
+      expect(environmentKey('i', 'npm ci', await indexKeyFiles(dir, globs), 'r')).toBe(before);
       expect((await indexKeyFiles(dir, globs))[0]?.mode).toBe('120000');
     } finally {
       await rm(outside, { recursive: true, force: true });
     }
+  });
+});
+
+describe('repositoryIdentity', () => {
+  it('is the root commit, the same after more commits', async () => {
+    await files({ 'a.txt': '1' });
+    const first = await commit();
+    const id = await repositoryIdentity(dir, first);
+    expect(id).toBe(first);
+    await files({ 'a.txt': '2' });
+    expect(await repositoryIdentity(dir, await commit())).toBe(id);
   });
 });
 

@@ -64,13 +64,16 @@ const BASE_FILES: Record<string, string> = {
   ].join('\n'),
 };
 
-/** The setup counts its own runs in an untracked file: what the image holds proves how often it ran. */
-export const SETUP = 'npm ci --no-audit --no-fund && echo ran >> .setup-runs';
+/**
+ * The setup records each of its runs in an untracked file (what the image holds proves how often it
+ * ran), with the source files it saw and whether a setupEnv secret reached it.
+ */
+export const SETUP = 'npm ci --no-audit --no-fund && echo "ran; src: $(ls src | tr "\\n" " "); token: ${TOURNEY_TEST_TOKEN:+set}" >> .setup-runs';
 
 const SPEC = `---
 title: Parse durations
 test: npm test
-setup: ${SETUP}
+setup: ${JSON.stringify(SETUP)}
 hidden:
   files: acceptance/
   into: test/acceptance
