@@ -42,5 +42,7 @@ export async function entrantEnvironmentView(runDir: string, e: EntrantResult): 
   const summary = env.status === 'failed'
     ? `Environment re-prepared because ${why}, and the setup failed: ${env.error ?? 'unknown error'}`
     : `Environment re-prepared because ${why}: ${env.status === 'reused' ? `reused ${env.image ?? ''} from an earlier run` : `setup ran in ${formatDuration(env.setupMs ?? 0)}, image ${env.image ?? ''}`}; its checks ran there`;
-  return { summary, failed: env.status === 'failed', logHref: await existingHref(runDir, env.logPath) };
+  // What its setup made outside the dependency folders is worth a reviewer's look: its own code ran there.
+  const warnings = env.warnings?.length ? ` Setup: ${env.warnings.join(' ')}` : '';
+  return { summary: summary + warnings, failed: env.status === 'failed', logHref: await existingHref(runDir, env.logPath) };
 }
