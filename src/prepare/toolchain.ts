@@ -80,7 +80,7 @@ export async function ensureToolchain(docker: Docker, input: ToolchainInput): Pr
 
   if (input.dockerfile) {
     const text = await readFile(input.dockerfile, 'utf8');
-    const tag = `${TOOLCHAIN_REPO}:${short(JSON.stringify({ from: imageId, dockerfile: input.dockerfile, text }))}`;
+    const tag = `${TOOLCHAIN_REPO}:${short(JSON.stringify({ from: imageId, text }))}`;
     input.onLine(`building ${tag} from ${input.dockerfile}`);
     const before = (await imageSummary(docker, tag))?.id;
     try {
