@@ -6,9 +6,10 @@ import type { RunResult } from '../types.js';
 import { runEntrant } from './entrant.js';
 import { mapLimit } from './concurrency.js';
 import type { Reporter } from './events.js';
-import { prepareNetwork, passThroughEnv, authBinds, runModels } from './sandbox-environment.js';
+import { prepareNetwork, authBinds, runModels } from './sandbox-environment.js';
+import { credentialEnv } from './preflight.js';
 import { RunSession } from './session.js';
-import { settle, type Candidate } from './settle.js';
+import type { Candidate } from './settle.js';
 
 export interface RunOptions {
   repoDir: string;
@@ -75,7 +76,8 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           limits: config.sandbox,
           network: isScripted(entrant.model) ? network.scripted : network.open,
           scriptedBaseUrl,
-          passEnv: passThroughEnv(config),
+          // Only this entrant's provider's keys (plus the non-credential sandbox.env extras).
+          passEnv: credentialEnv(session.credentials, entrant.model),
           readOnlyBinds: authBinds(config),
           timeLimitMs: timeLimitSec * 1000,
           diffFile: join(dir, 'diff.patch'),
@@ -106,10 +108,13 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     }, `${config.entrants.length} entrants`);
     session.timings.agentsMs = agents.ms;
     // The model server stays up for the judge; the referee has no network at all.
+    // Loaded only now: the referee, judge and report pull in TypeScript, ESLint and more (seconds of
+    // imports), which a run stopped by the preflight should not pay for.
+    const { settle } = await import('./settle.js');
     return await settle(session, agents.value, { commit: repo.head, tar: baseTar }, 'run', {
       networks: network,
       scriptedBaseUrl,
-      passEnv: passThroughEnv(config),
+      envFor: (model) => credentialEnv(session.credentials, model),
     });
   } finally {
     await session.close();
