@@ -15,6 +15,8 @@ import { runModels } from './sandbox-environment.js';
 export interface CredentialPlan {
   /** Per provider: its credential variables set on the host (by convention and from sandbox.env). */
   providerEnv: Record<string, Record<string, string>>;
+  /** Per provider: the variables its key may come from (named in error messages). */
+  providerNames: Record<string, readonly string[]>;
   /** sandbox.env variables that are no provider's credentials: every entrant and judge gets them. */
   sharedEnv: Record<string, string>;
   catalogue: Catalogue | null;
@@ -32,6 +34,10 @@ export interface PreflightInput {
 /** The environment one entrant's (or judge's) container gets: its provider's keys plus the shared extras. */
 export function credentialEnv(plan: CredentialPlan, model: string): Record<string, string> {
   return { ...plan.sharedEnv, ...(plan.providerEnv[providerOf(model)] ?? {}) };
+}
+
+export function credentialNames(plan: CredentialPlan, model: string): readonly string[] {
+  return plan.providerNames[providerOf(model)] ?? [];
 }
 
 export async function preflight(input: PreflightInput): Promise<CredentialPlan> {
@@ -103,7 +109,7 @@ export async function preflight(input: PreflightInput): Promise<CredentialPlan> 
     if (unknown.length > 0) throw new TourneyError(`unknown model${unknown.length > 1 ? 's' : ''} (--model, entrants[].model or judge.models):\n  ${unknown.join('\n  ')}`);
   }
 
-  return { ...splitEnv(config, byProvider.keys(), names, catalogue, env), catalogue };
+  return { ...splitEnv(config, byProvider.keys(), names, catalogue, env), providerNames: Object.fromEntries(names), catalogue };
 }
 
 function splitEnv(config: TourneyConfig, providers: Iterable<string>, names: Map<string, readonly string[]>, catalogue: Catalogue | null, env: NodeJS.ProcessEnv) {

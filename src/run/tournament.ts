@@ -7,7 +7,9 @@ import { runEntrant } from './entrant.js';
 import { mapLimit } from './concurrency.js';
 import type { Reporter } from './events.js';
 import { prepareNetwork, authBinds, runModels } from './sandbox-environment.js';
-import { credentialEnv } from './preflight.js';
+import { credentialEnv, credentialNames } from './preflight.js';
+import { ProviderStops } from './provider-stops.js';
+import { providerOf } from '../agents/providers.js';
 import { RunSession } from './session.js';
 import type { Candidate } from './settle.js';
 
@@ -59,6 +61,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     const { network, scriptedBaseUrl, server } = await prepareNetwork(docker, runId, config, runModels(config));
     session.onClose(async () => server?.close());
 
+    const stops = new ProviderStops(session.signal);
     const agents = await session.phase('agents', async () => {
       let slowestStart = 0;
       return mapLimit(config.entrants, config.entrants.length, async (entrant): Promise<Candidate> => {
@@ -82,7 +85,13 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           timeLimitMs: timeLimitSec * 1000,
           diffFile: join(dir, 'diff.patch'),
           transcriptFile: join(dir, 'transcript.json'),
-          signal: session.signal,
+          signal: stops.signalFor(providerOf(entrant.model)),
+          credentialNames: credentialNames(session.credentials, entrant.model),
+          onProviderFailure: (failure) => {
+            if (!failure.stopsProvider || stops.stopped(providerOf(entrant.model))) return;
+            reporter.onEvent({ type: 'warning', message: `${failure.message}: stopping the other ${providerOf(entrant.model)} entrants` });
+            stops.stop(providerOf(entrant.model), failure, `entrant "${entrant.name}"`);
+          },
           onActivity: (line) => reporter.onEvent({ type: 'activity', name: entrant.name, line }),
           onSandboxReady: (ms) => {
             slowestStart = Math.max(slowestStart, ms);
