@@ -77,6 +77,7 @@ export interface JudgeInput {
   scriptedBaseUrl: string | null;
   /** Host variables for a judge of this model: its provider's credentials (see run/preflight.ts). */
   envFor: (model: string) => Record<string, string>;
+  readOnlyBinds: string[];
   signal: AbortSignal;
   onProgress: (line: string) => void;
 }
@@ -160,6 +161,7 @@ async function startJudgeServer(input: JudgeInput, model: string, index: number,
     limits: input.limits,
     network: isScripted(model) ? input.networks.scripted : input.networks.open,
     env: entrantEnv(config, isScripted(model) ? {} : input.envFor(model)),
+    readOnlyBinds: isScripted(model) ? [] : input.readOnlyBinds,
     cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
   });
   try {

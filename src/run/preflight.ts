@@ -96,7 +96,11 @@ export async function preflight(input: PreflightInput): Promise<CredentialPlan> 
   if (byProvider.size > 0) await load();
   if (catalogue) {
     const unknown: string[] = [];
-    for (const use of uses) {
+    // One line per model, naming everyone who uses it.
+    const users = new Map<string, string[]>();
+    for (const use of uses) users.set(use.model, [...(users.get(use.model) ?? []), use.who]);
+    for (const [model, who] of users) {
+      const use = { model, who: who.join(', ') };
       const { providerID, modelID } = parseModel(use.model);
       if (!needsCredentials(providerID)) continue;
       const entry = catalogue.providers[providerID];

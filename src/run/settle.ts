@@ -30,6 +30,8 @@ export interface JudgeEnvironment {
   scriptedBaseUrl: string | null;
   /** Host variables for a judge of this model (its provider's credentials); see preflight.ts. */
   envFor: (model: string) => Record<string, string>;
+  /** The opencode auth file mount (sandbox.opencodeAuth), for judges of real providers. */
+  readOnlyBinds: string[];
 }
 
 export async function settle(

@@ -124,6 +124,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
       networks: network,
       scriptedBaseUrl,
       envFor: (model) => credentialEnv(session.credentials, model),
+      readOnlyBinds: authBinds(config),
     });
   } finally {
     await session.close();
