@@ -3,6 +3,7 @@ import { createOpencodeClient, type Event, type OpencodeClient, type Part, type 
 import { emptyTokens, type EntrantStatus, type TokenUsage } from '../types.js';
 import { errorMessage } from '../errors.js';
 import { parseModel } from './opencode-config.js';
+import { explainProviderError, rawErrorText, type ProviderFailure } from './provider-errors.js';
 
 export interface AgentSessionInput {
   /** Base URL of `opencode serve` (inside the entrant's container). */
@@ -14,13 +15,19 @@ export interface AgentSessionInput {
   timeLimitMs: number;
   transcriptFile: string;
   onActivity?: (line: string) => void;
-  /** Aborted on Ctrl-C: the session is cancelled and the result says so. */
+  /** Aborted on Ctrl-C, or when the provider refused another entrant: the session is cancelled, the reason kept. */
   signal?: AbortSignal;
+  /** The variables the model's provider reads its key from, named in error messages. */
+  credentialNames?: readonly string[];
+  /** Called as soon as the provider refuses (bad key, no quota...), before the session winds down. */
+  onProviderFailure?: (failure: ProviderFailure) => void;
 }
 
 export interface AgentSessionResult {
   status: EntrantStatus;
   error?: string;
+  /** The provider's refusal, when that is why the session failed. */
+  failure?: ProviderFailure;
   tokens: TokenUsage;
   costUsd: number;
   durationMs: number;
@@ -33,6 +40,8 @@ export interface Transcript {
   model: string;
   prompt: string;
   messages: { info: Message; parts: Part[] }[];
+  /** Why the session failed: the plain message shown in the report and opencode's raw error text. */
+  error?: { message: string; raw?: string; kind?: string };
 }
 
 /** Waits until `opencode serve` answers its health endpoint. */
@@ -63,13 +72,16 @@ export async function runOpencodeSession(input: AgentSessionInput): Promise<Agen
   const sessionID = await createSession(client, input.directory, 'tourney entrant');
   const turn = await promptUntilIdle(client, { ...input, sessionID, text: input.prompt });
   let error = turn.error;
-  const { tokens, costUsd } = await saveTranscript(client, sessionID, input).catch((err: unknown) => {
+  const failure = turn.failure;
+  const record = error ? { message: error, raw: turn.rawError, kind: failure?.kind } : undefined;
+  const { tokens, costUsd } = await saveTranscript(client, sessionID, input, record).catch((err: unknown) => {
     error ??= `could not read the transcript: ${errorMessage(err)}`;
     return { tokens: emptyTokens(), costUsd: 0 };
   });
   return {
     status: turn.status,
     error: turn.status === 'timeout' ? `time limit of ${Math.round(input.timeLimitMs / 1000)} s reached` : error,
+    ...(failure ? { failure } : {}),
     tokens,
     costUsd,
     durationMs: Date.now() - started,
@@ -92,11 +104,16 @@ export interface PromptTurn {
   timeLimitMs: number;
   signal?: AbortSignal;
   onActivity?: (line: string) => void;
+  credentialNames?: readonly string[];
+  onProviderFailure?: (failure: ProviderFailure) => void;
 }
 
 export interface TurnOutcome {
   status: 'finished' | 'timeout' | 'error';
   error?: string;
+  /** opencode's error as it came, when `error` is a plain rewording of it. */
+  rawError?: string;
+  failure?: ProviderFailure;
   toolCalls: number;
   denied: string[];
 }
@@ -110,6 +127,10 @@ export async function promptUntilIdle(client: OpencodeClient, turn: PromptTurn):
   const events = new AbortController();
   const denied: string[] = [];
   let sessionError: string | undefined;
+  let rawError: string | undefined;
+  let failure: ProviderFailure | undefined;
+  // Once we cancel, the abort's own error event must not replace the reason we cancelled for.
+  let stopping = false;
   let toolCalls = 0;
 
   const subscription = await client.event.subscribe({ directory }, { signal: events.signal });
@@ -126,9 +147,16 @@ export async function promptUntilIdle(client: OpencodeClient, turn: PromptTurn):
         switch (event.type) {
           case 'session.idle':
             return 'idle';
-          case 'session.error':
-            sessionError = describeError(event.properties.error);
+          case 'session.error': {
+            if (stopping) break;
+            const error: unknown = event.properties.error;
+            rawError = rawErrorText(error);
+            const { providerID } = parseModel(turn.model);
+            failure = explainProviderError(error, { provider: providerID, model: turn.model, envNames: turn.credentialNames ?? [] }) ?? undefined;
+            sessionError = failure?.message ?? describeError(error);
+            if (failure) turn.onProviderFailure?.(failure);
             break;
+          }
           case 'permission.asked':
             denied.push(`${event.properties.permission} ${event.properties.patterns.join(' ')}`.trim());
             await client.permission.reply({ requestID: event.properties.id, directory, reply: 'reject' });
@@ -165,7 +193,10 @@ export async function promptUntilIdle(client: OpencodeClient, turn: PromptTurn):
   let onCancel: (() => void) | undefined;
   const cancelled = new Promise<'cancelled'>((resolve) => {
     if (turn.signal?.aborted) resolve('cancelled');
-    onCancel = () => resolve('cancelled');
+    onCancel = () => {
+      stopping = true;
+      resolve('cancelled');
+    };
     turn.signal?.addEventListener('abort', onCancel, { once: true });
   });
 
@@ -181,7 +212,9 @@ export async function promptUntilIdle(client: OpencodeClient, turn: PromptTurn):
     const outcome = await Promise.race([idle, timeLimit, cancelled]);
     if (outcome === 'timeout' || outcome === 'cancelled') {
       status = outcome === 'timeout' ? 'timeout' : 'error';
-      if (outcome === 'cancelled') sessionError = 'cancelled (interrupted)';
+      stopping = true;
+      // Our own refusal may be what stopped the provider: its message is the better one.
+      if (outcome === 'cancelled' && !failure) sessionError = cancelReason(turn.signal);
       await client.session.abort({ sessionID, directory }).catch(() => undefined);
     } else if (outcome === 'closed') {
       status = 'error';
@@ -196,7 +229,13 @@ export async function promptUntilIdle(client: OpencodeClient, turn: PromptTurn):
     events.abort();
     if (onCancel) turn.signal?.removeEventListener('abort', onCancel);
   }
-  return { status, error: sessionError, toolCalls, denied };
+  return { status, error: sessionError, ...(rawError && rawError !== sessionError ? { rawError } : {}), ...(failure ? { failure } : {}), toolCalls, denied };
+}
+
+/** Why a run's signal fired: a provider stop carries its sentence as the reason; Ctrl-C carries none. */
+export function cancelReason(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  return typeof reason === 'string' ? reason : 'cancelled (interrupted)';
 }
 
 /**
@@ -213,9 +252,9 @@ export async function settledMessages(client: OpencodeClient, sessionID: string,
   }
 }
 
-async function saveTranscript(client: OpencodeClient, sessionID: string, input: AgentSessionInput) {
+async function saveTranscript(client: OpencodeClient, sessionID: string, input: AgentSessionInput, error: Transcript['error']) {
   const messages = await settledMessages(client, sessionID, input.directory);
-  const transcript: Transcript = { sessionID, model: input.model, prompt: input.prompt, messages };
+  const transcript: Transcript = { sessionID, model: input.model, prompt: input.prompt, messages, ...(error ? { error } : {}) };
   await writeFile(input.transcriptFile, JSON.stringify(transcript, null, 2));
   return usageOf(messages);
 }

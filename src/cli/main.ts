@@ -4,16 +4,9 @@ import { packagePath } from '../paths.js';
 import { TourneyError, errorMessage } from '../errors.js';
 import { parseDuration, DURATION_EXPECTED } from '../config/units.js';
 import { MAX_ENTRANTS } from '../config/defaults.js';
-import { runTournament } from '../run/tournament.js';
-import { scoreCandidates } from '../score/score.js';
 import type { Reporter } from '../run/events.js';
 import type { RunResult } from '../types.js';
 import { LineReporter, TtyReporter, silentReporter } from './reporters.js';
-import { runDemo } from '../demo/demo.js';
-import { runDoctor } from '../doctor/doctor.js';
-import { buildImageCommand, listImagesCommand, pruneImagesCommand } from './image-command.js';
-import { serveScriptedModel } from './model-server-command.js';
-import { rerenderReport } from './report-command.js';
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
@@ -98,6 +91,18 @@ async function runCommand(options: OutputOptions, work: (signal: AbortSignal, re
   }
 }
 
+// Commands are imported when they run: the referee and report modules take seconds to load, and
+// "tourney run" must report a missing key (the preflight) before paying for them.
+const commands = {
+  run: () => import('../run/tournament.js'),
+  score: () => import('../score/score.js'),
+  demo: () => import('../demo/demo.js'),
+  doctor: () => import('../doctor/doctor.js'),
+  image: () => import('./image-command.js'),
+  modelServer: () => import('./model-server-command.js'),
+  report: () => import('./report-command.js'),
+};
+
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('tourney')
     .description('Run several coding agents on one feature spec in Docker sandboxes, referee the results, keep the best.')
@@ -119,6 +124,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output')
     .action(async (spec: string, options: OutputOptions & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[] }) => {
+      const { runTournament } = await commands.run();
       setExit(await runCommand(options, (signal, reporter) => runTournament(
         { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, signal },
         reporter,
@@ -138,6 +144,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output')
     .action(async (spec: string, options: OutputOptions & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[] }) => {
+      const { scoreCandidates } = await commands.score();
       setExit(await runCommand(options, (signal, reporter) => scoreCandidates(
         { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, signal },
         reporter,
@@ -151,6 +158,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output')
     .action(async (options: OutputOptions & { dir?: string }) => {
+      const { runDemo } = await commands.demo();
       setExit(await runCommand(options, (signal, reporter) => runDemo({ dir: options.dir, signal }, reporter)));
     });
 
@@ -159,6 +167,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description("render a run's report.html again from its saved result.json (e.g. after upgrading tourney)")
     .argument('<run-dir>', 'a run directory, .tourney/runs/<run-id>')
     .action(async (runDir: string) => {
+      const { rerenderReport } = await commands.report();
       process.stdout.write(`${await rerenderReport(runDir)}\n`);
     });
 
@@ -169,6 +178,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--tag <tag>', 'image tag')
     .addOption(new Option('--base <image>', 'base image (default: tourney-base:bookworm when present, else node:22-bookworm-slim)').env('TOURNEY_BASE_IMAGE'))
     .action(async (options: { tag?: string; base?: string }) => {
+      const { buildImageCommand } = await commands.image();
       await buildImageCommand(options);
     });
   image
@@ -176,6 +186,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('list prepared environments and toolchain images: key, size, age, last use')
     .option('--json', 'print them as JSON')
     .action(async (options: { json?: boolean }) => {
+      const { listImagesCommand } = await commands.image();
       await listImagesCommand(options);
     });
   image
@@ -185,6 +196,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--kind <kind>', 'only prepared environments or only toolchain images').choices(['environment', 'toolchain']))
     .option('--dry-run', 'say what would be removed, remove nothing')
     .action(async (options: { olderThan?: number; dryRun?: boolean; kind?: 'environment' | 'toolchain' }) => {
+      const { pruneImagesCommand } = await commands.image();
       await pruneImagesCommand(options);
     });
 
@@ -194,6 +206,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--config <file>', 'config file whose entrants to check credentials for')
     .option('--repo <dir>', 'repository whose config to read', '.')
     .action(async (options: { config?: string; repo: string }) => {
+      const { runDoctor } = await commands.doctor();
       setExit(await runDoctor(options));
     });
 
@@ -204,6 +217,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', (v) => Number(v), 0)
     .action(async (options: { scripts?: string[]; host: string; port: number }) => {
+      const { serveScriptedModel } = await commands.modelServer();
       await serveScriptedModel(options);
     });
 

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import Docker from 'dockerode';
 import { execa } from 'execa';
 import { loadConfig, findConfigFile } from '../config/load.js';
@@ -10,6 +7,7 @@ import { DEFAULT_IMAGE } from '../config/defaults.js';
 import { imageExists, opencodeBinaryPath, opencodeVersion, LOCAL_BASE_IMAGE } from '../sandbox/image.js';
 import { listManagedResources } from '../sandbox/network.js';
 import { isScripted, parseModel } from '../agents/opencode-config.js';
+import { authFileProviders, opencodeAuthFile, providerEnvNames, setVariables } from '../agents/providers.js';
 import { packagePath } from '../paths.js';
 import type { TourneyConfig } from '../types.js';
 import { detectHostTrust } from '../prepare/trust.js';
@@ -20,18 +18,6 @@ interface Finding {
   /** What to do about it, when not ok. */
   fix?: string;
 }
-
-/** Environment variables opencode reads for common providers. */
-const PROVIDER_ENV: Record<string, string[]> = {
-  anthropic: ['ANTHROPIC_API_KEY'],
-  openai: ['OPENAI_API_KEY'],
-  google: ['GOOGLE_GENERATIVE_AI_API_KEY', 'GEMINI_API_KEY'],
-  openrouter: ['OPENROUTER_API_KEY'],
-  groq: ['GROQ_API_KEY'],
-  mistral: ['MISTRAL_API_KEY'],
-  xai: ['XAI_API_KEY'],
-  deepseek: ['DEEPSEEK_API_KEY'],
-};
 
 export async function runDoctor(options: { config?: string; repo: string }): Promise<number> {
   const findings: Finding[] = [];
@@ -114,17 +100,17 @@ function credentialFindings(config: TourneyConfig | undefined): Finding[] {
   const models = [...config.entrants.map((e) => e.model), ...config.judge.models];
   const providers = [...new Set(models.filter((m) => !isScripted(m)).map((m) => parseModel(m).providerID))];
   if (providers.length === 0) return [{ ok: true, what: 'all entrants (and judges) use the scripted model: no credentials needed' }];
-  const authFile = join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'opencode', 'auth.json');
+  const authFile = opencodeAuthFile();
   return providers.map((provider) => {
-    const names = PROVIDER_ENV[provider] ?? [];
-    const passed = names.filter((n) => config.sandbox.env.includes(n) && process.env[n]);
-    if (passed.length > 0) return { ok: true, what: `${provider}: ${passed.join(', ')} is set and passed to sandboxes` };
-    if (config.sandbox.opencodeAuth && existsSync(authFile)) return { ok: true, what: `${provider}: opencode auth file ${authFile} mounted read-only` };
-    const known = names.length > 0 ? names.join(' or ') : `the API key variable for ${provider}`;
+    const names = providerEnvNames(provider, null) ?? [];
+    const passed = Object.keys(setVariables(names, process.env));
+    if (passed.length > 0) return { ok: true, what: `${provider}: ${passed.join(', ')} is set and passed to that provider's entrants` };
+    if (config.sandbox.opencodeAuth && authFileProviders(authFile)?.has(provider)) return { ok: true, what: `${provider}: opencode auth file ${authFile} mounted read-only` };
+    const known = names.length > 0 ? names.join(' or ') : `the API key variable for ${provider} (and list it under sandbox.env)`;
     return {
       ok: false,
       what: `${provider}: no credentials reach the sandboxes`,
-      fix: `export ${known} and list it under sandbox.env in tourney.config.yaml, or set sandbox.opencodeAuth: true after "opencode auth login"`,
+      fix: `export ${known}, or set sandbox.opencodeAuth: true after "opencode auth login"`,
     };
   });
 }

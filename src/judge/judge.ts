@@ -75,7 +75,9 @@ export interface JudgeInput {
   scratch: string;
   networks: { scripted: string; open: string };
   scriptedBaseUrl: string | null;
-  passEnv: Record<string, string>;
+  /** Host variables for a judge of this model: its provider's credentials (see run/preflight.ts). */
+  envFor: (model: string) => Record<string, string>;
+  readOnlyBinds: string[];
   signal: AbortSignal;
   onProgress: (line: string) => void;
 }
@@ -158,7 +160,8 @@ async function startJudgeServer(input: JudgeInput, model: string, index: number,
     name: `tourney-${input.runId}-judge-${index}`,
     limits: input.limits,
     network: isScripted(model) ? input.networks.scripted : input.networks.open,
-    env: entrantEnv(config, isScripted(model) ? {} : input.passEnv),
+    env: entrantEnv(config, isScripted(model) ? {} : input.envFor(model)),
+    readOnlyBinds: isScripted(model) ? [] : input.readOnlyBinds,
     cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
   });
   try {

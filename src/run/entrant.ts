@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
 import { extractDiff, prepareWorkspace, WORKDIR } from '../sandbox/workspace.js';
-import { runOpencodeSession, waitForServer, type AgentSessionResult } from '../agents/opencode.js';
+import { cancelReason, runOpencodeSession, waitForServer, type AgentSessionResult } from '../agents/opencode.js';
+import type { ProviderFailure } from '../agents/provider-errors.js';
 import { entrantEnv, entrantOpencodeConfig, OPENCODE_PORT } from '../agents/opencode-config.js';
 import { errorMessage } from '../errors.js';
 import { formatSeconds } from '../format.js';
@@ -26,7 +27,11 @@ export interface EntrantRunInput {
   timeLimitMs: number;
   diffFile: string;
   transcriptFile: string;
+  /** Ctrl-C, or a stop of this entrant's provider (its reason is the message). */
   signal: AbortSignal;
+  /** The variables this entrant's provider reads its key from, named in error messages. */
+  credentialNames: readonly string[];
+  onProviderFailure: (failure: ProviderFailure) => void;
   onActivity: (line: string) => void;
   /** Called once the container is up and the repo copied in, to time sandbox start separately. */
   onSandboxReady: (ms: number) => void;
@@ -84,6 +89,8 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       transcriptFile: input.transcriptFile,
       onActivity: input.onActivity,
       signal: input.signal,
+      credentialNames: input.credentialNames,
+      onProviderFailure: input.onProviderFailure,
     });
 
     // Whatever the session's outcome, keep what the agent did: a timed-out entrant's partial work is evidence too.
@@ -104,7 +111,7 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
     };
   } catch (err) {
     // After Ctrl-C the sweep removes containers under our feet; the resulting Docker errors are noise.
-    return failed('error', input.signal.aborted ? 'cancelled (interrupted)' : errorMessage(err));
+    return failed('error', input.signal.aborted ? cancelReason(input.signal) : errorMessage(err));
   } finally {
     await sandbox?.remove();
   }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, relative, isAbsolute } from 'node:path';
+import { relative, isAbsolute } from 'node:path';
+import { opencodeAuthFile } from '../agents/providers.js';
 import type Docker from 'dockerode';
 import { displayPath } from '../config/load.js';
 import { archiveCommit } from '../git/repo.js';
@@ -64,19 +64,9 @@ export async function prepareNetwork(docker: Docker, runId: string, config: Tour
   return { network: { scripted: internal.name, open: 'bridge' }, scriptedBaseUrl: server.url, server };
 }
 
-export function passThroughEnv(config: TourneyConfig): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of config.sandbox.env) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
-
 export function authBinds(config: TourneyConfig): string[] {
   if (!config.sandbox.opencodeAuth) return [];
-  const dataHome = process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share');
-  const auth = join(dataHome, 'opencode', 'auth.json');
+  const auth = opencodeAuthFile();
   if (!existsSync(auth)) throw new TourneyError(`sandbox.opencodeAuth is true but ${auth} does not exist (run "opencode auth login" first)`);
   return [`${auth}:/home/tourney/.local/share/opencode/auth.json`];
 }

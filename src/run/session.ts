@@ -6,7 +6,8 @@ import { loadSpec } from '../spec/load.js';
 import { loadConfig, type LoadConfigOptions } from '../config/load.js';
 import { openRepo, ensureIgnored, type RepoInfo } from '../git/repo.js';
 import { connectDocker } from '../sandbox/docker.js';
-import { ensureSandboxImage } from '../sandbox/image.js';
+import { ensureSandboxImage, opencodeBinaryPath, opencodeVersion } from '../sandbox/image.js';
+import { preflight, type CredentialPlan } from './preflight.js';
 import { removeRunResources } from '../sandbox/network.js';
 import { TourneyError, errorMessage } from '../errors.js';
 import type { PhaseTimings, Spec, TourneyConfig } from '../types.js';
@@ -52,6 +53,8 @@ export class RunSession {
     readonly scratch: string,
     readonly signal: AbortSignal,
     readonly reporter: Reporter,
+    /** Which host variables each provider's containers get (checked by the preflight). */
+    readonly credentials: CredentialPlan,
   ) {
     signal.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -61,6 +64,16 @@ export class RunSession {
     const spec = await loadSpec(options.specPath);
     const repo = await openRepo(options.repoDir);
     const config = await loadConfig(repo.root, options.config);
+    // Before Docker and the run dir: a missing key or a mistyped model stops the run here, in well under a second.
+    const credentials = await preflight({
+      config,
+      catalogue: {
+        binary: opencodeBinaryPath,
+        version: opencodeVersion,
+        onNote: (message) => reporter.onEvent({ type: 'note', message }),
+      },
+      onWarning: (message) => reporter.onEvent({ type: 'warning', message }),
+    });
     const runId = options.runId ?? newRunId(new Date());
     const runDir = join(repo.root, '.tourney', 'runs', runId);
     const docker = await connectDocker();
@@ -68,7 +81,7 @@ export class RunSession {
     await mkdir(runDir, { recursive: true });
     const scratch = await mkdtemp(join(tmpdir(), `tourney-${runId}-`));
     const signal = options.signal ?? new AbortController().signal;
-    return new RunSession(spec, repo, config, runId, runDir, docker, options.image ?? config.sandbox.image, scratch, signal, reporter);
+    return new RunSession(spec, repo, config, runId, runDir, docker, options.image ?? config.sandbox.image, scratch, signal, reporter, credentials);
   }
 
   /** Runs one phase with events and timing; refuses to start one after Ctrl-C. */

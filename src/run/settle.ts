@@ -28,7 +28,10 @@ const REFEREE_TIMEOUT_MS = 10 * 60_000;
 export interface JudgeEnvironment {
   networks: { scripted: string; open: string };
   scriptedBaseUrl: string | null;
-  passEnv: Record<string, string>;
+  /** Host variables for a judge of this model (its provider's credentials); see preflight.ts. */
+  envFor: (model: string) => Record<string, string>;
+  /** The opencode auth file mount (sandbox.opencodeAuth), for judges of real providers. */
+  readOnlyBinds: string[];
 }
 
 export async function settle(

@@ -6,9 +6,12 @@ import type { RunResult } from '../types.js';
 import { runEntrant } from './entrant.js';
 import { mapLimit } from './concurrency.js';
 import type { Reporter } from './events.js';
-import { prepareNetwork, passThroughEnv, authBinds, runModels } from './sandbox-environment.js';
+import { prepareNetwork, authBinds, runModels } from './sandbox-environment.js';
+import { credentialEnv, credentialNames } from './preflight.js';
+import { ProviderStops } from './provider-stops.js';
+import { providerOf } from '../agents/providers.js';
 import { RunSession } from './session.js';
-import { settle, type Candidate } from './settle.js';
+import type { Candidate } from './settle.js';
 
 export interface RunOptions {
   repoDir: string;
@@ -58,6 +61,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     const { network, scriptedBaseUrl, server } = await prepareNetwork(docker, runId, config, runModels(config));
     session.onClose(async () => server?.close());
 
+    const stops = new ProviderStops(session.signal);
     const agents = await session.phase('agents', async () => {
       let slowestStart = 0;
       return mapLimit(config.entrants, config.entrants.length, async (entrant): Promise<Candidate> => {
@@ -75,12 +79,19 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           limits: config.sandbox,
           network: isScripted(entrant.model) ? network.scripted : network.open,
           scriptedBaseUrl,
-          passEnv: passThroughEnv(config),
+          // Only this entrant's provider's keys (plus the non-credential sandbox.env extras).
+          passEnv: credentialEnv(session.credentials, entrant.model),
           readOnlyBinds: authBinds(config),
           timeLimitMs: timeLimitSec * 1000,
           diffFile: join(dir, 'diff.patch'),
           transcriptFile: join(dir, 'transcript.json'),
-          signal: session.signal,
+          signal: stops.signalFor(providerOf(entrant.model)),
+          credentialNames: credentialNames(session.credentials, entrant.model),
+          onProviderFailure: (failure) => {
+            if (!failure.stopsProvider || stops.stopped(providerOf(entrant.model))) return;
+            reporter.onEvent({ type: 'warning', message: `${failure.message}: stopping the other ${providerOf(entrant.model)} entrants` });
+            stops.stop(providerOf(entrant.model), failure, `entrant "${entrant.name}"`);
+          },
           onActivity: (line) => reporter.onEvent({ type: 'activity', name: entrant.name, line }),
           onSandboxReady: (ms) => {
             slowestStart = Math.max(slowestStart, ms);
@@ -106,10 +117,14 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     }, `${config.entrants.length} entrants`);
     session.timings.agentsMs = agents.ms;
     // The model server stays up for the judge; the referee has no network at all.
+    // Loaded only now: the referee, judge and report pull in TypeScript, ESLint and more (seconds of
+    // imports), which a run stopped by the preflight should not pay for.
+    const { settle } = await import('./settle.js');
     return await settle(session, agents.value, { commit: repo.head, tar: baseTar }, 'run', {
       networks: network,
       scriptedBaseUrl,
-      passEnv: passThroughEnv(config),
+      envFor: (model) => credentialEnv(session.credentials, model),
+      readOnlyBinds: authBinds(config),
     });
   } finally {
     await session.close();

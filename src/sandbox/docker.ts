@@ -1,9 +1,12 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { TourneyError, errorMessage } from '../errors.js';
 
 /** A Docker client that has answered a ping, or an error that says how to get one. */
 export async function connectDocker(): Promise<Docker> {
-  const docker = new Docker();
+  // Imported here, not at the top: dockerode (with ssh2 and protobufjs) takes a while to load, and the
+  // preflight that runs before this should answer at once.
+  const { default: DockerClient } = await import('dockerode');
+  const docker = new DockerClient();
   try {
     await docker.ping();
   } catch (err) {

@@ -1,8 +1,9 @@
 import { emptyTokens, type RunResult } from '../types.js';
 import type { Reporter } from '../run/events.js';
 import { RunSession } from '../run/session.js';
-import { settle, type Candidate } from '../run/settle.js';
-import { prepareNetwork, passThroughEnv } from '../run/sandbox-environment.js';
+import type { Candidate } from '../run/settle.js';
+import { authBinds, prepareNetwork } from '../run/sandbox-environment.js';
+import { credentialEnv } from '../run/preflight.js';
 import { candidatePatch, parseCandidates, resolveBase } from './candidates.js';
 import type { CheckTimings } from '../referee/referee.js';
 
@@ -71,10 +72,13 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
       ? await prepareNetwork(session.docker, session.runId, session.config, judgeModels)
       : { network: { scripted: 'none', open: 'bridge' }, scriptedBaseUrl: null, server: undefined };
     session.onClose(async () => server?.close());
+    // Loaded only now (seconds of imports): the preflight in RunSession.open has answered by then.
+    const { settle } = await import('../run/settle.js');
     return await settle(session, candidates, { commit: base, tar }, 'score', {
       networks: network,
       scriptedBaseUrl,
-      passEnv: passThroughEnv(session.config),
+      envFor: (model) => credentialEnv(session.credentials, model),
+      readOnlyBinds: authBinds(session.config),
     }, options.checkTimings);
   } finally {
     await session.close();

@@ -44,7 +44,15 @@ describe('tourney doctor', () => {
     await writeFile(join(repo, 'tourney.config.yaml'), anthropicConfig);
     expect(await runDoctor({ repo })).toBe(3);
     expect(out).toMatch(/✗ anthropic: no credentials reach the sandboxes/);
-    expect(out).toMatch(/ANTHROPIC_API_KEY.*sandbox\.env/);
+    // Keys pass by convention now: exporting it is enough, no sandbox.env entry needed.
+    expect(out).toMatch(/→ export ANTHROPIC_API_KEY, or set sandbox\.opencodeAuth/);
+  });
+
+  it('accepts an exported key that the config does not list', async () => {
+    vi.stubEnv('ANTHROPIC_API_KEY', 'sk-test');
+    await writeFile(join(repo, 'tourney.config.yaml'), 'entrants:\n  - name: a\n    model: anthropic/claude-sonnet-4-5\n');
+    expect(await runDoctor({ repo })).toBe(0);
+    expect(out).toMatch(/✓ anthropic: ANTHROPIC_API_KEY is set and passed to that provider's entrants/);
   });
 
   it('accepts a credential that is set and passed through', async () => {

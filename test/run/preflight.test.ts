@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
+import { writeCachedCatalogue, type Catalogue } from '../../src/agents/catalogue.js';
+import { credentialEnv, preflight, type PreflightInput } from '../../src/run/preflight.js';
+import { entrantEnv, entrantOpencodeConfig } from '../../src/agents/opencode-config.js';
+import { TourneyError } from '../../src/errors.js';
+import type { TourneyConfig } from '../../src/types.js';
+
+const VERSION = '0.0.0-test';
+const CATALOGUE: Catalogue = {
+  opencodeVersion: VERSION,
+  providers: {
+    anthropic: { env: ['ANTHROPIC_API_KEY'], models: ['claude-haiku-4-5', 'claude-opus-4-5', 'claude-sonnet-4-5'] },
+    openai: { env: ['OPENAI_API_KEY'], models: ['gpt-5', 'gpt-5-mini'] },
+    google: { env: ['GOOGLE_GENERATIVE_AI_API_KEY', 'GEMINI_API_KEY'], models: ['gemini-2.5-pro'] },
+    // Known only to the catalogue, not to the built-in table.
+    moonshotai: { env: ['MOONSHOT_API_KEY'], models: ['kimi-k2'] },
+  },
+};
+
+let dir: string;
+let cache: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tourney-preflight-'));
+  cache = join(dir, 'cache');
+  await writeCachedCatalogue(CATALOGUE, cache);
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+let counter = 0;
+async function config(yaml: string): Promise<TourneyConfig> {
+  const root = join(dir, `repo-${counter++}`);
+  await import('node:fs/promises').then((fs) => fs.mkdir(root, { recursive: true }));
+  await writeFile(join(root, 'tourney.config.yaml'), yaml);
+  return loadConfig(root, {});
+}
+
+function input(cfg: TourneyConfig, env: NodeJS.ProcessEnv, extra: Partial<PreflightInput> = {}): PreflightInput {
+  return {
+    config: cfg,
+    env,
+    authFile: join(dir, 'no-auth.json'),
+    // A binary that cannot start: every test here must be answered from the cached catalogue or the table.
+    catalogue: { binary: () => '/nonexistent/opencode', version: () => VERSION, dir: cache },
+    ...extra,
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<TourneyError> {
+  const err = await promise.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(TourneyError);
+  return err as TourneyError;
+}
+
+const twoProviders = `entrants:
+  - { name: careful, model: anthropic/claude-sonnet-4-5 }
+  - { name: quick, model: anthropic/claude-haiku-4-5 }
+  - { name: other, model: openai/gpt-5 }
+  - { name: fake, model: scripted/demo-slugify-tidy }
+`;
+
+describe('preflight: credentials', () => {
+  it('passes when every provider has its variable set, and gives each provider only its own', async () => {
+    const plan = await preflight(input(await config(twoProviders), { ANTHROPIC_API_KEY: 'sk-ant', OPENAI_API_KEY: 'sk-oai', HOME: '/root' }));
+    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5')).toEqual({ ANTHROPIC_API_KEY: 'sk-ant' });
+    expect(credentialEnv(plan, 'openai/gpt-5')).toEqual({ OPENAI_API_KEY: 'sk-oai' });
+    expect(credentialEnv(plan, 'scripted/demo-slugify-tidy')).toEqual({});
+  });
+
+  it('stops with exit code 2 naming the provider, its entrants and the variable to export', async () => {
+    const err = await failure(preflight(input(await config(twoProviders), { OPENAI_API_KEY: 'sk-oai' })));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('anthropic (used by entrant "careful", entrant "quick")');
+    expect(err.message).toContain('export ANTHROPIC_API_KEY');
+    expect(err.message).not.toContain('openai');
+  });
+
+  it('counts an empty (or blank) variable as unset', async () => {
+    const err = await failure(preflight(input(await config(twoProviders), { ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '  ' })));
+    expect(err.message).toContain('2 providers');
+    expect(err.message).toMatch(/anthropic .*ANTHROPIC_API_KEY is unset or empty/);
+    expect(err.message).toMatch(/openai .*OPENAI_API_KEY is unset or empty/);
+  });
+
+  it('accepts any of a provider\'s variables (google: GEMINI_API_KEY)', async () => {
+    const plan = await preflight(input(await config('entrants:\n  - { name: g, model: google/gemini-2.5-pro }\n'), { GEMINI_API_KEY: 'g' }));
+    expect(credentialEnv(plan, 'google/gemini-2.5-pro')).toEqual({ GEMINI_API_KEY: 'g' });
+  });
+
+  it('takes variable names from opencode\'s catalogue for providers the built-in table does not know', async () => {
+    const cfg = await config('entrants:\n  - { name: k, model: moonshotai/kimi-k2 }\n');
+    expect((await failure(preflight(input(cfg, {})))).message).toContain('export MOONSHOT_API_KEY');
+    const plan = await preflight(input(cfg, { MOONSHOT_API_KEY: 'm', ANTHROPIC_API_KEY: 'a' }));
+    expect(credentialEnv(plan, 'moonshotai/kimi-k2')).toEqual({ MOONSHOT_API_KEY: 'm' });
+  });
+
+  it('accepts the opencode auth file when sandbox.opencodeAuth is true and it lists the provider', async () => {
+    const auth = join(dir, 'auth.json');
+    await writeFile(auth, JSON.stringify({ anthropic: { type: 'api', key: 'sk-ant' } }));
+    const cfg = await config(`${twoProviders}sandbox:\n  opencodeAuth: true\n`);
+    const plan = await preflight(input(cfg, { OPENAI_API_KEY: 'o' }, { authFile: auth }));
+    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5')).toEqual({});
+    // The file does not cover a provider it does not list.
+    const err = await failure(preflight(input(cfg, {}, { authFile: auth })));
+    expect(err.message).toContain('openai (used by entrant "other")');
+    expect(err.message).toContain(`${auth} has no "openai" entry`);
+  });
+
+  it('ignores the auth file unless sandbox.opencodeAuth is true', async () => {
+    const auth = join(dir, 'auth-ignored.json');
+    await writeFile(auth, JSON.stringify({ anthropic: { type: 'api', key: 'sk-ant' } }));
+    const cfg = await config('entrants:\n  - { name: a, model: anthropic/claude-sonnet-4-5 }\n');
+    expect((await failure(preflight(input(cfg, {}, { authFile: auth })))).message).toContain('export ANTHROPIC_API_KEY');
+  });
+
+  it('checks the judge\'s provider too', async () => {
+    const cfg = await config('entrants:\n  - { name: a, model: anthropic/claude-sonnet-4-5 }\njudge:\n  models: [openai/gpt-5]\n');
+    const err = await failure(preflight(input(cfg, { ANTHROPIC_API_KEY: 'a' })));
+    expect(err.message).toContain('openai (used by the judge)');
+    expect(err.message).toContain('export OPENAI_API_KEY');
+  });
+
+  it('needs nothing for scripted models', async () => {
+    const cfg = await config('entrants:\n  - { name: a, model: scripted/demo-slugify-tidy }\njudge:\n  models: [scripted/demo-judge]\n');
+    await expect(preflight(input(cfg, {}))).resolves.toBeTruthy();
+  });
+
+  it('reports a missing key without reading the catalogue when the built-in table knows the provider', async () => {
+    const cfg = await config('entrants:\n  - { name: a, model: anthropic/claude-sonnet-4-5 }\n');
+    const started = Date.now();
+    const err = await failure(preflight(input(cfg, {}, { catalogue: { binary: () => '/nonexistent/opencode', version: () => 'not-cached', dir: cache } })));
+    expect(err.message).toContain('export ANTHROPIC_API_KEY');
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+});
+
+describe('preflight: model names', () => {
+  it('rejects a model the catalogue does not list, suggesting the nearest names', async () => {
+    const cfg = await config('entrants:\n  - { name: a, model: anthropic/claude-sonet-4.5 }\n');
+    const err = await failure(preflight(input(cfg, { ANTHROPIC_API_KEY: 'a' })));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('entrant "a": opencode 0.0.0-test has no model "claude-sonet-4.5" for anthropic');
+    expect(err.message).toContain('did you mean anthropic/claude-sonnet-4-5');
+  });
+
+  it('rejects an unknown provider with a suggestion', async () => {
+    const cfg = await config('entrants:\n  - { name: a, model: antropic/claude-sonnet-4-5 }\nsandbox:\n  env: [MY_KEY]\n');
+    const err = await failure(preflight(input(cfg, { MY_KEY: 'k' })));
+    expect(err.message).toContain('provider "antropic" is not in opencode 0.0.0-test\'s catalogue; did you mean anthropic');
+  });
+
+  it('warns and skips the model check when the catalogue cannot be read', async () => {
+    const warnings: string[] = [];
+    const cfg = await config('entrants:\n  - { name: a, model: anthropic/not-a-model }\n');
+    await preflight(input(cfg, { ANTHROPIC_API_KEY: 'a' }, {
+      catalogue: { binary: () => '/nonexistent/opencode', version: () => 'not-cached', dir: join(dir, 'empty-cache') },
+      onWarning: (w) => warnings.push(w),
+    }));
+    expect(warnings.join('\n')).toContain("cannot read opencode's model catalogue");
+  });
+});
+
+describe('the environment of each entrant\'s container', () => {
+  it('holds its own provider\'s key, never another provider\'s, plus the non-credential sandbox.env extras', async () => {
+    const cfg = await config(`${twoProviders}sandbox:\n  env: [ANTHROPIC_API_KEY, OPENAI_API_KEY, HTTP_PROXY, UNSET_ONE]\n`);
+    const host = { ANTHROPIC_API_KEY: 'sk-ant', OPENAI_API_KEY: 'sk-oai', HTTP_PROXY: 'http://proxy:3128', GEMINI_API_KEY: 'g', PATH: '/usr/bin' };
+    const plan = await preflight(input(cfg, host));
+    const containerEnv = (model: string) => entrantEnv(entrantOpencodeConfig(model, 'http://10.0.0.1:9'), credentialEnv(plan, model));
+    const anthropic = containerEnv('anthropic/claude-sonnet-4-5');
+    expect(anthropic.ANTHROPIC_API_KEY).toBe('sk-ant');
+    expect(anthropic.HTTP_PROXY).toBe('http://proxy:3128');
+    expect(anthropic).not.toHaveProperty('OPENAI_API_KEY');
+    expect(anthropic).not.toHaveProperty('GEMINI_API_KEY');
+    expect(anthropic).not.toHaveProperty('PATH');
+    const openai = containerEnv('openai/gpt-5');
+    expect(openai.OPENAI_API_KEY).toBe('sk-oai');
+    expect(openai).not.toHaveProperty('ANTHROPIC_API_KEY');
+    const scripted = containerEnv('scripted/demo-slugify-tidy');
+    expect(Object.keys(scripted).filter((k) => k.endsWith('_API_KEY'))).toEqual([]);
+  });
+});
