@@ -178,7 +178,7 @@ export class RunEnvironment {
     } catch (err) {
       // Only a failing setup is the entrant's doing; Docker trouble is said as such.
       const error = err instanceof SetupFailed
-        ? `its dependency change broke the setup: ${err.reason} (install log: ${logPath})`
+        ? `its dependency change broke the setup: it ${err.outcome} (install log: ${logPath})`
         : `its environment could not be prepared: ${errorMessage(err)}`;
       return { image: null, environment: { reprepared: true, touched, status: 'failed', key, logPath, error } };
     }

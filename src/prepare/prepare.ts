@@ -64,6 +64,8 @@ export class SetupFailed extends Error {
     readonly networkTrouble: boolean,
     /** False when it failed before the setup command ran (the patch did not apply). */
     readonly executed = true,
+    /** How it ended, without the command ("exited with 1 after 2.1 s"). */
+    readonly outcome = reason,
   ) {
     super(reason);
   }
@@ -96,7 +98,10 @@ export async function prepareImage(ctx: SetupContext, request: PrepareRequest, n
     await prepareWorkspace(sandbox, request.baseTar);
     if (request.entrant) {
       const applied = await applyPatch(sandbox, request.entrant.patch, request.entrant.keyFiles);
-      if (!applied.ok) throw new SetupFailed(`the patch does not apply: ${applied.message.trim()}`, applied.message, false, false);
+      if (!applied.ok) {
+        const why = `could not run: its key files do not apply to the base (${applied.message.trim()})`;
+        throw new SetupFailed(`the patch does not apply: ${applied.message.trim()}`, applied.message, false, false, why);
+      }
       // Tracked from here on (ignored or not), so they are the repository's files, not something the setup made.
       await mustExec(sandbox, ['git', '-c', 'core.hooksPath=/dev/null', 'add', '-A', '--force'], 'git add');
     }
@@ -118,7 +123,7 @@ export async function prepareImage(ctx: SetupContext, request: PrepareRequest, n
     const outcome = run.timedOut ? `timed out after ${formatMs(ctx.timeLimitMs)}` : `exited with ${run.exitCode} after ${formatMs(setupMs)}`;
     const log = `$ ${ctx.setup}\n${run.stdout}${run.stdout.endsWith('\n') || !run.stdout ? '' : '\n'}[tourney: setup ${outcome}; network ${network === 'none' ? 'none' : 'open'}]\n`;
     await writeFile(request.logFile, log);
-    if (run.exitCode !== 0) throw new SetupFailed(`setup command "${ctx.setup}" ${outcome}`, log, looksLikeNetworkTrouble(run.stdout));
+    if (run.exitCode !== 0) throw new SetupFailed(`setup command "${ctx.setup}" ${outcome}`, log, looksLikeNetworkTrouble(run.stdout), true, outcome);
 
     const finish = await mustExec(sandbox, ['node', `${FINISH_DIR}/finish.mjs`, ENV_EXCLUDE_FILE], 'finishing the environment', WORKDIR);
     await mustExec(sandbox, ['rm', '-rf', FINISH_DIR, '/tmp/tourney-trust', '/work/entrant.patch'], 'cleaning up');

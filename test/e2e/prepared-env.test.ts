@@ -164,7 +164,7 @@ describe('a repository with npm dependencies: one prepared environment per run, 
     const broken = entrant(result!, 'broken-dep');
     expect(broken.environment).toMatchObject({ reprepared: true, status: 'failed', touched: ['package.json'] });
     expect(broken.checks.tests?.passed).toBeNull();
-    expect(broken.checks.tests?.error).toMatch(/dependency change broke the setup: setup command .* exited with 1/);
+    expect(broken.checks.tests?.error).toMatch(/^its dependency change broke the setup: it exited with 1 after [\d.]+ s \(install log: entrants\/broken-dep\/setup\.log\)$/);
     expect(broken.gates.find((g) => g.gate === 'tests')?.passed).toBe(false);
     const log = await readFile(join(result!.runDir, broken.environment!.logPath!), 'utf8');
     expect(log).toMatch(/in sync/);
