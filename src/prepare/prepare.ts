@@ -3,12 +3,13 @@ import type Docker from 'dockerode';
 import { formatMs } from '../format.js';
 import { packagePath } from '../paths.js';
 import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
+import { inspectImage } from '../sandbox/image.js';
 import { imageSummary } from '../sandbox/images.js';
 import { IMAGE_LABELS, SANDBOX_UID } from '../sandbox/labels.js';
 import { createSetupNetwork } from '../sandbox/network.js';
 import { tarOf } from '../sandbox/tar.js';
 import { applyPatch, ENV_EXCLUDE_FILE, prepareWorkspace, runShell, SANDBOX_USER, WORKDIR } from '../sandbox/workspace.js';
-import { BUNDLE_IN_CONTAINER, CA_IN_CONTAINER, trustEnv, type HostTrust } from './trust.js';
+import { BUNDLE_IN_CONTAINER, CA_IN_CONTAINER, entrantTrustEnv, trustEnv, type HostTrust } from './trust.js';
 import type { SetupNetwork } from './types.js';
 
 export const ENVIRONMENT_REPO = 'tourney-env';
@@ -79,7 +80,8 @@ export const environmentTag = (key: string) => `${ENVIRONMENT_REPO}:${key.slice(
  */
 export async function prepareImage(ctx: SetupContext, request: PrepareRequest, networks: SetupNetworks): Promise<Prepared> {
   const tag = environmentTag(request.key);
-  const existing = await ctx.docker.getImage(tag).inspect().catch(() => undefined);
+  // Only "no such image" means build it; any other answer from the engine is an error worth seeing.
+  const existing = await inspectImage(ctx.docker, tag);
   if (existing && existing.Config?.Labels?.[IMAGE_LABELS.key] === request.key) {
     return { status: 'reused', image: tag, imageId: existing.Id, setupMs: 0, sizeBytes: existing.Size, warnings: [] };
   }
@@ -117,7 +119,7 @@ export async function prepareImage(ctx: SetupContext, request: PrepareRequest, n
     ctx.onLine(`${request.purpose}: ${ctx.setup}`);
     const t0 = Date.now();
     // An entrant's setup runs its install scripts with a network: no secrets for it (see the README).
-    const env = request.entrant ? withoutCredentials(trustEnv(trust)) : { ...trustEnv(trust), ...ctx.setupEnv };
+    const env = request.entrant ? entrantTrustEnv(trust) : { ...trustEnv(trust), ...ctx.setupEnv };
     const run = await runShell(sandbox, ctx.setup, ctx.timeLimitMs, env);
     const setupMs = Date.now() - t0;
     const outcome = run.timedOut ? `timed out after ${formatMs(ctx.timeLimitMs)}` : `exited with ${run.exitCode} after ${formatMs(setupMs)}`;
@@ -164,11 +166,6 @@ function finishWarnings(summary: FinishSummary): string[] {
   }
   if (summary.unlisted?.length) warnings.push(`the setup made ${summary.unlisted.length} file(s) with control characters in their names; they were removed`);
   return warnings;
-}
-
-/** Proxy URLs without their user:password, and no CA-unrelated secrets: for setups that run an entrant's code. */
-function withoutCredentials(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1')]));
 }
 
 async function mustExec(sandbox: Sandbox, cmd: string[], what: string, workdir = WORKDIR): Promise<string> {

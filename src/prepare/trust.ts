@@ -114,6 +114,14 @@ export function trustEnv(trust: HostTrust): Record<string, string> {
   return { ...trust.env, ...ca };
 }
 
+/**
+ * For a setup that runs an entrant's manifests (its install scripts, with a network): the CA, and
+ * proxy and registry URLs without their user:password. sandbox.setupEnv never gets here.
+ */
+export function entrantTrustEnv(trust: HostTrust): Record<string, string> {
+  return Object.fromEntries(Object.entries(trustEnv(trust)).map(([name, value]) => [name, value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1')]));
+}
+
 /** The record kept in result.json: where trust came from and which variables, never their values. */
 export function trustRecord(trust: HostTrust): TrustRecord {
   return { caFile: trust.caFile, caSource: trust.caSource, passed: trust.passed };

@@ -25,25 +25,26 @@ export async function readUsage(): Promise<Record<string, string>> {
 
 /** Best effort: a read-only home only loses the "last used" column. */
 export async function recordUse(imageIds: string[], when = new Date()): Promise<void> {
+  const usage = await readUsage();
+  for (const id of imageIds) usage[id] = when.toISOString();
+  await writeUsage(usage);
+}
+
+export async function forgetUse(imageIds: string[]): Promise<void> {
+  const usage = await readUsage();
+  for (const id of imageIds) delete usage[id];
+  await writeUsage(usage);
+}
+
+/** Written whole and renamed into place, so a concurrent reader never sees half a file. */
+async function writeUsage(usage: Record<string, string>): Promise<void> {
   try {
-    const usage = await readUsage();
-    for (const id of imageIds) usage[id] = when.toISOString();
     const file = usageFile();
     await mkdir(dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify(usage, null, 2) + '\n');
     await rename(tmp, file);
   } catch {
-    // See above.
-  }
-}
-
-export async function forgetUse(imageIds: string[]): Promise<void> {
-  const usage = await readUsage();
-  for (const id of imageIds) delete usage[id];
-  try {
-    await writeFile(usageFile(), JSON.stringify(usage, null, 2) + '\n');
-  } catch {
-    // Best effort.
+    // See recordUse.
   }
 }

@@ -1,7 +1,7 @@
 // The prepared environment in the report: what every container started from, and which entrants got their own.
 import type { EntrantResult, RunResult } from '../types.js';
 import { existingHref } from './files.js';
-import { formatBytes } from '../format.js';
+import { describeEnvironment } from '../prepare/describe.js';
 import { formatDuration } from './format.js';
 
 export interface EnvironmentView {
@@ -23,15 +23,7 @@ export interface EntrantEnvironmentView {
 export async function environmentView(r: RunResult, runDir: string): Promise<EnvironmentView | null> {
   const env = r.environment;
   if (!env) return null;
-  const toolchain = env.toolchain.packages.length || env.toolchain.dockerfile
-    ? `${env.toolchain.image} (${[env.toolchain.packages.length ? `packages: ${env.toolchain.packages.join(', ')}` : '', env.toolchain.dockerfile ? `Dockerfile ${env.toolchain.dockerfile}` : ''].filter(Boolean).join('; ')})`
-    : env.toolchain.image;
-  const added = env.addedBytes !== null ? `, ${formatBytes(env.addedBytes)} on top of ${toolchain}` : '';
-  const summary = env.status === 'none'
-    ? `${toolchain}: the spec has no setup`
-    : env.status === 'reused'
-      ? `reused ${env.image} from an earlier run (same image, setup and key files): the setup did not run${added}`
-      : `prepared ${env.image}: the setup ran once (${formatDuration(env.setupMs)}) with network "${env.network}"${added}`;
+  const summary = describeEnvironment(env);
   return { summary, image: env.image, keyFiles: env.keyFiles, logHref: await existingHref(runDir, env.logPath), warnings: env.warnings };
 }
 

@@ -15,8 +15,7 @@ import type { Phase, Reporter } from './events.js';
 import { snapshotBase, snapshotExcludes } from './sandbox-environment.js';
 import { RunEnvironment } from '../prepare/environment.js';
 import { DEFAULT_SETUP_KEY } from '../prepare/key.js';
-import type { EnvironmentRecord } from '../prepare/types.js';
-import { formatBytes, formatMs } from '../format.js';
+import { describeEnvironment } from '../prepare/describe.js';
 
 export interface SessionOptions {
   repoDir: string;
@@ -147,7 +146,7 @@ export class RunSession {
     );
     this.timings.prepareMs = prepared.ms;
     const env = prepared.value.record;
-    this.reporter.onEvent({ type: 'note', message: environmentNote(env) });
+    this.reporter.onEvent({ type: 'note', message: `environment: ${describeEnvironment(env)}` });
     this.prepared = prepared.value;
     return prepared.value;
   }
@@ -184,15 +183,6 @@ export class RunSession {
     }
     await rm(this.scratch, { recursive: true, force: true });
   }
-}
-
-function environmentNote(env: EnvironmentRecord): string {
-  const toolchain = env.toolchain.image;
-  if (env.status === 'none') return `environment: ${toolchain} (no setup)`;
-  const size = env.addedBytes !== null ? `, +${formatBytes(env.addedBytes)}` : '';
-  return env.status === 'reused'
-    ? `environment: reused ${env.image} (setup "${env.setup}" did not run: same key)`
-    : `environment: prepared ${env.image} from ${toolchain} in ${formatMs(env.durationMs)} (setup ${formatMs(env.setupMs)}${size})`;
 }
 
 /** `20261121-061503-a1b2`: sortable, readable, unique enough for branch names. */

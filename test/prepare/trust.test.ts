@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_IN_CONTAINER, CA_IN_CONTAINER, detectHostTrust, trustEnv, trustRecord } from '../../src/prepare/trust.js';
+import { BUNDLE_IN_CONTAINER, CA_IN_CONTAINER, detectHostTrust, entrantTrustEnv, trustEnv, trustRecord } from '../../src/prepare/trust.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 let dir: string;
@@ -59,5 +59,13 @@ describe('detectHostTrust', () => {
     for (const name of ['npm_config_cafile', 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'PIP_CERT', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO']) {
       expect(env[name]).toBe(BUNDLE_IN_CONTAINER);
     }
+  });
+
+  it("gives an entrant's setup the CA and proxies, but no proxy or registry credentials", async () => {
+    const t = await detectHostTrust(a, { HTTPS_PROXY: 'http://alice:hunter2@proxy.corp:3128', PIP_INDEX_URL: 'https://u:tok@pypi.corp/simple', NO_PROXY: 'localhost' }, noNpm);
+    const env = entrantTrustEnv(t);
+    expect(env).toMatchObject({ HTTPS_PROXY: 'http://proxy.corp:3128', PIP_INDEX_URL: 'https://pypi.corp/simple', NO_PROXY: 'localhost', NODE_EXTRA_CA_CERTS: CA_IN_CONTAINER });
+    expect(JSON.stringify(env)).not.toMatch(/hunter2|tok@/);
+    expect(trustEnv(t).HTTPS_PROXY).toBe('http://alice:hunter2@proxy.corp:3128');
   });
 });
