@@ -4,7 +4,7 @@ import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
 import { extractDiff, prepareWorkspace, WORKDIR } from '../sandbox/workspace.js';
 import { cancelReason, runOpencodeSession, waitForServer, type AgentSessionResult } from '../agents/opencode.js';
 import type { ProviderFailure } from '../agents/provider-errors.js';
-import { entrantEnv, entrantOpencodeConfig, OPENCODE_PORT } from '../agents/opencode-config.js';
+import { entrantEnv, entrantOpencodeConfig, OPENCODE_PORT, type EntrantGateway } from '../agents/opencode-config.js';
 import { errorMessage } from '../errors.js';
 import { formatSeconds } from '../format.js';
 import { emptyTokens, type EntrantConfig } from '../types.js';
@@ -23,6 +23,8 @@ export interface EntrantRunInput {
   /** Base URL of the scripted model server as seen from inside the container, if one runs. */
   scriptedBaseUrl: string | null;
   passEnv: Record<string, string>;
+  /** The entrant's provider gateway (`providers.<id>`), if one is configured. */
+  gateway: EntrantGateway | undefined;
   readOnlyBinds: string[];
   timeLimitMs: number;
   diffFile: string;
@@ -61,7 +63,7 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
 
   let sandbox: Sandbox | undefined;
   try {
-    const config = entrantOpencodeConfig(input.entrant.model, input.scriptedBaseUrl);
+    const config = entrantOpencodeConfig(input.entrant.model, input.scriptedBaseUrl, input.gateway);
     sandbox = await Sandbox.create(input.docker, {
       image: input.image,
       runId: input.runId,

@@ -66,9 +66,9 @@ const twoProviders = `entrants:
 describe('preflight: credentials', () => {
   it('passes when every provider has its variable set, and gives each provider only its own', async () => {
     const plan = await preflight(input(await config(twoProviders), { ANTHROPIC_API_KEY: 'sk-ant', OPENAI_API_KEY: 'sk-oai', HOME: '/root' }));
-    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5')).toEqual({ ANTHROPIC_API_KEY: 'sk-ant' });
-    expect(credentialEnv(plan, 'openai/gpt-5')).toEqual({ OPENAI_API_KEY: 'sk-oai' });
-    expect(credentialEnv(plan, 'scripted/demo-slugify-tidy')).toEqual({});
+    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5', 'careful')).toEqual({ ANTHROPIC_API_KEY: 'sk-ant' });
+    expect(credentialEnv(plan, 'openai/gpt-5', 'other')).toEqual({ OPENAI_API_KEY: 'sk-oai' });
+    expect(credentialEnv(plan, 'scripted/demo-slugify-tidy', 'fake')).toEqual({});
   });
 
   it('stops with exit code 2 naming the provider, its entrants and the variable to export', async () => {
@@ -88,14 +88,14 @@ describe('preflight: credentials', () => {
 
   it('accepts any of a provider\'s variables (google: GEMINI_API_KEY)', async () => {
     const plan = await preflight(input(await config('entrants:\n  - { name: g, model: google/gemini-2.5-pro }\n'), { GEMINI_API_KEY: 'g' }));
-    expect(credentialEnv(plan, 'google/gemini-2.5-pro')).toEqual({ GEMINI_API_KEY: 'g' });
+    expect(credentialEnv(plan, 'google/gemini-2.5-pro', 'g')).toEqual({ GEMINI_API_KEY: 'g' });
   });
 
   it('takes variable names from opencode\'s catalogue for providers the built-in table does not know', async () => {
     const cfg = await config('entrants:\n  - { name: k, model: moonshotai/kimi-k2 }\n');
     expect((await failure(preflight(input(cfg, {})))).message).toContain('export MOONSHOT_API_KEY');
     const plan = await preflight(input(cfg, { MOONSHOT_API_KEY: 'm', ANTHROPIC_API_KEY: 'a' }));
-    expect(credentialEnv(plan, 'moonshotai/kimi-k2')).toEqual({ MOONSHOT_API_KEY: 'm' });
+    expect(credentialEnv(plan, 'moonshotai/kimi-k2', 'k')).toEqual({ MOONSHOT_API_KEY: 'm' });
   });
 
   it('accepts the opencode auth file when sandbox.opencodeAuth is true and it lists the provider', async () => {
@@ -103,7 +103,7 @@ describe('preflight: credentials', () => {
     await writeFile(auth, JSON.stringify({ anthropic: { type: 'api', key: 'sk-ant' } }));
     const cfg = await config(`${twoProviders}sandbox:\n  opencodeAuth: true\n`);
     const plan = await preflight(input(cfg, { OPENAI_API_KEY: 'o' }, { authFile: auth }));
-    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5')).toEqual({});
+    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5', 'careful')).toEqual({});
     // The file does not cover a provider it does not list.
     const err = await failure(preflight(input(cfg, {}, { authFile: auth })));
     expect(err.message).toContain('openai (used by entrant "other")');
@@ -169,17 +169,17 @@ describe('the environment of each entrant\'s container', () => {
     const cfg = await config(`${twoProviders}sandbox:\n  env: [ANTHROPIC_API_KEY, OPENAI_API_KEY, HTTP_PROXY, UNSET_ONE]\n`);
     const host = { ANTHROPIC_API_KEY: 'sk-ant', OPENAI_API_KEY: 'sk-oai', HTTP_PROXY: 'http://proxy:3128', GEMINI_API_KEY: 'g', PATH: '/usr/bin' };
     const plan = await preflight(input(cfg, host));
-    const containerEnv = (model: string) => entrantEnv(entrantOpencodeConfig(model, 'http://10.0.0.1:9'), credentialEnv(plan, model));
-    const anthropic = containerEnv('anthropic/claude-sonnet-4-5');
+    const containerEnv = (model: string, entrant: string) => entrantEnv(entrantOpencodeConfig(model, 'http://10.0.0.1:9'), credentialEnv(plan, model, entrant));
+    const anthropic = containerEnv('anthropic/claude-sonnet-4-5', 'careful');
     expect(anthropic.ANTHROPIC_API_KEY).toBe('sk-ant');
     expect(anthropic.HTTP_PROXY).toBe('http://proxy:3128');
     expect(anthropic).not.toHaveProperty('OPENAI_API_KEY');
     expect(anthropic).not.toHaveProperty('GEMINI_API_KEY');
     expect(anthropic).not.toHaveProperty('PATH');
-    const openai = containerEnv('openai/gpt-5');
+    const openai = containerEnv('openai/gpt-5', 'other');
     expect(openai.OPENAI_API_KEY).toBe('sk-oai');
     expect(openai).not.toHaveProperty('ANTHROPIC_API_KEY');
-    const scripted = containerEnv('scripted/demo-slugify-tidy');
+    const scripted = containerEnv('scripted/demo-slugify-tidy', 'fake');
     expect(Object.keys(scripted).filter((k) => k.endsWith('_API_KEY'))).toEqual([]);
   });
 });
