@@ -29,9 +29,13 @@ const providerSettingsSchema = strictObject({
   baseURL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. "https://llm-gateway.example.com/v1"' }).optional(),
   apiKeyEnv: z.string().regex(ENV_RE, 'expected an environment variable name like "CORP_GATEWAY_KEY"').optional(),
   headers: z.record(
-    z.string().regex(HEADER_RE, 'expected an HTTP header name like "X-Team"'),
+    z.string(),
     z.string('expected a header value (a string; "{env:NAME}" reads the host variable NAME)').refine((v) => !/[\r\n]/.test(v), 'expected a header value on one line'),
-  ).optional(),
+  ).superRefine((headers, ctx) => {
+    for (const name of Object.keys(headers)) {
+      if (!HEADER_RE.test(name)) ctx.addIssue({ code: 'custom', path: [name], input: name, message: 'expected an HTTP header name like "X-Team"' });
+    }
+  }).optional(),
   npm: z.string().regex(/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/, 'expected an npm package name like "@ai-sdk/openai-compatible"').optional(),
   name: z.string().trim().min(1).optional(),
   models: z.union([
@@ -40,11 +44,15 @@ const providerSettingsSchema = strictObject({
   ], 'expected a list of model ids, or a mapping of model id to { name, context, output }').optional(),
 });
 
-const providersSchema = z.record(
-  z.string().regex(PROVIDER_RE, 'expected a provider id like "anthropic" or "corp-gateway" (lower-case letters, digits, ".", "_", "-")')
-    .refine((id) => id !== 'scripted', 'expected a provider id other than "scripted" (tourney serves that one itself)'),
-  providerSettingsSchema,
-);
+// Key checks in a refinement: zod reports a bad record key only as "Invalid key in record".
+const providersSchema = z.record(z.string(), providerSettingsSchema).superRefine((providers, ctx) => {
+  for (const id of Object.keys(providers)) {
+    const message = !PROVIDER_RE.test(id)
+      ? 'expected a provider id like "anthropic" or "corp-gateway" (lower-case letters, digits, ".", "_", "-")'
+      : id === 'scripted' ? 'expected a provider id other than "scripted" (tourney serves that one itself)' : undefined;
+    if (message) ctx.addIssue({ code: 'custom', path: [id], input: id, message });
+  }
+});
 
 export type RawProviderSettings = z.output<typeof providerSettingsSchema>;
 
