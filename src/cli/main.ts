@@ -211,7 +211,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('check the Docker engine, the sandbox image, the opencode binary and provider credentials')
     .option('--config <file>', 'config file whose entrants to check credentials for')
     .option('--repo <dir>', 'repository whose config to read', '.')
-    .action(async (options: { config?: string; repo: string }) => {
+    .option('--live', 'also send one short request per configured model from a sandbox (costs a few tokens) and report ok / auth failed / model unknown / unreachable')
+    .action(async (options: { config?: string; repo: string; live?: boolean }) => {
       const { runDoctor } = await commands.doctor();
       setExit(await runDoctor(options));
     });

@@ -92,6 +92,7 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       onActivity: input.onActivity,
       signal: input.signal,
       credentialNames: input.credentialNames,
+      ...(input.gateway?.settings.baseURL && { baseURL: input.gateway.settings.baseURL }),
       onProviderFailure: input.onProviderFailure,
     });
 

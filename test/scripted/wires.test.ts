@@ -154,7 +154,8 @@ describe('keys and limits', () => {
   });
 
   it('accepts the right key in any header an SDK uses, and records which key by its hash only', async () => {
-    for (const headers of [{ 'x-api-key': 'right-key' }, { authorization: 'Bearer right-key' }, { 'api-key': 'right-key' }]) {
+    const variants: Record<string, string>[] = [{ 'x-api-key': 'right-key' }, { authorization: 'Bearer right-key' }, { 'api-key': 'right-key' }];
+    for (const headers of variants) {
       const res = await post(locked, '/v1/messages', { model: 'claude-x', messages: [{ role: 'user', content: 'x' }] }, { ...headers, 'x-team': 'agents' });
       expect(res.status).toBe(200);
       expect(locked.requests.at(-1)).toMatchObject({ keyId: keyId('right-key'), headers: { 'x-team': 'agents' } });
