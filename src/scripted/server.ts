@@ -201,9 +201,10 @@ async function answerRequest(ctx: HandlerContext, wire: Wire, req: http.Incoming
   if (key !== undefined) entry.keyId = keyId(key);
   const workdir = findWorkdir(request.messages);
   if (workdir !== undefined) entry.workdir = workdir;
-  ctx.requests.push(entry);
 
   const planned = await plan(ctx, request, workdir, entry);
+  // Logged once its kind is known: a reader never sees a hanging request as "text".
+  ctx.requests.push(entry);
   if ('refuse' in planned) {
     Object.assign(entry, { kind: planned.refuse, status: planned.status, error: planned.message });
     sendJson(res, planned.status, wire.errorBody(planned.status, planned.message, planned.code));
