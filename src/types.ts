@@ -1,3 +1,4 @@
+import type { Selection } from './ranking/selection.js';
 import type { ProviderSettingsMap } from './agents/gateways.js';
 // Plain data passed between stages and saved in the run directory.
 // Everything here must stay JSON-serialisable: any stage can be re-run from what is on disk.
@@ -94,6 +95,8 @@ export interface GateConfig {
   performance: boolean;
   /** Block an entrant whose added text addresses the judge or tries to override instructions. */
   injection: boolean;
+  /** Score points the winner must lead the runner-up by (a tie-break win never suffices); null: any lead. */
+  minMargin?: number | null;
 }
 
 export interface ScoreWeights {
@@ -229,6 +232,8 @@ export interface RunResult {
   winnerBranch: string | null;
   /** How the winner was chosen, in words, for the report. */
   rankingRule: string;
+  /** Runner-up, margin, what decided it and whether it is confident (absent in results from before it existed). */
+  selection?: Selection;
   entrants: EntrantResult[];
   /** The prepared environment every container started from (null in results from before it existed). */
   environment?: EnvironmentRecord | null;

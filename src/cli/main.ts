@@ -40,6 +40,12 @@ function modelRef(value: string): string {
   return value;
 }
 
+function scorePoints(value: string): number {
+  const points = Number(value);
+  if (value.trim() === '' || !Number.isFinite(points) || points < 0 || points > 100) throw new InvalidArgumentError(`expected score points from 0 to 100, e.g. 2, got "${value}"`);
+  return points;
+}
+
 function portNumber(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError(`expected a port number from 0 to 65535, got "${value}"`);
@@ -127,12 +133,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--time-limit <duration>', 'per-entrant time limit, e.g. 90s, 10m', duration)
     .option('--image <tag>', 'sandbox image tag')
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
+    .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points (a tie-break never suffices); overrides gates.minMargin', scorePoints)
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, options: OutputOptions & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[] }) => {
+    .action(async (spec: string, options: OutputOptions & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number }) => {
       const { runTournament } = await commands.run();
       setExit(await runCommand(options, (signal, reporter) => runTournament(
-        { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, signal },
+        { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
         reporter,
       )));
     });
@@ -147,12 +154,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--config <file>', 'config file (gates, weights, sandbox limits)')
     .option('--image <tag>', 'sandbox image tag')
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
+    .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points; overrides gates.minMargin', scorePoints)
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, options: OutputOptions & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[] }) => {
+    .action(async (spec: string, options: OutputOptions & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number }) => {
       const { scoreCandidates } = await commands.score();
       setExit(await runCommand(options, (signal, reporter) => scoreCandidates(
-        { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, signal },
+        { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
         reporter,
       )));
     });

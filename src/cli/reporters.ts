@@ -39,9 +39,10 @@ export function describe(event: RunEvent): string | null {
       return `[judge] ${oneLine(event.line)}`;
     case 'run-end': {
       const r = event.result;
+      const why = r.selection?.summary;
       const verdict = r.winner
-        ? `winner: ${r.winner} (branch ${r.winnerBranch})`
-        : 'no winner: no entrant passed every gate';
+        ? `winner: ${r.winner} (branch ${r.winnerBranch})${why ? `, ${why}` : ''}`
+        : `no winner: ${why ?? 'no entrant passed every gate'}`;
       return `${summaryTable(r)}\n${verdict}\nreport: ${r.reportPath}`;
     }
   }

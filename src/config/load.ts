@@ -20,6 +20,8 @@ export interface LoadConfigOptions {
   withoutEntrants?: boolean;
   /** `--judge` flags: judge models instead of the config's. */
   judgeModels?: string[];
+  /** `--min-margin`: instead of gates.minMargin. */
+  minMargin?: number;
 }
 
 /** `abs` relative to the cwd when it lies inside it, for messages; "../../x" reads worse than "/abs/x". */
@@ -204,7 +206,7 @@ export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {})
     sandbox,
     scriptDirs: await resolveScriptDirs(root, raw.scripts ?? [], shown),
     scoring: {
-      gates: { ...DEFAULT_SCORING.gates, ...raw.gates },
+      gates: { ...DEFAULT_SCORING.gates, ...raw.gates, ...(opts.minMargin !== undefined && { minMargin: opts.minMargin }) },
       weights,
       protectedPaths: raw.tampering?.protected ?? [],
       performance: { ...DEFAULT_SCORING.performance, ...raw.performance },

@@ -100,6 +100,7 @@ const gatesSchema = strictObject({
   build: z.boolean().optional(),
   performance: z.boolean().optional(),
   injection: z.boolean().optional(),
+  minMargin: z.number('expected score points (0-100), e.g. 2').min(0).max(100, 'expected score points from 0 to 100').optional(),
 });
 
 const weight = z.number('expected a weight: a number >= 0').min(0, 'expected a weight >= 0').optional();

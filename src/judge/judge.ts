@@ -1,3 +1,4 @@
+import { judgeConfidence, type JudgeConfidence } from './confidence.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -54,6 +55,8 @@ export interface JudgeResult {
   matches: MatchResult[];
   rubric: RubricScores[];
   ranking: JudgeRanking | null;
+  /** Position bias, panel agreement and strength intervals (pairwise mode; absent in older results). */
+  confidence?: JudgeConfidence | null;
   /** 0..1 per finalist: the judge part of the score. */
   scores: Record<string, number>;
   calls: number;
@@ -126,6 +129,7 @@ export async function runJudge(input: JudgeInput): Promise<JudgeResult> {
     // Matches of a round run concurrently; keep the record in a stable order.
     matches.sort((x, y) => (x.a === y.a ? (x.b < y.b ? -1 : 1) : x.a < y.a ? -1 : 1));
     const ranking = input.config.mode === 'pairwise' ? fitBradleyTerry(input.finalists.map((f) => f.name), matches) : null;
+    const confidence = input.config.mode === 'pairwise' ? judgeConfidence(input.finalists.map((f) => f.name), input.config.models, matches) : null;
     return {
       ran: true,
       mode: input.config.mode,
@@ -133,6 +137,7 @@ export async function runJudge(input: JudgeInput): Promise<JudgeResult> {
       matches,
       rubric,
       ranking,
+      confidence,
       scores: ranking ? ranking.scores : rubricScores(input.finalists.map((f) => f.name), rubric),
       calls: calls.length,
       failedCalls: calls.filter((c) => c.verdict === null).length,

@@ -6,6 +6,7 @@ import { refereeEntrant, type CheckTimings } from '../referee/referee.js';
 import { evaluateGates } from '../ranking/gates.js';
 import { scoreEntrant } from '../ranking/score.js';
 import { rankEntrants, RANKING_RULE } from '../ranking/rank.js';
+import { describeSelection } from '../ranking/selection.js';
 import { renderReport } from '../report/render.js';
 import { runJudge } from '../judge/judge.js';
 import { addTokens, emptyTokens, RESULT_SCHEMA_VERSION, type EntrantResult, type RunResult } from '../types.js';
@@ -109,7 +110,11 @@ export async function settle(
   });
 
   const judge = await judgeFinalists(session, candidates, entrants, base.tar, judgeEnv);
-  const { ranked, winner } = rankEntrants(entrants);
+  const ranking = rankEntrants(entrants);
+  const { ranked } = ranking;
+  const selection = describeSelection(ranked, config.scoring.gates.minMargin ?? null);
+  // A lead below the minimum margin (or a tie-break) is a coin flip: nothing is promoted.
+  const winner = selection.confident ? ranking.winner : null;
   const branches = await session.phase('branches', () =>
     keepBranches(session.repo.root, base.commit, runDir, session.runId, spec.title, ranked, winner),
   );
@@ -135,6 +140,7 @@ export async function settle(
     winner,
     winnerBranch: branches.value,
     rankingRule: RANKING_RULE,
+    selection,
     gatesConfig: config.scoring.gates,
     weights: config.scoring.weights,
     entrants: ranked,

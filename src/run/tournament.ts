@@ -27,6 +27,8 @@ export interface RunOptions {
   runId?: string;
   /** `--judge`: judge models instead of the config's. */
   judgeModels?: string[];
+  /** `--min-margin`: score points the winner must lead by. */
+  minMargin?: number;
 }
 
 export { newRunId } from './session.js';
@@ -37,7 +39,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     {
       repoDir: options.repoDir,
       specPath: options.specPath,
-      config: { configPath: options.configPath, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimitSec, judgeModels: options.judgeModels },
+      config: { configPath: options.configPath, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimitSec, judgeModels: options.judgeModels, ...(options.minMargin !== undefined && { minMargin: options.minMargin }) },
       image: options.image,
       signal: options.signal,
       runId: options.runId,

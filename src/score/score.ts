@@ -19,6 +19,7 @@ export interface ScoreOptions {
   runId?: string;
   /** `--judge`: judge models instead of the config's. */
   judgeModels?: string[];
+  minMargin?: number;
   /** Filled with the total time spent in each kind of check (for bench/score-vs-tests.ts). */
   checkTimings?: CheckTimings;
 }
@@ -32,7 +33,7 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
     {
       repoDir: options.repoDir,
       specPath: options.specPath,
-      config: { configPath: options.configPath, withoutEntrants: true, judgeModels: options.judgeModels },
+      config: { configPath: options.configPath, withoutEntrants: true, judgeModels: options.judgeModels, ...(options.minMargin !== undefined && { minMargin: options.minMargin }) },
       image: options.image,
       signal: options.signal,
       runId: options.runId,
