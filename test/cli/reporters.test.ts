@@ -3,6 +3,9 @@ import { rm } from 'node:fs/promises';
 import { LineReporter, TtyReporter, summaryTable, describe as describeEvent } from '../../src/cli/reporters.js';
 import { makeRun, type Fixture } from '../report/fixture.js';
 
+// eslint-disable-next-line no-control-regex -- the tests are about control characters
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+
 let fx: Fixture;
 beforeAll(async () => {
   fx = await makeRun('pairwise');
@@ -67,7 +70,7 @@ describe('terminal output', () => {
     for (const event of events) {
       const line = describeEvent(event)!;
       expect(line).toContain('bash: npm test');
-      expect(line).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+      expect(line).not.toMatch(CONTROL);
     }
     const out: string[] = [];
     const tty = new TtyReporter((t) => out.push(t));
@@ -78,6 +81,6 @@ describe('terminal output', () => {
     // Only tourney's own redraw sequences remain.
     const text = out.join('').replaceAll('\x1b[1A\x1b[0J', '');
     expect(text).toContain('bash: npm test tests passed');
-    expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+    expect(text).not.toMatch(CONTROL);
   });
 });
