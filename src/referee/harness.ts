@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Spec } from '../types.js';
-import type { TamperCheck } from '../checks/types.js';
+import type { TamperCheck, TamperFinding } from '../checks/types.js';
 import { overlayFiles, type Overlay } from '../sandbox/overlay.js';
 import type { CommandSpec } from './tests.js';
 import { harnessNotRun, isSentinelTarget, judgeSentinel, makeSentinel, type HarnessCheck, type TestFileContent } from './sentinel.js';
@@ -53,14 +53,14 @@ export async function planSentinel(spec: Spec, headDir: string, hiddenOverlays: 
   };
 }
 
-/** A neutralised harness is tampering that gates, wherever the entrant did it. */
-export function withHarnessFinding(tampering: TamperCheck, harness: HarnessCheck): TamperCheck {
-  if (!harness.neutralised) return tampering;
-  return {
-    ...tampering,
-    flagged: true,
-    findings: [...tampering.findings, { kind: 'harness-neutralised', severity: 'gate', file: harness.files[0] ?? '', evidence: `test harness neutralised: ${harness.evidence}` }],
-  };
+/** Patched harness code and a neutralised harness are tampering that gates, wherever the entrant did it. */
+export function withHarnessFindings(tampering: TamperCheck, patched: TamperFinding[], harness: HarnessCheck): TamperCheck {
+  const findings = [...tampering.findings, ...patched];
+  if (harness.neutralised) {
+    findings.push({ kind: 'harness-neutralised', severity: 'gate', file: harness.files[0] ?? '', evidence: `test harness neutralised: ${harness.evidence}` });
+  }
+  if (findings.length === tampering.findings.length) return tampering;
+  return { ...tampering, flagged: true, findings };
 }
 
 async function visibleTestFiles(root: string): Promise<TestFileContent[]> {

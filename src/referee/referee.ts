@@ -14,7 +14,8 @@ import { perfNotRun, runPerfCheck } from '../checks/perf.js';
 import { errorMessage } from '../errors.js';
 import { materialize, PatchDoesNotApply, type FileChange } from './materialize.js';
 import { runCommands, type CommandSpec, type Overlay } from './tests.js';
-import { planSentinel, withHarnessFinding } from './harness.js';
+import { planSentinel, withHarnessFindings } from './harness.js';
+import { findHarnessPatches } from '../checks/harness-patch.js';
 import { harnessNotRun, type HarnessCheck } from './sentinel.js';
 import type { RunEnvironment } from '../prepare/environment.js';
 import type { EntrantEnvironment } from '../prepare/types.js';
@@ -113,14 +114,14 @@ export async function refereeEntrant(ctx: RefereeContext, name: string, patch: s
       outRel: rel,
     };
     const tampering = await timed('tampering', async () =>
-      withHarnessFinding(await runTamperCheck({
+      withHarnessFindings(await runTamperCheck({
         baseDir: tree.baseDir,
         headDir: tree.headDir,
         changes: tree.changes,
         patch,
         // The spec's benchmarks measure the entrant; an entrant must not get to rewrite them.
         protectedPaths: [...ctx.scoring.protectedPaths, ...(spec.bench ?? [])],
-      }), harness),
+      }), await findHarnessPatches({ headDir: tree.headDir, changedFiles: staticInput.changedFiles, patch }), harness),
     );
     const injection = await timed('injection', async () => runInjectionCheck({ patch }));
     const scope = await timed('scope', () => runScopeCheck({ baseDir: tree.baseDir, headDir: tree.headDir, changes: tree.changes, scope: spec.scope }));
