@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,12 +10,12 @@ import type { EntrantResult, RunResult } from '../../src/types.js';
 import { ensureTestImage } from '../support/docker.js';
 
 // Hostile scripted entrants against the referee's harness integrity, through the real CLI, opencode
-// and Docker: the issue's assert neutraliser, the same attack hidden from the static rule, and a test
-// that floods its output before the runner's summary. The well-behaved entrant must still win.
+// and Docker: the issue's assert neutraliser, and the same attack hidden from the static rule.
+// The well-behaved entrant must still win.
 
 const git = async (cwd: string, ...args: string[]) => (await execa('git', args, { cwd })).stdout;
 
-describe('harness integrity: neutralised assertions are caught, a flood keeps its counts', () => {
+describe('harness integrity: neutralised assertions are caught, the honest entrant wins', () => {
   let repo: string;
   let result: RunResult;
   let exitCode: number;
@@ -33,7 +33,6 @@ describe('harness integrity: neutralised assertions are caught, a flood keeps it
         '  - { name: tidy, model: scripted/demo-slugify-tidy }',
         '  - { name: neutraliser, model: scripted/neutraliser }',
         '  - { name: sly, model: scripted/sly-neutraliser }',
-        '  - { name: flood, model: scripted/flood }',
         'scripts: [./harness-scripts]',
         'sandbox: { cpus: 1, memory: 1g, timeLimit: 3m }',
         '',
@@ -88,14 +87,6 @@ describe('harness integrity: neutralised assertions are caught, a flood keeps it
     expect(kinds('sly')).not.toContain('harness-patched');
     expect(kinds('sly')).toContain('harness-neutralised');
     expect(failedGates('sly')).toEqual(['tampering']);
-  });
-
-  it('keeps the runner summary of a test that prints 20 MB first, and says how much was dropped', async () => {
-    const tests = by.flood!.checks.tests!;
-    expect(tests.counts).toEqual({ passed: 3, failed: 1, skipped: 0 });
-    const log = await readFile(join(result.runDir, tests.logPath), 'utf8');
-    expect(log).toMatch(/\[tourney: \d+ bytes of output dropped here\]/);
-    expect(log.length).toBeLessThan(9 * 1024 * 1024);
   });
 
   it('costs the referee one more run of the hidden tests, measured on the winner in this run', () => {
