@@ -71,6 +71,7 @@ describe('harness integrity: neutralised assertions are caught, the honest entra
 
   it("catches the issue's neutraliser twice (static rule and sentinel) although its tests 'pass', and it loses", () => {
     const e = by.neutraliser!;
+    expect(e.status, e.error).toBe('finished');
     expect(e.checks.tests?.passed).toBe(true);
     expect(e.checks.hiddenTests?.passed).toBe(true);
     expect(e.checks.harness).toMatchObject({ ran: true, neutralised: true });
@@ -83,6 +84,7 @@ describe('harness integrity: neutralised assertions are caught, the honest entra
 
   it('catches the same attack hidden from the static rule with the sentinel alone', () => {
     const e = by.sly!;
+    expect(e.status, e.error).toBe('finished');
     expect(e.checks.hiddenTests?.passed).toBe(true);
     expect(kinds('sly')).not.toContain('harness-patched');
     expect(kinds('sly')).toContain('harness-neutralised');
