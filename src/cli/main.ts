@@ -7,6 +7,7 @@ import { MAX_ENTRANTS } from '../config/defaults.js';
 import type { Reporter } from '../run/events.js';
 import type { RunResult } from '../types.js';
 import { LineReporter, TtyReporter, silentReporter } from './reporters.js';
+import { stripControl } from '../text/control.js';
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
@@ -252,10 +253,11 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : EXIT.badInput;
     }
     if (err instanceof TourneyError) {
-      process.stderr.write(`tourney: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+      // Messages quote user and entrant input (YAML excerpts, commands): no escape codes reach the terminal.
+      process.stderr.write(stripControl(`tourney: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`));
       return err.exitCode;
     }
-    process.stderr.write(`tourney: internal error: ${errorMessage(err)}\n${err instanceof Error && err.stack ? err.stack + '\n' : ''}`);
+    process.stderr.write(stripControl(`tourney: internal error: ${errorMessage(err)}\n${err instanceof Error && err.stack ? err.stack + '\n' : ''}`));
     return 1;
   }
 }
