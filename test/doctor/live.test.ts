@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { keyId, startScriptedModelServer, type ScriptedModelServer } from '../../src/scripted/server.js';
 import { cli } from '../support/cli.js';
-import { ensureTestImage, leftoverResources } from '../support/docker.js';
+import { ensureTestImage, hostOnBridge, leftoverResources } from '../support/docker.js';
 
 describe('tourney doctor --live', () => {
   let docker: Docker;
@@ -25,8 +25,7 @@ describe('tourney doctor --live', () => {
     const scripts = join(parent, 'scripts');
     await mkdir(scripts);
     await writeFile(join(scripts, 'claude-sonnet-4-5.yaml'), 'turns:\n  - text: OK\n');
-    const bridge = await docker.getNetwork('bridge').inspect() as { IPAM: { Config: { Gateway?: string }[] } };
-    const host = bridge.IPAM.Config.find((c) => c.Gateway)?.Gateway ?? '172.17.0.1';
+    const host = await hostOnBridge(docker);
     server = await startScriptedModelServer({ host, port: 0, scriptDirs: [scripts], apiKeys: ['good'] });
     // A port with nothing listening on it: bound, then closed.
     const closed = await new Promise<number>((resolve) => {

@@ -12,7 +12,7 @@ import { packagePath } from '../../src/paths.js';
 import { keyId, startScriptedModelServer, type ScriptedModelServer } from '../../src/scripted/server.js';
 import type { RunResult } from '../../src/types.js';
 import { cliResult } from '../support/cli.js';
-import { ensureTestImage, leftoverResources } from '../support/docker.js';
+import { ensureTestImage, hostOnBridge, leftoverResources } from '../support/docker.js';
 
 // Every credential-looking variable the container has, by name: the proof of who got which key.
 const RECORD_ENV = {
@@ -71,9 +71,7 @@ describe('entrants on real providers through a gateway', () => {
     await writeFile(join(scripts, 'claude-sonnet-4-5.yaml'), stringify({ turns: [{ tools: [RECORD_ENV] }, ...tidy.turns] }));
     await writeFile(join(scripts, 'gpt-5.yaml'), stringify(GPT_SCRIPT));
 
-    // The host's address on Docker's default bridge, where entrants on real providers sit today.
-    const bridge = await docker.getNetwork('bridge').inspect() as { IPAM: { Config: { Gateway?: string }[] } };
-    const host = bridge.IPAM.Config.find((c) => c.Gateway)?.Gateway ?? '172.17.0.1';
+    const host = await hostOnBridge(docker);
     server = await startScriptedModelServer({ host, port: 0, scriptDirs: [scripts], apiKeys: ['ant-good', 'oai-good'] });
 
     const repo = await createDemoRepo(join(parent, 'repo'));

@@ -1,13 +1,7 @@
 // The Anthropic Messages API (`POST /v1/messages`), as @ai-sdk/anthropic (opencode's anthropic provider) calls it.
 import { z } from 'zod';
 import type { ChatMessage } from '../protocol.js';
-import { halves, sseFrame, type Wire } from './wire.js';
-
-const textOf = (value: unknown): string => {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map((part) => (part && typeof part === 'object' && 'text' in part && typeof part.text === 'string' ? part.text : '')).join('');
-  return '';
-};
+import { halves, sseFrame, textOf, type Wire } from './wire.js';
 
 const blockSchema = z.looseObject({ type: z.string(), text: z.string().optional(), content: z.unknown().optional() });
 const requestSchema = z.looseObject({

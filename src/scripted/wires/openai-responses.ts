@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { ChatMessage } from '../protocol.js';
 import { openaiErrorBody } from './openai-chat.js';
-import { halves, sseFrame, type Reply, type Wire } from './wire.js';
+import { halves, sseFrame, textOf, type Reply, type Wire } from './wire.js';
 
 const itemSchema = z.looseObject({ type: z.string().optional(), role: z.string().optional(), content: z.unknown().optional(), output: z.unknown().optional() });
 const requestSchema = z.looseObject({
@@ -12,12 +12,6 @@ const requestSchema = z.looseObject({
   instructions: z.string().nullish(),
   stream: z.boolean().optional(),
 });
-
-const textOf = (value: unknown): string => {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map((part) => (part && typeof part === 'object' && 'text' in part && typeof part.text === 'string' ? part.text : '')).join('');
-  return '';
-};
 
 type Item = z.infer<typeof itemSchema>;
 

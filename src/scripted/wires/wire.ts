@@ -45,6 +45,13 @@ export function presentedKey(req: http.IncomingMessage): string | undefined {
   return undefined;
 }
 
+/** The text of a content value: a string, or the `text` of each part of a list of parts. */
+export function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map((part) => (part && typeof part === 'object' && 'text' in part && typeof part.text === 'string' ? part.text : '')).join('');
+  return '';
+}
+
 export function sseFrame(data: object, event?: string): string {
   return `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
 }
