@@ -20,6 +20,10 @@ export type TamperKind =
   | 'protected-path-changed'
   /** A package.json install script (preinstall, postinstall, prepare...) added or changed: it runs at setup, with a network. */
   | 'install-script-changed'
+  /** A symlink whose target leaves the repository (absolute, `../..`, through another link): never read through. */
+  | 'symlink-escapes'
+  /** A .gitattributes line naming a filter/diff/merge driver: code the user's git would run on checkout or diff. */
+  | 'git-driver-added'
   // From comparing an existing test file's cases and assertions, base vs head (test-compare.ts):
   | 'test-case-removed'
   | 'assertion-removed'
