@@ -10,8 +10,8 @@ import { ensureTestImage } from '../support/docker.js';
 import type { EntrantResult, RunResult } from '../../src/types.js';
 
 // Scripted hostile entrants against the disk and size limits, on real Docker with the real opencode:
-// one fills /tmp with 2 GB in 64 MB files, one writes a single 2 GB file into the repository, one
-// commits a 30 MB random blob. Each also implements the feature, so only a limit can stop it.
+// one fills /tmp with 2 GB in 64 MB files, one commits a 30 MB random blob. Each also implements the
+// feature, so only a limit can stop it. (One 2 GB file is stopped by fsize: test/sandbox/disk-limit.test.ts.)
 
 const DISK_MB = 256;
 
@@ -32,15 +32,14 @@ describe('tourney run: disk and diff-size limits against hostile entrants', () =
       '    model: scripted/demo-slugify-tidy',
       '  - name: disk-hog',
       '    model: scripted/disk-hog',
-      '  - name: big-file',
-      '    model: scripted/big-file',
       '  - name: blob',
       '    model: scripted/blob',
       'scripts: [./disk-scripts]',
       'sandbox:',
       `  disk: ${DISK_MB}m`,
       '  memory: 1g',
-      '  timeLimit: 3m',
+      // Generous: on a loaded machine opencode's start alone can take a minute.
+      '  timeLimit: 5m',
       '',
     ].join('\n'));
     await execa('cp', ['-r', fileURLToPath(new URL('../fixtures/disk-scripts', import.meta.url)), join(repo, 'disk-scripts')]);
@@ -50,6 +49,7 @@ describe('tourney run: disk and diff-size limits against hostile entrants', () =
     code = run.code;
     result = run.result!;
     for (const e of result.entrants) by[e.name] = e;
+    for (const e of result.entrants) console.log(`${e.name}: ${e.status}${e.error ? `: ${e.error}` : ''} (${e.durationMs} ms)`);
   }, 900_000);
 
   afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -67,15 +67,7 @@ describe('tourney run: disk and diff-size limits against hostile entrants', () =
     expect(e.eligible).toBe(false);
     // How far it got before the watch caught it (in the message): well short of its 2 GB.
     const written = Number(/wrote ([\d.]+) (MiB|GiB)/.exec(e.error!)?.[1]) * (/GiB/.test(e.error!) ? 1024 : 1);
-    console.log(`disk-hog: ${e.error} (${e.durationMs} ms)`);
     expect(written).toBeLessThan(2048);
-  });
-
-  it('stops a single file at the limit at once (fsize), and the entrant with it', () => {
-    const e = by['big-file']!;
-    console.log(`big-file: ${e.status}: ${e.error}`);
-    expect(['disk-limit', 'diff-too-large']).toContain(e.status);
-    expect(e.branch).toBeNull();
   });
 
   it('refuses the 30 MB blob: status diff-too-large, nothing refereed, no branch, no patch kept', async () => {
@@ -86,7 +78,7 @@ describe('tourney run: disk and diff-size limits against hostile entrants', () =
     expect(e.checks.tests).toBeNull();
     expect((await stat(join(repo, '.tourney', 'runs', result.runId, 'entrants', 'blob', 'diff.patch'))).size).toBe(0);
     const branches = (await execa('git', ['branch', '--list', 'tourney/*'], { cwd: repo })).stdout;
-    expect(branches).not.toMatch(/blob|disk-hog|big-file/);
+    expect(branches).not.toMatch(/blob|disk-hog/);
     expect(await readFile(join(repo, '.tourney', 'runs', result.runId, 'report.html'), 'utf8')).toContain('status-diff-too-large');
   });
 });
