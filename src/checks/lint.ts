@@ -3,7 +3,7 @@
 // that was already messy does not punish everyone and moving code around costs nothing.
 // See lint-config.ts for why no entrant code runs.
 
-import { mkdir } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import type { ESLint, Linter } from 'eslint';
 import { errorMessage } from '../errors.js';
@@ -117,6 +117,8 @@ async function chooseConfig(input: StaticCheckInput, baseFiles: SourceFile[], he
 /** The changed files that exist in `root` as regular files inside it; symlinks are not followed. */
 async function readSide(dir: string, files: string[]): Promise<SourceFile[]> {
   const root = resolve(dir);
+  // A tree that is not there is a failure of the check, not a tree without files.
+  await realpath(root);
   const out: SourceFile[] = [];
   for (const rel of files) {
     const abs = resolve(root, rel);
