@@ -46,6 +46,10 @@ export interface SandboxConfig {
   cpus: number;
   memoryMb: number;
   pids: number;
+  /** What an entrant may write in its container (writable layer, watched; any one file, enforced). */
+  diskMb: number;
+  /** The largest diff (binary parts included) that is refereed or becomes a branch, in bytes. */
+  maxDiffBytes: number;
   network: NetworkPolicy;
   /** Names of host environment variables passed into entrant containers (provider credentials). */
   env: string[];
@@ -143,7 +147,8 @@ export interface TourneyConfig {
   providers: ProviderSettingsMap;
 }
 
-export type EntrantStatus = 'finished' | 'failed' | 'timeout' | 'error';
+/** `disk-limit`: stopped for writing more than sandbox.disk; `diff-too-large`: its diff is over sandbox.maxDiff. Neither is refereed. */
+export type EntrantStatus = 'finished' | 'failed' | 'timeout' | 'error' | 'disk-limit' | 'diff-too-large';
 
 export interface DiffStats {
   files: number;

@@ -3,10 +3,11 @@
 // that was already messy does not punish everyone and moving code around costs nothing.
 // See lint-config.ts for why no entrant code runs.
 
-import { lstat, mkdir, readFile, realpath } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import type { ESLint, Linter } from 'eslint';
 import { errorMessage } from '../errors.js';
+import { readTreeFile, treeFileSize } from '../referee/tree-read.js';
 import { createESLint, findRepoConfig, isLintable, type ConfigChoice } from './lint-config.js';
 import { classifyAgainstBase, fingerprintHash, lineFingerprint, type Fingerprinted } from './lint-baseline.js';
 import { writeLintSarif, type BaselineMark } from './lint-sarif.js';
@@ -116,17 +117,18 @@ async function chooseConfig(input: StaticCheckInput, baseFiles: SourceFile[], he
 /** The changed files that exist in `root` as regular files inside it; symlinks are not followed. */
 async function readSide(dir: string, files: string[]): Promise<SourceFile[]> {
   const root = resolve(dir);
-  const realRoot = await realpath(root);
+  // A tree that is not there is a failure of the check, not a tree without files.
+  await realpath(root);
   const out: SourceFile[] = [];
   for (const rel of files) {
     const abs = resolve(root, rel);
     if (!abs.startsWith(root + sep)) continue;
-    const info = await lstat(abs).catch(() => null);
-    if (!info?.isFile()) continue;
-    // A symlinked parent directory could point outside the tree.
-    const real = await realpath(abs).catch(() => null);
-    if (real === null || !real.startsWith(realRoot + sep)) continue;
-    out.push({ rel, abs, text: info.size > MAX_FILE_BYTES ? null : await readFile(abs, 'utf8') });
+    // ESLint gets the text (lintText), never the path to open: what it lints is what was read here.
+    const size = await treeFileSize(root, rel);
+    if (size === null) continue;
+    const text = size > MAX_FILE_BYTES ? null : await readTreeFile(root, rel, MAX_FILE_BYTES);
+    if (text === null && size <= MAX_FILE_BYTES) continue;
+    out.push({ rel, abs, text });
   }
   return out;
 }

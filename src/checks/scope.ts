@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { minimatch } from 'minimatch';
+import { readTreeFile } from '../referee/tree-read.js';
 import type { FileChange } from '../referee/materialize.js';
 import type { ScopeCheck } from './types.js';
 
@@ -22,8 +21,8 @@ export async function runScopeCheck(input: ScopeInput): Promise<ScopeCheck> {
     if (change.status === 'deleted') continue;
     const reader = MANIFESTS.find((m) => m.matches(change.path));
     if (!reader) continue;
-    const before = new Set(await reader.dependencies(join(input.baseDir, change.path)));
-    for (const dep of await reader.dependencies(join(input.headDir, change.path))) {
+    const before = new Set(await reader.dependencies(await readOr(input.baseDir, change.path)));
+    for (const dep of await reader.dependencies(await readOr(input.headDir, change.path))) {
       if (!before.has(dep)) newDependencies.push(`${change.path}: ${dep}`);
     }
   }
@@ -39,17 +38,19 @@ export async function runScopeCheck(input: ScopeInput): Promise<ScopeCheck> {
 
 interface ManifestReader {
   matches(path: string): boolean;
-  dependencies(file: string): Promise<string[]>;
+  /** From the manifest's text. */
+  dependencies(text: string): Promise<string[]>;
 }
 
-const readOr = (file: string) => readFile(file, 'utf8').catch(() => '');
+// A symlinked manifest reads as empty: its target is not the repository's to declare.
+const readOr = async (root: string, rel: string) => (await readTreeFile(root, rel).catch(() => null)) ?? '';
 
 const MANIFESTS: ManifestReader[] = [
   {
     matches: (p) => p === 'package.json' || p.endsWith('/package.json'),
-    async dependencies(file) {
+    async dependencies(text) {
       try {
-        const json = JSON.parse(await readOr(file)) as Record<string, Record<string, string> | undefined>;
+        const json = JSON.parse(text) as Record<string, Record<string, string> | undefined>;
         return ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'].flatMap((k) => Object.keys(json[k] ?? {}));
       } catch {
         return [];
@@ -58,8 +59,8 @@ const MANIFESTS: ManifestReader[] = [
   },
   {
     matches: (p) => /(^|\/)requirements[^/]*\.txt$/.test(p),
-    async dependencies(file) {
-      return (await readOr(file))
+    async dependencies(text) {
+      return text
         .split('\n')
         .map((l) => l.replace(/#.*/, '').trim())
         .filter((l) => l && !l.startsWith('-'))

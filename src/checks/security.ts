@@ -3,7 +3,7 @@
 // into a scratch directory first, so symlinks, ignore files and ast-grep suppression comments in it have no effect.
 
 import { createRequire } from 'node:module';
-import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, posix } from 'node:path';
 import { execa } from 'execa';
@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { packagePath } from '../paths.js';
+import { readTreeFile } from '../referee/tree-read.js';
 import type { SecurityCheck, SecurityFinding, Severity, StaticCheckInput } from './types.js';
 
 const JS_EXTENSIONS = ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx'];
@@ -91,15 +92,13 @@ async function stage(srcRoot: string, rel: string, destRoot: string): Promise<bo
 }
 
 async function stageFile(srcRoot: string, rel: string, destRoot: string): Promise<boolean> {
-  const src = join(srcRoot, rel);
-  const st = await lstat(src).catch(() => null);
-  if (!st || !st.isFile() || st.size > MAX_FILE_BYTES) return false;
+  // Regular files reached without a symlink only: ast-grep then walks a tree of plain copies.
+  const text = await readTreeFile(srcRoot, rel, MAX_FILE_BYTES);
+  if (text === null) return false;
   const dest = join(destRoot, rel);
   await mkdir(dirname(dest), { recursive: true });
-  const text = await readFile(src, 'utf8');
   // Same length, so lines and columns stay the same.
-  if (/ast-grep-ignore/i.test(text)) await writeFile(dest, text.replace(/ast-grep-ignore/gi, 'ast_grep_ignore'));
-  else await copyFile(src, dest);
+  await writeFile(dest, text.replace(/ast-grep-ignore/gi, 'ast_grep_ignore'));
   return true;
 }
 

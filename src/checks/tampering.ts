@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { minimatch } from 'minimatch';
-import type { FileChange } from '../referee/materialize.js';
+import type { ChangedSymlink, FileChange } from '../referee/materialize.js';
+import { readTreeFile } from '../referee/tree-read.js';
 import { judgeTestEdits } from './test-edits.js';
 import type { TamperCheck, TamperFinding, TamperKind } from './types.js';
 
@@ -34,6 +33,10 @@ const SKIP_PATTERNS: [TamperKind, RegExp][] = [
 /** Added comments that turn checks off for the code they sit in. */
 const INLINE_DISABLE = /eslint-disable|@ts-nocheck|@ts-ignore|@ts-expect-error|#\s*noqa\b|#\s*nosec\b|#\s*type:\s*ignore|#\s*pylint:\s*disable|biome-ignore|istanbul ignore|c8 ignore/;
 
+/** A .gitattributes entry that hands content to a named driver (tourney's own git ignores them all). */
+const GIT_ATTRIBUTES = /(^|\/)\.gitattributes$/;
+const GIT_DRIVER = /(?:^|\s)(?:filter|diff|merge)=\S+/;
+
 /** Documentation may mention these words without doing anything. */
 const PROSE = /\.(?:md|markdown|txt|rst|adoc)$/i;
 
@@ -47,6 +50,8 @@ export interface TamperInput {
   patch: string;
   /** Extra protected globs from the config. */
   protectedPaths: string[];
+  /** Symlinks the entrant added or changed. */
+  symlinks?: ChangedSymlink[];
 }
 
 /** Flags changes that weaken the checks instead of satisfying them, with the evidence. */
@@ -79,7 +84,18 @@ export async function runTamperCheck(input: TamperInput): Promise<TamperCheck> {
     }
   }
 
+  // On the host a link out of the tree would read the user's files (tourney does not follow it);
+  // in the referee's containers it points at their files. Neither is part of an honest change.
+  for (const link of input.symlinks ?? []) {
+    if (link.escapes) {
+      findings.push({ kind: 'symlink-escapes', severity: 'gate', file: link.path, evidence: `symlink ${link.path} -> ${JSON.stringify(link.target).slice(0, 200)} leads outside the repository` });
+    }
+  }
+
   for (const line of added) {
+    if (GIT_ATTRIBUTES.test(line.file) && GIT_DRIVER.test(line.text.replace(/#.*/, ''))) {
+      findings.push({ kind: 'git-driver-added', severity: 'gate', file: line.file, line: line.line, evidence: line.text.trim().slice(0, 200) });
+    }
     if (PROSE.test(line.file)) continue;
     for (const [kind, pattern] of SKIP_PATTERNS) {
       if (pattern.test(line.text)) findings.push({ kind, severity: 'gate', file: line.file, line: line.line, evidence: line.text.trim().slice(0, 200) });
@@ -104,7 +120,7 @@ const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'preprepare', '
 async function packageScripts(input: TamperInput, path: string): Promise<{ before: Record<string, string | undefined>; after: Record<string, string | undefined> }> {
   const read = async (dir: string): Promise<Record<string, string | undefined>> => {
     try {
-      const json = JSON.parse(await readFile(join(dir, path), 'utf8')) as { scripts?: unknown };
+      const json = JSON.parse((await readTreeFile(dir, path)) ?? '{}') as { scripts?: unknown };
       const scripts = json.scripts;
       if (!scripts || typeof scripts !== 'object') return {};
       return Object.fromEntries(Object.entries(scripts).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));

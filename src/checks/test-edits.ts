@@ -3,8 +3,7 @@
 // fixtures as data. Files in other formats (snapshots, text fixtures) keep the line rule: an edit
 // that removes lines is tampering, since there is nothing to tell a fix from a rewrite.
 
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readTreeFile } from '../referee/tree-read.js';
 import { parse as parseYaml } from 'yaml';
 import type { FileChange } from '../referee/materialize.js';
 import { errorMessage } from '../errors.js';
@@ -32,7 +31,7 @@ export async function judgeTestEdits(baseDir: string, headDir: string, changes: 
   const sides: Sides[] = [];
   for (const change of changes) {
     if (change.status === 'deleted') continue;
-    const read = (dir: string) => readFile(join(dir, change.path), 'utf8').then((t) => (t.length > MAX_BYTES ? null : t), () => null);
+    const read = (dir: string) => readTreeFile(dir, change.path, MAX_BYTES).catch(() => null);
     sides.push({ change, base: change.status === 'added' ? null : await read(baseDir), head: await read(headDir) });
   }
 

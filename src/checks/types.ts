@@ -25,6 +25,10 @@ export type TamperKind =
   | 'harness-neutralised'
   /** Added code that reassigns or patches a member of an assertion or test-framework module. */
   | 'harness-patched'
+  /** A symlink whose target leaves the repository (absolute, `../..`, through another link): never read through. */
+  | 'symlink-escapes'
+  /** A .gitattributes line naming a filter/diff/merge driver: code the user's git would run on checkout or diff. */
+  | 'git-driver-added'
   // From comparing an existing test file's cases and assertions, base vs head (test-compare.ts):
   | 'test-case-removed'
   | 'assertion-removed'

@@ -93,6 +93,8 @@ const STATE_MARK: Record<EntrantState, string> = {
   failed: '✗',
   timeout: '⏱',
   error: '!',
+  'disk-limit': '⛁',
+  'diff-too-large': '⛁',
   refereeing: '⚖',
   tested: '⚖',
 };
@@ -103,7 +105,7 @@ const STATE_MARK: Record<EntrantState, string> = {
  */
 export class TtyReporter implements Reporter {
   private rows = new Map<string, { state: EntrantState; detail: string; started: number; ended?: number }>();
-  private static readonly FINAL: ReadonlySet<EntrantState> = new Set(['finished', 'failed', 'timeout', 'error']);
+  private static readonly FINAL: ReadonlySet<EntrantState> = new Set(['finished', 'failed', 'timeout', 'error', 'disk-limit', 'diff-too-large']);
   private drawn = 0;
   private timer: NodeJS.Timeout | undefined;
 

@@ -14,6 +14,8 @@ export const DEFAULT_SANDBOX: Readonly<SandboxConfig> = Object.freeze({
   cpus: 1,
   memoryMb: 2048,
   pids: 512,
+  diskMb: 2048,
+  maxDiffBytes: 4 * 1024 * 1024,
   network: 'auto',
   env: [],
   timeLimitSec: 15 * 60,

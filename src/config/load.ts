@@ -184,6 +184,8 @@ export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {})
     cpus: s.cpus ?? DEFAULT_SANDBOX.cpus,
     memoryMb: s.memory ?? DEFAULT_SANDBOX.memoryMb,
     pids: s.pids ?? DEFAULT_SANDBOX.pids,
+    diskMb: s.disk ?? DEFAULT_SANDBOX.diskMb,
+    maxDiffBytes: s.maxDiff === undefined ? DEFAULT_SANDBOX.maxDiffBytes : s.maxDiff * 1024 * 1024,
     network: s.network ?? DEFAULT_SANDBOX.network,
     env: [...new Set(s.env ?? DEFAULT_SANDBOX.env)],
     timeLimitSec: opts.timeLimitSec ?? s.timeLimit ?? DEFAULT_SANDBOX.timeLimitSec,

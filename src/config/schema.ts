@@ -79,6 +79,9 @@ const sandboxSchema = strictObject({
   cpus: z.number().positive().optional(),
   memory: memorySchema,
   pids: z.int().positive().optional(),
+  // The repository copy and opencode's own state live there too: less than this is no workspace.
+  disk: memorySchema.refine((mb) => mb === undefined || mb >= 64, 'expected at least "64m"'),
+  maxDiff: memorySchema,
   network: z.enum(['auto', 'none', 'model-only', 'open']).optional(),
   env: z.array(z.string().regex(ENV_RE, 'expected an environment variable name like "ANTHROPIC_API_KEY"')).optional(),
   timeLimit: durationSchema,

@@ -5,11 +5,12 @@ import { execa } from 'execa';
 import { TourneyError } from '../errors.js';
 
 /** Runs git in `cwd` with no pager, no hooks and no user prompts: tourney never wants interaction. */
-export async function git(cwd: string, args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
+export async function git(cwd: string, args: string[], options: { env?: Record<string, string>; input?: string; maxBuffer?: number } = {}) {
   const result = await execa('git', ['-c', 'core.hooksPath=/dev/null', ...args], {
     cwd,
     env: { GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', ...options.env },
     input: options.input,
+    ...(options.maxBuffer !== undefined && { maxBuffer: options.maxBuffer }),
     reject: false,
     stripFinalNewline: true,
   });

@@ -1,8 +1,9 @@
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readlink, symlink, unlink, writeFile } from 'node:fs/promises';
 import { packagePath } from '../paths.js';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { git } from '../git/repo.js';
+import { neutraliseAttributes, untrustedGit } from '../git/untrusted-tree.js';
+import { symlinkReach } from './tree-read.js';
 
 export type ChangeStatus = 'added' | 'modified' | 'deleted';
 
@@ -13,16 +14,22 @@ export interface FileChange {
   deletions: number;
 }
 
+/** A symlink the entrant added or changed: its target is data, recorded as written. */
+export interface ChangedSymlink {
+  path: string;
+  target: string;
+  /** Absolute, above the root, into .git, or through another symlink that is: removed from the host copy. */
+  escapes: boolean;
+}
+
 export interface Materialized {
   baseDir: string;
   headDir: string;
   changes: FileChange[];
+  symlinks: ChangedSymlink[];
 }
 
 export class PatchDoesNotApply extends Error {}
-
-// Plain-data reading: no hooks, no filters, no external diff drivers from anything in the tree.
-const SAFE = ['-c', 'core.hooksPath=/dev/null', '-c', 'diff.external=', '-c', 'core.attributesFile=/dev/null'];
 
 /**
  * Unpacks the base snapshot twice on the host, applies the entrant's patch to the second copy, and
@@ -44,23 +51,52 @@ export async function materialize(baseTar: string, patch: string, dir: string): 
 
   const env = { GIT_AUTHOR_NAME: 'tourney', GIT_AUTHOR_EMAIL: 'tourney@localhost', GIT_COMMITTER_NAME: 'tourney', GIT_COMMITTER_EMAIL: 'tourney@localhost' };
   const run = async (args: string[]) => {
-    const result = await git(headDir, [...SAFE, ...args], { env });
+    const result = await untrustedGit(headDir, args, env);
     if (result.exitCode !== 0) throw new Error(`git ${args[0]}: ${result.stderr}`);
     return result.stdout;
   };
   await run(['init', '-q']);
+  await neutraliseAttributes(headDir);
   await run(['add', '-A', '--force']);
   await run(['commit', '-q', '--allow-empty', '--no-verify', '-m', 'base']);
+  const baseLinks = await symlinksOf(headDir, run);
   if (patch.trim().length > 0) {
     const patchFile = join(dir, 'entrant.patch');
     await writeFile(patchFile, patch);
-    const applied = await git(headDir, [...SAFE, 'apply', '--binary', '--whitespace=nowarn', patchFile]);
+    const applied = await untrustedGit(headDir, ['apply', '--binary', '--whitespace=nowarn', patchFile]);
     if (applied.exitCode !== 0) throw new PatchDoesNotApply(applied.stderr.trim() || 'git apply failed');
   }
   await run(['add', '-A', '--force']);
   const numstat = await run(['diff', '--cached', '--numstat', '--no-renames', '-z', 'HEAD']);
   const status = await run(['diff', '--cached', '--name-status', '--no-renames', '-z', 'HEAD']);
-  return { baseDir, headDir, changes: parseChanges(numstat, status) };
+  const changes = parseChanges(numstat, status);
+  const headLinks = await symlinksOf(headDir, run);
+  // No host reader (ours, ESLint's parser, a TypeScript program) can follow what is not there.
+  await disarm(baseDir, baseLinks);
+  await disarm(headDir, headLinks);
+  const changed = new Set(changes.filter((c) => c.status !== 'deleted').map((c) => c.path));
+  const symlinks = [...headLinks]
+    .filter(([path, target]) => changed.has(path) && baseLinks.get(path) !== target)
+    .map(([path, target]) => ({ path, target, escapes: symlinkReach(path, headLinks) === 'escapes' }));
+  return { baseDir, headDir, changes, symlinks };
+}
+
+/** Every symlink git holds in the index (mode 120000), with its target as read from the link itself. */
+async function symlinksOf(dir: string, run: (args: string[]) => Promise<string>): Promise<Map<string, string>> {
+  const links = new Map<string, string>();
+  for (const entry of (await run(['ls-files', '-s', '-z'])).split('\0')) {
+    if (!entry.startsWith('120000 ')) continue;
+    const path = entry.slice(entry.indexOf('\t') + 1);
+    links.set(path, await readlink(join(dir, path)));
+  }
+  return links;
+}
+
+/** Removes the tree's symlinks that lead out of it from the host copy (the checks still see the change). */
+async function disarm(dir: string, links: Map<string, string>): Promise<void> {
+  for (const path of links.keys()) {
+    if (symlinkReach(path, links) === 'escapes') await unlink(join(dir, path)).catch(() => undefined);
+  }
 }
 
 function parseChanges(numstatZ: string, statusZ: string): FileChange[] {

@@ -118,6 +118,7 @@ export async function refereeEntrant(ctx: RefereeContext, name: string, patch: s
         baseDir: tree.baseDir,
         headDir: tree.headDir,
         changes: tree.changes,
+        symlinks: tree.symlinks,
         patch,
         // The spec's benchmarks measure the entrant; an entrant must not get to rewrite them.
         protectedPaths: [...ctx.scoring.protectedPaths, ...(spec.bench ?? [])],

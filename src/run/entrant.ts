@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
 import { extractDiff, prepareWorkspace, WORKDIR } from '../sandbox/workspace.js';
+import { DiffTooLarge, formatBytes } from '../diff-limit.js';
+import { watchDisk, type DiskWatch } from '../sandbox/disk-watch.js';
 import { cancelReason, runOpencodeSession, waitForServer, type AgentSessionResult } from '../agents/opencode.js';
 import type { ProviderFailure } from '../agents/provider-errors.js';
 import { entrantEnv, entrantOpencodeConfig, OPENCODE_PORT, type EntrantGateway } from '../agents/opencode-config.js';
@@ -17,7 +19,8 @@ export interface EntrantRunInput {
   entrant: EntrantConfig;
   prompt: string;
   baseTar: string;
-  limits: SandboxLimits;
+  // The disk limits matter for entrants: they must be set here.
+  limits: SandboxLimits & { diskMb: number; maxDiffBytes: number };
   /** Docker network for this entrant's container. */
   network: string;
   /** Base URL of the scripted model server as seen from inside the container, if one runs. */
@@ -62,6 +65,9 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
   });
 
   let sandbox: Sandbox | undefined;
+  let disk: DiskWatch | undefined;
+  const diskStop = new AbortController();
+  const signal = AbortSignal.any([input.signal, diskStop.signal]);
   try {
     const config = entrantOpencodeConfig(input.entrant.model, input.scriptedBaseUrl, input.gateway);
     sandbox = await Sandbox.create(input.docker, {
@@ -75,11 +81,15 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
       readOnlyBinds: input.readOnlyBinds,
     });
+    const diskLimit = input.limits.diskMb * 1024 * 1024;
+    disk = watchDisk(sandbox, diskLimit, (bytes) =>
+      diskStop.abort(`stopped: wrote ${formatBytes(bytes)} in its container, over sandbox.disk (${formatBytes(diskLimit)}); not refereed`),
+    );
     const baseCommit = await prepareWorkspace(sandbox, input.baseTar);
     input.onSandboxReady(Date.now() - started);
 
     const serverUrl = `http://${await sandbox.ipAddress()}:${OPENCODE_PORT}`;
-    await waitForServer(serverUrl, SERVER_START_TIMEOUT_MS, input.signal).catch(async (err: unknown) => {
+    await waitForServer(serverUrl, SERVER_START_TIMEOUT_MS, signal).catch(async (err: unknown) => {
       throw new Error(`${errorMessage(err)}\n${(await sandbox?.logs())?.slice(-2000) ?? ''}`);
     });
     const session = await runOpencodeSession({
@@ -90,14 +100,23 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       timeLimitMs: Math.max(1000, input.timeLimitMs - (Date.now() - started)),
       transcriptFile: input.transcriptFile,
       onActivity: input.onActivity,
-      signal: input.signal,
+      signal,
       credentialNames: input.credentialNames,
       ...(input.gateway?.settings.baseURL && { baseURL: input.gateway.settings.baseURL }),
       onProviderFailure: input.onProviderFailure,
     });
 
+    disk.stop();
+    // Over a sandbox limit, nothing of the entrant's goes further (its container is already killed).
+    if (disk.exceeded !== null) return { ...session, status: 'disk-limit', error: cancelReason(diskStop.signal), durationMs: Date.now() - started, patch: '', transcriptSaved: true };
     // Whatever the session's outcome, keep what the agent did: a timed-out entrant's partial work is evidence too.
-    const patch = await extractDiff(sandbox, baseCommit);
+    let patch: string;
+    try {
+      patch = await extractDiff(sandbox, baseCommit, input.limits.maxDiffBytes);
+    } catch (err) {
+      if (!(err instanceof DiffTooLarge)) throw err;
+      return { ...session, status: 'diff-too-large', error: err.message, durationMs: Date.now() - started, patch: '', transcriptSaved: true };
+    }
     await writeFile(input.diffFile, patch);
     const status = session.status === 'finished' && patch.trim().length === 0 ? 'failed' : session.status;
     let error = session.error;
@@ -113,9 +132,11 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       transcriptSaved: true,
     };
   } catch (err) {
+    if (diskStop.signal.aborted) return failed('disk-limit', cancelReason(diskStop.signal));
     // After Ctrl-C the sweep removes containers under our feet; the resulting Docker errors are noise.
     return failed('error', input.signal.aborted ? cancelReason(input.signal) : errorMessage(err));
   } finally {
+    disk?.stop();
     await sandbox?.remove();
   }
 }

@@ -11,6 +11,7 @@ import { renderReport } from '../report/render.js';
 import { runJudge } from '../judge/judge.js';
 import { addTokens, emptyTokens, RESULT_SCHEMA_VERSION, type EntrantResult, type RunResult } from '../types.js';
 import { mapLimit } from './concurrency.js';
+import { DiffTooLarge } from '../diff-limit.js';
 import { keepBranches } from './branches.js';
 import type { RunSession } from './session.js';
 
@@ -59,6 +60,10 @@ export async function settle(
     timeoutMs: REFEREE_TIMEOUT_MS,
   };
   for (const c of candidates) {
+    // Whatever produced it, a change over sandbox.maxDiff goes no further (no referee, judge or branch).
+    if (Buffer.byteLength(c.patch) > config.sandbox.maxDiffBytes) {
+      Object.assign(c, { status: 'diff-too-large', error: new DiffTooLarge(config.sandbox.maxDiffBytes).message, patch: '' });
+    }
     await mkdir(join(runDir, 'entrants', c.name), { recursive: true });
     await writeFile(join(runDir, 'entrants', c.name, 'diff.patch'), c.patch);
   }

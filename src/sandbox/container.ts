@@ -8,6 +8,8 @@ export interface SandboxLimits {
   cpus: number;
   memoryMb: number;
   pids: number;
+  /** No single file larger than this (RLIMIT_FSIZE: the writer gets SIGXFSZ / EFBIG). */
+  diskMb?: number;
 }
 
 export interface SandboxOptions {
@@ -62,6 +64,9 @@ export class Sandbox {
         MemorySwap: options.limits.memoryMb * 1024 * 1024,
         NanoCpus: Math.round(options.limits.cpus * 1e9),
         PidsLimit: options.limits.pids,
+        // overlay2 on ext4 has no per-container quota (--storage-opt size= needs xfs + pquota): this
+        // bounds each file hard, and the entrant's disk watch (disk-watch.ts) bounds the total.
+        ...(options.limits.diskMb && { Ulimits: [{ Name: 'fsize', Soft: options.limits.diskMb * 1024 * 1024, Hard: options.limits.diskMb * 1024 * 1024 }] }),
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
         Binds: options.readOnlyBinds?.map((bind) => `${bind}:ro`),
@@ -171,6 +176,19 @@ export class Sandbox {
     const result = (await this.container.commit({ repo, tag, pause: true, changes })) as { Id?: string };
     if (!result.Id) throw new Error(`docker commit of ${this.options.name} returned no image id`);
     return result.Id;
+  }
+
+  /** Bytes in the container's writable layer (what it wrote, the repository copy included), from Docker. */
+  async writableBytes(): Promise<number> {
+    // Docker's `size` query; @types/dockerode does not list it.
+    const withSize: Docker.ContainerInspectOptions & { size: boolean } = { size: true };
+    const info = (await this.container.inspect(withSize)) as { SizeRw?: number };
+    return info.SizeRw ?? 0;
+  }
+
+  /** Stops every process in the container at once, from Docker (nothing inside can delay it). */
+  async kill(): Promise<void> {
+    await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
   }
 
   async logs(): Promise<string> {

@@ -1,6 +1,7 @@
 import type { Sandbox } from './container.js';
 import { SANDBOX_UID } from './labels.js';
 import { FILE_LIST_ENTRY, tarOf } from './tar.js';
+import { DiffTooLarge } from '../diff-limit.js';
 
 /** Where the repository copy lives inside every sandbox. */
 export const WORKDIR = '/work/repo';
@@ -49,18 +50,26 @@ export function shellCommand(command: string): string[] {
   return ['sh', '-c', `exec 2>&1\n${command}`];
 }
 
-/** Everything the agent changed relative to the base commit, as a binary-safe patch. */
-export async function extractDiff(sandbox: Sandbox, baseCommit: string): Promise<string> {
+const TOO_LARGE_EXIT = 90;
+
+/** Everything the agent changed relative to the base commit, as a binary-safe patch of at most `maxBytes`. */
+export async function extractDiff(sandbox: Sandbox, baseCommit: string, maxBytes = 64 * 1024 * 1024): Promise<string> {
+  const diff = `${SAFE_GIT.join(' ')} diff --cached --binary --no-ext-diff --no-textconv --no-color ${baseCommit}`;
+  // Measured first without keeping it (head stops reading past the cap), so an oversized diff is
+  // neither written to the container's disk nor sent to the host.
   const script = [
     `${SAFE_GIT.join(' ')} add -A`,
-    `${SAFE_GIT.join(' ')} diff --cached --binary --no-ext-diff --no-textconv --no-color ${baseCommit}`,
+    `n=$(${diff} | head -c ${maxBytes + 1} | wc -c)`,
+    `if [ "$n" -gt ${maxBytes} ]; then exit ${TOO_LARGE_EXIT}; fi`,
+    diff,
   ].join(' && ');
   const result = await sandbox.exec(['sh', '-c', script], {
     user: SANDBOX_USER,
     workdir: WORKDIR,
     timeoutMs: 120_000,
-    maxOutputBytes: 64 * 1024 * 1024,
+    maxOutputBytes: maxBytes + 64 * 1024,
   });
+  if (result.exitCode === TOO_LARGE_EXIT) throw new DiffTooLarge(maxBytes);
   if (result.exitCode !== 0) throw new Error(`could not read the entrant's changes: ${result.stderr}`);
   return result.stdout;
 }

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { git } from '../git/repo.js';
 import { TourneyError } from '../errors.js';
+import { checkDiffSize, DiffTooLarge } from '../diff-limit.js';
 
 export interface CandidateSource {
   name: string;
@@ -58,10 +59,16 @@ export async function resolveBase(root: string, head: string, candidates: Candid
   return merged.stdout;
 }
 
-/** The candidate's change against `base`, as a binary-safe patch. */
-export async function candidatePatch(root: string, base: string, candidate: CandidateSource): Promise<string> {
-  if (candidate.kind === 'patch') return readFile(candidate.resolved, 'utf8');
-  const diff = await git(root, ['-c', 'diff.external=', 'diff', '--binary', '--no-ext-diff', '--no-textconv', '--no-color', base, candidate.resolved]);
+/** The candidate's change against `base`, as a binary-safe patch; DiffTooLarge beyond `maxBytes`. */
+export async function candidatePatch(root: string, base: string, candidate: CandidateSource, maxBytes = Infinity): Promise<string> {
+  if (candidate.kind === 'patch') {
+    if ((await stat(candidate.resolved)).size > maxBytes) throw new DiffTooLarge(maxBytes);
+    return readFile(candidate.resolved, 'utf8');
+  }
+  const diff = await git(root, ['-c', 'diff.external=', 'diff', '--binary', '--no-ext-diff', '--no-textconv', '--no-color', base, candidate.resolved], {
+    ...(Number.isFinite(maxBytes) && { maxBuffer: maxBytes + 1 }),
+  });
+  if (diff.isMaxBuffer) throw new DiffTooLarge(maxBytes);
   if (diff.exitCode !== 0) throw new TourneyError(`--candidate ${candidate.name}: git diff ${base.slice(0, 12)} ${candidate.source} failed: ${diff.stderr}`);
-  return diff.stdout.length > 0 ? `${diff.stdout}\n` : '';
+  return checkDiffSize(diff.stdout.length > 0 ? `${diff.stdout}\n` : '', maxBytes);
 }

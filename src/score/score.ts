@@ -4,7 +4,8 @@ import { RunSession } from '../run/session.js';
 import type { Candidate } from '../run/settle.js';
 import { authBinds, prepareNetwork } from '../run/sandbox-environment.js';
 import { credentialEnv, gatewayFor } from '../run/preflight.js';
-import { candidatePatch, parseCandidates, resolveBase } from './candidates.js';
+import { candidatePatch, parseCandidates, resolveBase, type CandidateSource } from './candidates.js';
+import { DiffTooLarge } from '../diff-limit.js';
 import type { CheckTimings } from '../referee/referee.js';
 
 export interface ScoreOptions {
@@ -45,16 +46,18 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
     const base = await resolveBase(session.repo.root, session.repo.head, sources, options.base);
     const candidates: Candidate[] = [];
     for (const source of sources) {
+      const taken = await takePatch(session.repo.root, base, source, session.config.sandbox.maxDiffBytes);
       candidates.push({
         name: source.name,
         agent: source.kind === 'ref' ? 'git ref' : 'patch file',
         model: source.source,
-        status: 'finished',
+        status: taken.error ? 'diff-too-large' : 'finished',
+        ...(taken.error && { error: taken.error }),
         tokens: emptyTokens(),
         costUsd: 0,
         durationMs: 0,
         transcriptPath: null,
-        patch: await candidatePatch(session.repo.root, base, source),
+        patch: taken.patch,
       });
     }
     reporter.onEvent({
@@ -84,5 +87,15 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
     }, options.checkTimings);
   } finally {
     await session.close();
+  }
+}
+
+/** An oversized candidate is that candidate's status, not the run's failure. */
+async function takePatch(root: string, base: string, source: CandidateSource, maxBytes: number): Promise<{ patch: string; error?: string }> {
+  try {
+    return { patch: await candidatePatch(root, base, source, maxBytes) };
+  } catch (err) {
+    if (err instanceof DiffTooLarge) return { patch: '', error: err.message };
+    throw err;
   }
 }

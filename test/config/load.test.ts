@@ -66,7 +66,7 @@ describe('loadConfig', () => {
     expect(new Set(c.entrants.map((e) => e.approach)).size).toBe(3);
     expect(c.entrants.every((e) => e.agent === 'opencode' && e.model === 'anthropic/claude-sonnet-4-5' && e.timeLimitSec === undefined)).toBe(true);
     expect(c.sandbox).toEqual({
-      image: DEFAULT_IMAGE, cpus: 1, memoryMb: 2048, pids: 512, network: 'auto', env: [], timeLimitSec: 900, opencodeAuth: false,
+      image: DEFAULT_IMAGE, cpus: 1, memoryMb: 2048, pids: 512, diskMb: 2048, maxDiffBytes: 4 * 1024 * 1024, network: 'auto', env: [], timeLimitSec: 900, opencodeAuth: false,
       setupNetwork: 'open', setupTimeLimitSec: 1200, setupEnv: [], packages: [],
     });
     expect(DEFAULT_IMAGE).toBe('tourney-sandbox:local');
@@ -90,7 +90,7 @@ describe('loadConfig', () => {
       { name: 'quick.v2', agent: 'opencode', model: 'openrouter/qwen/qwen3-coder' },
     ]);
     expect(c.sandbox).toEqual({
-      image: 'tourney-sandbox:latest', cpus: 1.5, memoryMb: 4096, pids: 256, network: 'model-only',
+      image: 'tourney-sandbox:latest', cpus: 1.5, memoryMb: 4096, pids: 256, diskMb: 2048, maxDiffBytes: 4 * 1024 * 1024, network: 'model-only',
       env: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY'], timeLimitSec: 3600, opencodeAuth: true,
       setupNetwork: 'open', setupTimeLimitSec: 1200, setupEnv: [], packages: [],
     });
@@ -187,7 +187,7 @@ describe('loadConfig errors', () => {
     expect(message.split('\n').sort()).toEqual([
       'unknown key "entrants[1].modle" (did you mean "model"?); allowed keys: name, agent, model, approach, timeLimit, providers',
       'unknown key "extra"; allowed keys: entrants, sandbox, gates, weights, tampering, performance, judge, providers, scripts',
-      'unknown key "sandbox.memroy" (did you mean "memory"?); allowed keys: image, cpus, memory, pids, network, env, timeLimit, opencodeAuth, setupNetwork, setupTimeLimit, setupKey, setupEnv, packages, dockerfile, caFile',
+      'unknown key "sandbox.memroy" (did you mean "memory"?); allowed keys: image, cpus, memory, pids, disk, maxDiff, network, env, timeLimit, opencodeAuth, setupNetwork, setupTimeLimit, setupKey, setupEnv, packages, dockerfile, caFile',
     ]);
   });
 
