@@ -50,7 +50,7 @@ export function shellCommand(command: string): string[] {
 }
 
 /** Everything the agent changed relative to the base commit, as a binary-safe patch. */
-export async function extractDiff(sandbox: Sandbox, baseCommit: string): Promise<string> {
+export async function extractDiff(sandbox: Sandbox, baseCommit: string, timeoutMs = 120_000): Promise<string> {
   const script = [
     `${SAFE_GIT.join(' ')} add -A`,
     `${SAFE_GIT.join(' ')} diff --cached --binary --no-ext-diff --no-textconv --no-color ${baseCommit}`,
@@ -58,9 +58,10 @@ export async function extractDiff(sandbox: Sandbox, baseCommit: string): Promise
   const result = await sandbox.exec(['sh', '-c', script], {
     user: SANDBOX_USER,
     workdir: WORKDIR,
-    timeoutMs: 120_000,
+    timeoutMs,
     maxOutputBytes: 64 * 1024 * 1024,
   });
+  if (result.timedOut) throw new Error(`reading the entrant's changes took longer than ${Math.round(timeoutMs / 1000)} s`);
   if (result.exitCode !== 0) throw new Error(`could not read the entrant's changes: ${result.stderr}`);
   return result.stdout;
 }
