@@ -1,3 +1,4 @@
+import type { ProviderSettingsMap } from './agents/gateways.js';
 // Plain data passed between stages and saved in the run directory.
 // Everything here must stay JSON-serialisable: any stage can be re-run from what is on disk.
 
@@ -76,6 +77,8 @@ export interface EntrantConfig {
   /** Extra instructions that make this entrant differ from the others. */
   approach?: string;
   timeLimitSec?: number;
+  /** Gateway settings of this entrant only, over the top-level `providers`. */
+  providers?: ProviderSettingsMap;
 }
 
 /** Block on any new security finding at or above this severity; `off` never blocks. */
@@ -135,6 +138,8 @@ export interface TourneyConfig {
   scriptDirs: string[];
   scoring: ScoringConfig;
   judge: JudgeConfig;
+  /** Provider gateways (`providers.<id>`), for every entrant and the judge. */
+  providers: ProviderSettingsMap;
 }
 
 export type EntrantStatus = 'finished' | 'failed' | 'timeout' | 'error';

@@ -40,6 +40,12 @@ function modelRef(value: string): string {
   return value;
 }
 
+function portNumber(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError(`expected a port number from 0 to 65535, got "${value}"`);
+  return port;
+}
+
 interface OutputOptions {
   json?: boolean;
   quiet?: boolean;
@@ -218,18 +224,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('check the Docker engine, the sandbox image, the opencode binary and provider credentials')
     .option('--config <file>', 'config file whose entrants to check credentials for')
     .option('--repo <dir>', 'repository whose config to read', '.')
-    .action(async (options: { config?: string; repo: string }) => {
+    .option('--live', 'also send one short request per configured model from a sandbox (costs a few tokens) and report ok / auth failed / model unknown / unreachable')
+    .action(async (options: { config?: string; repo: string; live?: boolean }) => {
       const { runDoctor } = await commands.doctor();
       setExit(await runDoctor(options));
     });
 
   program
     .command('model-server')
-    .description('serve the scripted OpenAI-compatible model (replays scripts of tool calls and text) for use with any opencode')
+    .description('serve the scripted model (replays scripts of tool calls and text) as OpenAI chat completions, OpenAI Responses and Anthropic Messages, e.g. as a gateway (providers.<id>.baseURL)')
     .option('--scripts <dir...>', 'directories holding <name>.yaml|.json scripts (the built-in examples are always included)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port (0 picks a free one)', (v) => Number(v), 0)
-    .action(async (options: { scripts?: string[]; host: string; port: number }) => {
+    .option('--port <port>', 'port (0 picks a free one)', portNumber, 0)
+    .option('--api-key-env <name...>', 'require on every request the key held by this host variable (else 401, as a provider answers a wrong key)')
+    .action(async (options: { scripts?: string[]; host: string; port: number; apiKeyEnv?: string[] }) => {
       const { serveScriptedModel } = await commands.modelServer();
       await serveScriptedModel(options);
     });

@@ -6,7 +6,8 @@ import {
   builtinRubric, builtinScriptsDir, CONFIG_FILENAMES, DEFAULT_JUDGE, DEFAULT_APPROACHES, DEFAULT_ENTRANTS, DEFAULT_SANDBOX, DEFAULT_SCORING, MAX_ENTRANTS,
 } from './defaults.js';
 import { isYamlError, parseJson, parseYaml, yamlErrorText } from './parse-file.js';
-import { configSchema, MODEL_EXPECTED, MODEL_RE, type RawConfig } from './schema.js';
+import { configSchema, MODEL_EXPECTED, MODEL_RE, type RawConfig, type RawProviderSettings } from './schema.js';
+import type { ProviderSettingsMap } from '../agents/gateways.js';
 import { describeValue, formatZodIssues } from './zod-errors.js';
 
 export interface LoadConfigOptions {
@@ -108,6 +109,7 @@ function resolveEntrants(raw: RawConfig, opts: LoadConfigOptions, shown: string 
       model: (opts.model ?? e.model)!,
       ...(e.approach !== undefined && { approach: e.approach }),
       ...(e.timeLimit !== undefined && { timeLimitSec: e.timeLimit }),
+      ...(e.providers && { providers: resolveProviders(e.providers) }),
     }));
   }
   if (!opts.model) {
@@ -209,5 +211,17 @@ export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {})
       performance: { ...DEFAULT_SCORING.performance, ...raw.performance },
     },
     judge: await resolveJudge(root, raw.judge, shown, opts.judgeModels),
+    providers: resolveProviders(raw.providers ?? {}),
   };
+}
+
+/** `models` as a list of ids becomes a mapping, the one shape the rest of tourney reads. */
+function resolveProviders(raw: Record<string, RawProviderSettings>): ProviderSettingsMap {
+  return Object.fromEntries(
+    Object.entries(raw).map(([id, settings]) => {
+      const { models, ...rest } = settings;
+      const byId = Array.isArray(models) ? Object.fromEntries(models.map((m) => [m, {}])) : models;
+      return [id, { ...rest, ...(byId && { models: byId }) }];
+    }),
+  );
 }

@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import { createOpencodeClient, type OpencodeClient } from '@opencode-ai/sdk/v2/client';
 import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
 import { retarAs, tarOf } from '../sandbox/tar.js';
-import { entrantOpencodeConfig, entrantEnv, isScripted, OPENCODE_PORT } from '../agents/opencode-config.js';
+import { entrantOpencodeConfig, entrantEnv, isScripted, OPENCODE_PORT, type EntrantGateway } from '../agents/opencode-config.js';
 import { waitForServer } from '../agents/opencode.js';
 import { errorMessage } from '../errors.js';
 import type { JudgeConfig, Spec } from '../types.js';
@@ -77,6 +77,7 @@ export interface JudgeInput {
   scriptedBaseUrl: string | null;
   /** Host variables for a judge of this model: its provider's credentials (see run/preflight.ts). */
   envFor: (model: string) => Record<string, string>;
+  gatewayFor: (model: string) => EntrantGateway | undefined;
   readOnlyBinds: string[];
   signal: AbortSignal;
   onProgress: (line: string) => void;
@@ -152,7 +153,7 @@ interface JudgeServer {
 }
 
 async function startJudgeServer(input: JudgeInput, model: string, index: number, judgeTar: string): Promise<JudgeServer> {
-  const config = { ...entrantOpencodeConfig(model, input.scriptedBaseUrl), permission: JUDGE_PERMISSIONS };
+  const config = { ...entrantOpencodeConfig(model, input.scriptedBaseUrl, input.gatewayFor(model)), permission: JUDGE_PERMISSIONS };
   const sandbox = await Sandbox.create(input.docker, {
     image: input.image,
     runId: input.runId,

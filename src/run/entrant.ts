@@ -5,7 +5,7 @@ import { prepareWorkspace, WORKDIR } from '../sandbox/workspace.js';
 import { diffOfStopped, withDeadline } from '../sandbox/stopped.js';
 import { cancelReason, runOpencodeSession, waitForServer, type AgentSessionResult } from '../agents/opencode.js';
 import type { ProviderFailure } from '../agents/provider-errors.js';
-import { entrantEnv, entrantOpencodeConfig, OPENCODE_PORT } from '../agents/opencode-config.js';
+import { entrantEnv, entrantOpencodeConfig, OPENCODE_PORT, type EntrantGateway } from '../agents/opencode-config.js';
 import { errorMessage } from '../errors.js';
 import { formatSeconds } from '../format.js';
 import { emptyTokens, type EntrantConfig, type EntrantTimings } from '../types.js';
@@ -24,6 +24,8 @@ export interface EntrantRunInput {
   /** Base URL of the scripted model server as seen from inside the container, if one runs. */
   scriptedBaseUrl: string | null;
   passEnv: Record<string, string>;
+  /** The entrant's provider gateway (`providers.<id>`), if one is configured. */
+  gateway: EntrantGateway | undefined;
   readOnlyBinds: string[];
   timeLimitMs: number;
   diffFile: string;
@@ -83,7 +85,7 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
   let sandbox: Sandbox | undefined;
   let baseCommit: string | undefined;
   try {
-    const config = entrantOpencodeConfig(input.entrant.model, input.scriptedBaseUrl);
+    const config = entrantOpencodeConfig(input.entrant.model, input.scriptedBaseUrl, input.gateway);
     sandbox = await Sandbox.create(input.docker, {
       image: input.image,
       runId: input.runId,
@@ -118,6 +120,7 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
         onActivity: input.onActivity,
         signal: input.signal,
         credentialNames: input.credentialNames,
+        ...(input.gateway?.settings.baseURL && { baseURL: input.gateway.settings.baseURL }),
         onProviderFailure: input.onProviderFailure,
       });
     })();

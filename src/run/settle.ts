@@ -1,3 +1,4 @@
+import type { EntrantGateway } from '../agents/opencode-config.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,8 @@ export interface JudgeEnvironment {
   scriptedBaseUrl: string | null;
   /** Host variables for a judge of this model (its provider's credentials); see preflight.ts. */
   envFor: (model: string) => Record<string, string>;
+  /** The judge's provider gateway for this model (`providers.<id>`), if one is configured. */
+  gatewayFor: (model: string) => EntrantGateway | undefined;
   /** The opencode auth file mount (sandbox.opencodeAuth), for judges of real providers. */
   readOnlyBinds: string[];
 }

@@ -8,7 +8,7 @@ import { mapLimit } from './concurrency.js';
 import { entrantParallelism } from '../sandbox/capacity.js';
 import type { Reporter } from './events.js';
 import { prepareNetwork, authBinds, runModels } from './sandbox-environment.js';
-import { credentialEnv, credentialNames } from './preflight.js';
+import { credentialEnv, credentialNames, credentialScope, gatewayFor } from './preflight.js';
 import { ProviderStops } from './provider-stops.js';
 import { providerOf } from '../agents/providers.js';
 import { RunSession } from './session.js';
@@ -77,6 +77,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
         const dir = join(runDir, 'entrants', entrant.name);
         await mkdir(dir, { recursive: true });
         reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'starting' });
+        const scope = credentialScope(session.credentials, entrant.model, entrant.name);
         const output = await runEntrant({
           docker,
           runId,
@@ -88,17 +89,18 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           network: isScripted(entrant.model) ? network.scripted : network.open,
           scriptedBaseUrl,
           // Only this entrant's provider's keys (plus the non-credential sandbox.env extras).
-          passEnv: credentialEnv(session.credentials, entrant.model),
+          passEnv: credentialEnv(session.credentials, entrant.model, entrant.name),
+          gateway: gatewayFor(session.credentials, entrant.model, entrant.name),
           readOnlyBinds: authBinds(config),
           timeLimitMs: timeLimitSec * 1000,
           diffFile: join(dir, 'diff.patch'),
           transcriptFile: join(dir, 'transcript.json'),
-          signal: stops.signalFor(providerOf(entrant.model)),
-          credentialNames: credentialNames(session.credentials, entrant.model),
+          signal: stops.signalFor(scope),
+          credentialNames: credentialNames(session.credentials, entrant.model, entrant.name),
           onProviderFailure: (failure) => {
-            if (!failure.stopsProvider || stops.stopped(providerOf(entrant.model))) return;
-            reporter.onEvent({ type: 'warning', message: `${failure.message}: stopping the other ${providerOf(entrant.model)} entrants` });
-            stops.stop(providerOf(entrant.model), failure, `entrant "${entrant.name}"`);
+            if (!failure.stopsProvider || stops.stopped(scope)) return;
+            reporter.onEvent({ type: 'warning', message: `${failure.message}: stopping the other ${providerOf(entrant.model)} entrants that use the same key` });
+            stops.stop(scope, failure, `entrant "${entrant.name}"`);
           },
           onActivity: (line) => reporter.onEvent({ type: 'activity', name: entrant.name, line }),
           onSandboxReady: (ms) => {
@@ -133,6 +135,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
       networks: network,
       scriptedBaseUrl,
       envFor: (model) => credentialEnv(session.credentials, model),
+      gatewayFor: (model) => gatewayFor(session.credentials, model),
       readOnlyBinds: authBinds(config),
     });
   } finally {

@@ -3,7 +3,7 @@ import type { Reporter } from '../run/events.js';
 import { RunSession } from '../run/session.js';
 import type { Candidate } from '../run/settle.js';
 import { authBinds, prepareNetwork } from '../run/sandbox-environment.js';
-import { credentialEnv } from '../run/preflight.js';
+import { credentialEnv, gatewayFor } from '../run/preflight.js';
 import { candidatePatch, parseCandidates, resolveBase } from './candidates.js';
 import type { CheckTimings } from '../referee/referee.js';
 
@@ -78,6 +78,7 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
       networks: network,
       scriptedBaseUrl,
       envFor: (model) => credentialEnv(session.credentials, model),
+      gatewayFor: (model) => gatewayFor(session.credentials, model),
       readOnlyBinds: authBinds(session.config),
     }, options.checkTimings);
   } finally {
