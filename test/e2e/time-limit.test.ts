@@ -29,27 +29,35 @@ describe('time limits that hold', () => {
 
   it('stops a writer that ignores SIGTERM at the limit, diff extraction included', async () => {
     await ensureTestImage();
-    const repo = await lifetimeRepo([`- { name: flood, model: scripted/flood, timeLimit: ${LIMIT_S}s }`]);
-    repos.push(repo);
-    const { result, events } = await timedRun(repo);
-    const flood = result.entrants.find((e) => e.name === 'flood')!;
-    expect(flood.status).toBe('timeout');
-
-    const started = at(events, 'flood', ['starting']);
-    const ended = at(events, 'flood', ['timeout', 'error', 'failed', 'finished']);
-    const patch = await readFile(join(result.runDir, flood.diffPath), 'utf8');
-    const stamps = [...patch.matchAll(/^\+(\d{13})$/gm)].map((m) => Number(m[1]));
-    if (stamps.length === 0) throw new Error(`the writer never started: the agent did not reach its tool call within ${LIMIT_S} s (a loaded machine? set TOURNEY_TEST_LIMIT_S)`);
-    const lastWrite = Math.max(...stamps);
-    const overrun = { lastWriteS: (lastWrite - started) / 1000, endedS: (ended - started) / 1000, timings: flood.timings };
-    process.stderr.write(`time limit ${LIMIT_S} s: writer stopped ${overrun.lastWriteS.toFixed(1)} s after start, entrant done (diff read) at ${overrun.endedS.toFixed(1)} s; ${JSON.stringify(flood.timings)}\n`);
-    // The writer really ran until the limit (so the test can fail)...
-    expect(overrun.lastWriteS).toBeGreaterThan(LIMIT_S - 2);
-    // ...and nothing of it ran, nor did the entrant's lifecycle last, more than a few seconds past it.
-    expect(overrun.lastWriteS).toBeLessThan(LIMIT_S + 6);
-    expect(overrun.endedS).toBeLessThan(LIMIT_S + 10);
-    expect(flood.durationMs).toBeLessThan((LIMIT_S + 10) * 1000);
-  }, 240_000);
+    // On a loaded machine the agent may not reach its tool call within 30 s: then the same attack again with
+    // twice the limit (the bounds below are relative to the limit either way).
+    for (let limit = LIMIT_S; ; limit *= 2) {
+      const repo = await lifetimeRepo([`- { name: flood, model: scripted/flood, timeLimit: ${limit}s }`]);
+      repos.push(repo);
+      const { result, events } = await timedRun(repo);
+      const flood = result.entrants.find((e) => e.name === 'flood')!;
+      const patch = await readFile(join(result.runDir, flood.diffPath), 'utf8').catch(() => '');
+      const stamps = [...patch.matchAll(/^\+(\d{13})$/gm)].map((m) => Number(m[1]));
+      if (stamps.length === 0 && limit < 4 * LIMIT_S) {
+        process.stderr.write(`time limit ${limit} s: the agent never reached its tool call (${flood.status}: ${flood.error}); again with ${2 * limit} s\n`);
+        continue;
+      }
+      expect(flood.status).toBe('timeout');
+      expect(stamps.length).toBeGreaterThan(0);
+      const started = at(events, 'flood', ['starting']);
+      const ended = at(events, 'flood', ['timeout', 'error', 'failed', 'finished']);
+      const lastWriteS = (Math.max(...stamps) - started) / 1000;
+      const endedS = (ended - started) / 1000;
+      process.stderr.write(`time limit ${limit} s: writer stopped ${lastWriteS.toFixed(1)} s after start, entrant done (diff read) at ${endedS.toFixed(1)} s; ${JSON.stringify(flood.timings)}\n`);
+      // The writer really ran until the limit (so the test can fail)...
+      expect(lastWriteS).toBeGreaterThan(limit - 2);
+      // ...and nothing of it ran, nor did the entrant's lifecycle last, more than a few seconds past it.
+      expect(lastWriteS).toBeLessThan(limit + 6);
+      expect(endedS).toBeLessThan(limit + 10);
+      expect(flood.durationMs).toBeLessThan((limit + 10) * 1000);
+      return;
+    }
+  }, 600_000);
 
   it('with sandbox.maxParallel 1, runs entrants one at a time and charges no queued time', async () => {
     await ensureTestImage();
