@@ -66,6 +66,8 @@ export interface SandboxConfig {
   setupEnv: string[];
   /** Debian packages installed in an image derived from the sandbox image. */
   packages: string[];
+  /** Entrants started at once; undefined = derived from the engine's CPUs and memory. */
+  maxParallel?: number;
   /** Absolute path of a Dockerfile FROM the tourney image, or undefined. */
   dockerfile?: string;
   /** Absolute path of a CA bundle for setup containers, or undefined to use the host's. */
@@ -182,6 +184,18 @@ export interface TestCheck {
   error?: string;
 }
 
+/** Where an entrant's wall time went (tourney run only). The time limit is charged from sandbox start, not while queued. */
+export interface EntrantTimings {
+  /** Waiting for a free slot under sandbox.maxParallel. */
+  queuedMs: number;
+  /** Container up and the repository copied in. */
+  sandboxMs: number;
+  /** The agent's session (server start included), up to the stop. */
+  agentMs: number;
+  /** The kill from the engine, saving the stopped filesystem and reading the diff from it. */
+  stopMs: number;
+}
+
 export interface EntrantResult {
   name: string;
   agent: string;
@@ -194,6 +208,7 @@ export interface EntrantResult {
   tokens: TokenUsage;
   costUsd: number;
   durationMs: number;
+  timings?: EntrantTimings;
   branch: string | null;
   /** Paths relative to the run directory. */
   diffPath: string;

@@ -114,6 +114,7 @@ const commands = {
   image: () => import('./image-command.js'),
   modelServer: () => import('./model-server-command.js'),
   report: () => import('./report-command.js'),
+  clean: () => import('./clean-command.js'),
 };
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -213,6 +214,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (options: { olderThan?: number; dryRun?: boolean; kind?: 'environment' | 'toolchain' }) => {
       const { pruneImagesCommand } = await commands.image();
       await pruneImagesCommand(options);
+    });
+
+  program
+    .command('clean')
+    .description('remove what ended runs left (containers, networks) and prune old run dirs and tourney/* branches; never a live run\'s')
+    .option('--repo <dir>', 'repository whose run dirs and branches to prune', '.')
+    .option('--older-than <duration>', 'keep run dirs and branches younger than this, e.g. 7d, 12h (default 14d)', durationWithDays)
+    .option('--dry-run', 'say what would be removed, remove nothing')
+    .option('--json', 'print what was removed and kept as JSON')
+    .action(async (options: { repo: string; olderThan?: number; dryRun?: boolean; json?: boolean }) => {
+      const { cleanCommand, DEFAULT_CLEAN_AGE_SEC } = await commands.clean();
+      setExit(await cleanCommand({ ...options, olderThan: options.olderThan ?? DEFAULT_CLEAN_AGE_SEC }));
     });
 
   program

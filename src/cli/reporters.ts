@@ -87,6 +87,7 @@ function oneLine(text: string, max = 160): string {
 }
 
 const STATE_MARK: Record<EntrantState, string> = {
+  queued: '·',
   starting: '…',
   running: '▶',
   finished: '✓',
@@ -123,6 +124,8 @@ export class TtyReporter implements Reporter {
     if (event.type === 'entrant' && this.timer) {
       const row = this.rows.get(event.name);
       if (row) Object.assign(row, { state: event.state, detail: event.detail ?? row.detail });
+      // The clock shown is the one the time limit runs on: it starts when the entrant leaves the queue.
+      if (row && event.state === 'starting') row.started = Date.now();
       if (row && TtyReporter.FINAL.has(event.state)) row.ended ??= Date.now();
     } else if (event.type === 'phase-end' && event.phase === 'agents') {
       // The live block becomes permanent output; later phases print plain lines.
@@ -159,7 +162,7 @@ export class TtyReporter implements Reporter {
     const width = Math.max(40, (process.stderr.columns ?? 100) - 1);
     const nameWidth = Math.max(...[...this.rows.keys()].map((n) => n.length));
     const lines = [...this.rows].map(([name, row]) => {
-      const elapsed = formatMs((row.ended ?? Date.now()) - row.started);
+      const elapsed = row.state === 'queued' ? '' : formatMs((row.ended ?? Date.now()) - row.started);
       const text = `  ${STATE_MARK[row.state]} ${name.padEnd(nameWidth)}  ${row.state.padEnd(10)} ${elapsed.padStart(6)}  ${oneLine(row.detail)}`;
       return text.slice(0, width);
     });

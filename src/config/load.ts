@@ -195,6 +195,7 @@ export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {})
     ...(s.setupKey && { setupKey: s.setupKey }),
     setupEnv: [...new Set(s.setupEnv ?? DEFAULT_SANDBOX.setupEnv)],
     packages: [...new Set(s.packages ?? DEFAULT_SANDBOX.packages)],
+    ...(s.maxParallel !== undefined && { maxParallel: s.maxParallel }),
     ...(s.dockerfile && { dockerfile: await existingFile(root, s.dockerfile, shown, 'sandbox.dockerfile', 'a Dockerfile') }),
     ...(s.caFile && { caFile: await existingFile(root, s.caFile, shown, 'sandbox.caFile', 'a PEM CA bundle') }),
   };

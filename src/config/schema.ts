@@ -93,6 +93,7 @@ const sandboxSchema = strictObject({
   packages: z.array(z.string().regex(DEBIAN_PACKAGE_RE, 'expected a Debian package name like "python3-pytest" (optionally "name=version")')).optional(),
   dockerfile: z.string().trim().min(1, 'expected the path of a Dockerfile (relative to the repository root)').optional(),
   caFile: z.string().trim().min(1, 'expected the path of a PEM CA bundle').optional(),
+  maxParallel: z.int('expected a whole number of entrants to run at once, like 2').min(1, 'expected at least 1 entrant at a time').max(64, 'expected at most 64 entrants at a time').optional(),
 });
 
 const gatesSchema = strictObject({

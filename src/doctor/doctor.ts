@@ -5,7 +5,7 @@ import { openRepo } from '../git/repo.js';
 import { errorMessage } from '../errors.js';
 import { DEFAULT_IMAGE } from '../config/defaults.js';
 import { imageExists, opencodeBinaryPath, opencodeVersion, LOCAL_BASE_IMAGE } from '../sandbox/image.js';
-import { listManagedResources } from '../sandbox/network.js';
+import { sweepOrphans } from '../sandbox/orphans.js';
 import { isScripted, parseModel } from '../agents/opencode-config.js';
 import { modelUses, preflight, type ModelUse } from '../run/preflight.js';
 import { liveChecks } from './live.js';
@@ -53,14 +53,7 @@ export async function runDoctor(options: { config?: string; repo: string; live?:
       const base = (await imageExists(docker, LOCAL_BASE_IMAGE)) ? '' : ` (no registry? first make a local base: ${packagePath('containers', 'make-base.sh')})`;
       findings.push({ ok: false, what: `sandbox image ${tag} is missing`, fix: `run "tourney image build"${base}; "tourney run" also builds it when missing` });
     }
-    const leftovers = await listManagedResources(docker);
-    if (leftovers.containers.length + leftovers.networks.length > 0) {
-      findings.push({
-        ok: false,
-        what: `leftovers from an interrupted run: ${[...leftovers.containers, ...leftovers.networks].join(', ')}`,
-        fix: 'remove them: docker rm -f $(docker ps -aq --filter label=dev.tourney.managed=true); docker network prune --filter label=dev.tourney.managed=true',
-      });
-    }
+    findings.push(await leftoverFinding(docker));
   }
 
   try {
@@ -85,6 +78,31 @@ export async function runDoctor(options: { config?: string; repo: string; live?:
   const problems = findings.filter((f) => !f.ok).length;
   process.stdout.write(problems === 0 ? 'everything tourney needs is in place\n' : `${problems} problem(s) found\n`);
   return problems === 0 ? 0 : 3;
+}
+
+/**
+ * Leftovers of ended runs are removed here (their owner process is gone, so nobody else will); what
+ * remains belongs to live runs or other hosts and is never a problem to fix by hand.
+ */
+async function leftoverFinding(docker: Docker): Promise<Finding> {
+  try {
+    const { removed, kept } = await sweepOrphans(docker);
+    const count = (state: string) => kept.filter((r) => r.state === state).length;
+    const parts = [
+      removed.length ? `removed ${removed.length} left by ended runs` : 'none left by ended runs',
+      ...(count('alive') ? [`${count('alive')} of live runs (left alone)`] : []),
+      ...(count('other-host') ? [`${count('other-host')} of runs on other hosts (left alone)`] : []),
+    ];
+    const unowned = kept.filter((r) => r.state === 'unowned');
+    if (unowned.length === 0) return { ok: true, what: `tourney containers and networks: ${parts.join('; ')}` };
+    // Made by an older tourney (or by hand): maybe a live run's, so only said, never a failure to fix by force.
+    return {
+      ok: true,
+      what: `tourney containers and networks: ${parts.join('; ')}; ${unowned.length} without an owner label (${unowned.map((r) => r.name).join(', ')}): "tourney clean --older-than 1h" removes those older than an hour`,
+    };
+  } catch (err) {
+    return { ok: false, what: `could not list tourney containers: ${errorMessage(err)}`, fix: 'check the Docker engine' };
+  }
 }
 
 /** --live: the same preflight as a run, then one request per model from a sandbox. */

@@ -85,6 +85,8 @@ async function checkOne(docker: Docker, image: string, config: TourneyConfig, pl
       env: entrantEnv(opencodeConfig, credentialEnv(plan, use.model, use.entrant)),
       readOnlyBinds: authBinds(config),
       cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
+      // Server start, a probe and one short answer: ten minutes is far beyond any of them.
+      lifetimeSec: 10 * 60,
     });
     // A gateway that refuses connections would only be reported after opencode's retries (about a minute).
     const endpoint = gatewayEndpoint(gateway?.settings);

@@ -95,6 +95,8 @@ export async function prepareImage(ctx: SetupContext, request: PrepareRequest, n
     name: `tourney-${ctx.runId}-setup-${request.purpose}`,
     limits: ctx.limits,
     network,
+    // The setup's own limit, plus room for copying the repository in and committing the result.
+    lifetimeSec: ctx.timeLimitMs / 1000 + 15 * 60,
   });
   try {
     await prepareWorkspace(sandbox, request.baseTar);

@@ -63,6 +63,8 @@ export async function runCommands(docker: Docker, input: CommandRunInput): Promi
       name: `tourney-${input.runId}-${input.purpose}-${input.entrant}`,
       limits: input.limits,
       network: 'none',
+      // Each command's own limit, plus room for the repository copy and the patch.
+      lifetimeSec: (input.commands.length * input.timeoutMs) / 1000 + 15 * 60,
     });
     await prepareWorkspace(sandbox, input.baseTar);
     const applied = await applyPatch(sandbox, input.patch);

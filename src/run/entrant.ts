@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
-import { extractDiff, prepareWorkspace, WORKDIR } from '../sandbox/workspace.js';
+import { prepareWorkspace, WORKDIR } from '../sandbox/workspace.js';
+import { diffOfStopped, withDeadline } from '../sandbox/stopped.js';
 import { DiffTooLarge, formatBytes } from '../diff-limit.js';
 import { watchDisk, type DiskWatch } from '../sandbox/disk-watch.js';
 import { cancelReason, runOpencodeSession, waitForServer, type AgentSessionResult } from '../agents/opencode.js';
@@ -9,7 +10,7 @@ import type { ProviderFailure } from '../agents/provider-errors.js';
 import { entrantEnv, entrantOpencodeConfig, OPENCODE_PORT, type EntrantGateway } from '../agents/opencode-config.js';
 import { errorMessage } from '../errors.js';
 import { formatSeconds } from '../format.js';
-import { emptyTokens, type EntrantConfig } from '../types.js';
+import { emptyTokens, type EntrantConfig, type EntrantTimings } from '../types.js';
 
 export interface EntrantRunInput {
   docker: Docker;
@@ -45,14 +46,31 @@ export interface EntrantRunInput {
 export interface EntrantRunOutput extends AgentSessionResult {
   patch: string;
   transcriptSaved: boolean;
+  timings: Omit<EntrantTimings, 'queuedMs'>;
 }
 
 const SERVER_START_TIMEOUT_MS = 60_000;
+/** After the limit: the session is aborted and its transcript read, the agent's processes still running. */
+export const TRANSCRIPT_GRACE_MS = 8_000;
+/** After the kill: the stopped filesystem saved and its diff read, nothing of the agent's running. */
+export const DIFF_GRACE_MS = 20_000;
+/**
+ * The container's own hard lifetime beyond the limit, for when tourney is not there to stop it (killed,
+ * crashed): the graces above plus a margin for a slow engine, so it never cuts short a stop tourney runs.
+ */
+export const HARD_LIFETIME_GRACE_MS = TRANSCRIPT_GRACE_MS + DIFF_GRACE_MS + 30_000;
 
-/** One entrant, start to finish: sandbox up, repo in, agent runs, changes out, sandbox gone. */
+/**
+ * One entrant, start to finish: sandbox up, repo in, agent runs, container killed from the engine,
+ * changes read from its stopped filesystem, sandbox gone. The time limit counts from here (time spent
+ * queued before this call is not the entrant's); the whole of it, diff included, ends by the limit plus
+ * TRANSCRIPT_GRACE_MS plus DIFF_GRACE_MS at the very most.
+ */
 export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutput> {
   const started = Date.now();
-  const failed = (status: AgentSessionResult['status'], error: string): EntrantRunOutput => ({
+  const deadline = started + input.timeLimitMs;
+  const timings = { sandboxMs: 0, agentMs: 0, stopMs: 0 };
+  const failed = (status: AgentSessionResult['status'], error: string, patch = ''): EntrantRunOutput => ({
     status,
     error,
     tokens: emptyTokens(),
@@ -60,11 +78,15 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
     durationMs: Date.now() - started,
     toolCalls: 0,
     deniedPermissions: [],
-    patch: '',
+    patch,
     transcriptSaved: false,
+    timings,
   });
 
+  // Stopped while queued (Ctrl-C, its provider refused another entrant): it never starts.
+  if (input.signal.aborted) return failed('error', cancelReason(input.signal));
   let sandbox: Sandbox | undefined;
+  let baseCommit: string | undefined;
   let disk: DiskWatch | undefined;
   const diskStop = new AbortController();
   const signal = AbortSignal.any([input.signal, diskStop.signal]);
@@ -80,43 +102,63 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       env: entrantEnv(config, input.passEnv),
       cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
       readOnlyBinds: input.readOnlyBinds,
+      lifetimeSec: (input.timeLimitMs + HARD_LIFETIME_GRACE_MS) / 1000,
+      // Kept after the kill: its filesystem is where the changes are read from.
+      autoRemove: false,
     });
     const diskLimit = input.limits.diskMb * 1024 * 1024;
     disk = watchDisk(sandbox, diskLimit, (bytes) =>
       diskStop.abort(`stopped: wrote ${formatBytes(bytes)} in its container, over sandbox.disk (${formatBytes(diskLimit)}); not refereed`),
     );
-    const baseCommit = await prepareWorkspace(sandbox, input.baseTar);
-    input.onSandboxReady(Date.now() - started);
-
-    const serverUrl = `http://${await sandbox.ipAddress()}:${OPENCODE_PORT}`;
-    await waitForServer(serverUrl, SERVER_START_TIMEOUT_MS, signal).catch(async (err: unknown) => {
-      throw new Error(`${errorMessage(err)}\n${(await sandbox?.logs())?.slice(-2000) ?? ''}`);
+    const box = sandbox;
+    const agent = (async (): Promise<AgentSessionResult> => {
+      baseCommit = await prepareWorkspace(box, input.baseTar);
+      timings.sandboxMs = Date.now() - started;
+      input.onSandboxReady(timings.sandboxMs);
+      const serverUrl = `http://${await box.ipAddress()}:${OPENCODE_PORT}`;
+      await waitForServer(serverUrl, Math.min(SERVER_START_TIMEOUT_MS, Math.max(1000, deadline - Date.now())), signal).catch(async (err: unknown) => {
+        if (Date.now() >= deadline) throw new TimeLimitReached();
+        throw new Error(`${errorMessage(err)}\n${(await box.logs()).slice(-2000)}`);
+      });
+      return runOpencodeSession({
+        serverUrl,
+        directory: WORKDIR,
+        model: input.entrant.model,
+        prompt: input.prompt,
+        timeLimitMs: Math.max(1000, deadline - Date.now()),
+        transcriptFile: input.transcriptFile,
+        onActivity: input.onActivity,
+        signal,
+        credentialNames: input.credentialNames,
+        ...(input.gateway?.settings.baseURL && { baseURL: input.gateway.settings.baseURL }),
+        onProviderFailure: input.onProviderFailure,
+      });
+    })();
+    // Whatever hangs (a server that stops answering, a transcript that never settles), the stop comes on time.
+    let transcriptSaved = true;
+    const session = await withDeadline(agent, Math.max(1, deadline + TRANSCRIPT_GRACE_MS - Date.now()), 'the agent').catch((err: unknown): AgentSessionResult => {
+      agent.catch(() => undefined);
+      transcriptSaved = false;
+      if (err instanceof TimeLimitReached || Date.now() >= deadline) return { ...failed('timeout', ''), error: undefined };
+      throw err;
     });
-    const session = await runOpencodeSession({
-      serverUrl,
-      directory: WORKDIR,
-      model: input.entrant.model,
-      prompt: input.prompt,
-      timeLimitMs: Math.max(1000, input.timeLimitMs - (Date.now() - started)),
-      transcriptFile: input.transcriptFile,
-      onActivity: input.onActivity,
-      signal,
-      credentialNames: input.credentialNames,
-      ...(input.gateway?.settings.baseURL && { baseURL: input.gateway.settings.baseURL }),
-      onProviderFailure: input.onProviderFailure,
-    });
+    timings.agentMs = Date.now() - started - timings.sandboxMs;
 
+    // Stopped from the engine: every process the agent started dies here, whatever signals it ignores.
+    const stopping = Date.now();
     disk.stop();
-    // Over a sandbox limit, nothing of the entrant's goes further (its container is already killed).
-    if (disk.exceeded !== null) return { ...session, status: 'disk-limit', error: cancelReason(diskStop.signal), durationMs: Date.now() - started, patch: '', transcriptSaved: true };
+    await sandbox.kill();
+    // Over a sandbox limit, nothing of the entrant's goes further.
+    if (disk.exceeded !== null) return { ...session, status: 'disk-limit', error: cancelReason(diskStop.signal), durationMs: Date.now() - started, patch: '', transcriptSaved, timings };
     // Whatever the session's outcome, keep what the agent did: a timed-out entrant's partial work is evidence too.
     let patch: string;
     try {
-      patch = await extractDiff(sandbox, baseCommit, input.limits.maxDiffBytes);
+      patch = baseCommit ? await diffOfStopped(sandbox, baseCommit, DIFF_GRACE_MS, input.limits.maxDiffBytes) : '';
     } catch (err) {
       if (!(err instanceof DiffTooLarge)) throw err;
-      return { ...session, status: 'diff-too-large', error: err.message, durationMs: Date.now() - started, patch: '', transcriptSaved: true };
+      return { ...session, status: 'diff-too-large', error: err.message, durationMs: Date.now() - started, patch: '', transcriptSaved, timings };
     }
+    timings.stopMs = Date.now() - stopping;
     await writeFile(input.diffFile, patch);
     const status = session.status === 'finished' && patch.trim().length === 0 ? 'failed' : session.status;
     let error = session.error;
@@ -129,7 +171,8 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       error,
       durationMs: Date.now() - started,
       patch,
-      transcriptSaved: true,
+      transcriptSaved,
+      timings,
     };
   } catch (err) {
     if (diskStop.signal.aborted) return failed('disk-limit', cancelReason(diskStop.signal));
@@ -138,5 +181,11 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
   } finally {
     disk?.stop();
     await sandbox?.remove();
+  }
+}
+
+class TimeLimitReached extends Error {
+  constructor() {
+    super('time limit reached');
   }
 }

@@ -2,7 +2,7 @@ import type { EntrantStatus, RunResult } from '../types.js';
 
 export type Phase = 'image' | 'prepare' | 'sandboxes' | 'agents' | 'referee' | 'judge' | 'branches' | 'report';
 
-export type EntrantState = 'starting' | 'running' | EntrantStatus | 'refereeing' | 'tested';
+export type EntrantState = 'queued' | 'starting' | 'running' | EntrantStatus | 'refereeing' | 'tested';
 
 /** What a tournament tells its reporters, in order. Reporters only observe; they never steer. */
 export type RunEvent =

@@ -9,6 +9,7 @@ import { connectDocker } from '../sandbox/docker.js';
 import { ensureSandboxImage, opencodeBinaryPath, opencodeVersion } from '../sandbox/image.js';
 import { preflight, type CredentialPlan } from './preflight.js';
 import { removeRunResources } from '../sandbox/network.js';
+import { sweepLeftovers, writeRunOwner } from './leftovers.js';
 import { TourneyError, errorMessage } from '../errors.js';
 import type { PhaseTimings, Spec, TourneyConfig } from '../types.js';
 import type { Phase, Reporter } from './events.js';
@@ -77,8 +78,10 @@ export class RunSession {
     const runId = options.runId ?? newRunId(new Date());
     const runDir = join(repo.root, '.tourney', 'runs', runId);
     const docker = await connectDocker();
+    await sweepLeftovers(docker, reporter);
     await ensureIgnored(repo.root, '.tourney/');
     await mkdir(runDir, { recursive: true });
+    await writeRunOwner(runDir);
     const scratch = await mkdtemp(join(tmpdir(), `tourney-${runId}-`));
     const signal = options.signal ?? new AbortController().signal;
     return new RunSession(spec, repo, config, runId, runDir, docker, options.image ?? config.sandbox.image, scratch, signal, reporter, credentials);

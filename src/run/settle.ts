@@ -19,7 +19,7 @@ import type { RunSession } from './session.js';
 export type Candidate = Pick<
   EntrantResult,
   'name' | 'agent' | 'model' | 'approach' | 'status' | 'error' | 'tokens' | 'costUsd' | 'durationMs' | 'transcriptPath'
-> & { patch: string };
+> & { patch: string; timings?: EntrantResult['timings'] };
 
 const REFEREE_TIMEOUT_MS = 10 * 60_000;
 
@@ -102,6 +102,7 @@ export async function settle(
       tokens: candidate.tokens,
       costUsd: candidate.costUsd,
       durationMs: candidate.durationMs,
+      ...(candidate.timings ? { timings: candidate.timings } : {}),
       branch: null,
       diffPath: `entrants/${candidate.name}/diff.patch`,
       transcriptPath: candidate.transcriptPath,

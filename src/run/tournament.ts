@@ -5,6 +5,7 @@ import { buildEntrantPrompt } from '../agents/prompt.js';
 import type { RunResult } from '../types.js';
 import { runEntrant } from './entrant.js';
 import { mapLimit } from './concurrency.js';
+import { entrantParallelism } from '../sandbox/capacity.js';
 import type { Reporter } from './events.js';
 import { prepareNetwork, authBinds, runModels } from './sandbox-environment.js';
 import { credentialEnv, credentialNames, credentialScope, gatewayFor } from './preflight.js';
@@ -64,9 +65,16 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     session.onClose(async () => server?.close());
 
     const stops = new ProviderStops(session.signal);
+    const parallel = await entrantParallelism(docker, config.sandbox, config.sandbox.maxParallel);
+    if (parallel.limit < config.entrants.length) {
+      reporter.onEvent({ type: 'note', message: `${parallel.limit} entrant(s) at a time (${parallel.reason}); the others wait, their time limits not running` });
+    }
     const agents = await session.phase('agents', async () => {
       let slowestStart = 0;
-      return mapLimit(config.entrants, config.entrants.length, async (entrant): Promise<Candidate> => {
+      const queuedFrom = Date.now();
+      for (const entrant of config.entrants) reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'queued' });
+      return mapLimit(config.entrants, parallel.limit, async (entrant): Promise<Candidate> => {
+        const queuedMs = Date.now() - queuedFrom;
         const timeLimitSec = options.timeLimitSec ?? entrant.timeLimitSec ?? spec.timeLimitSec ?? config.sandbox.timeLimitSec;
         const dir = join(runDir, 'entrants', entrant.name);
         await mkdir(dir, { recursive: true });
@@ -114,6 +122,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           tokens: output.tokens,
           costUsd: output.costUsd,
           durationMs: output.durationMs,
+          timings: { queuedMs, ...output.timings },
           transcriptPath: output.transcriptSaved ? `entrants/${entrant.name}/transcript.json` : null,
           patch: output.patch,
         };

@@ -3,6 +3,13 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { LABELS, SANDBOX_UID } from './labels.js';
 import { OutputCapture } from './capture.js';
+import { ownerLabels } from './owner.js';
+
+/**
+ * The hard lifetime of a container whose creator names none. Every container has one, enforced by its
+ * own PID 1 (`timeout`), so it ends even when tourney is dead (SIGKILL, power loss of the terminal).
+ */
+export const DEFAULT_LIFETIME_SEC = 3 * 60 * 60;
 
 export interface SandboxLimits {
   cpus: number;
@@ -26,6 +33,12 @@ export interface SandboxOptions {
   cmd?: string[];
   /** Read-only bind mounts `host:container`. */
   readOnlyBinds?: string[];
+  /** Seconds after which the container's main process is killed, whatever tourney does; default DEFAULT_LIFETIME_SEC. */
+  lifetimeSec?: number;
+  /** Docker removes the container when it stops (default). Off for entrants: their stopped filesystem is read after the kill. */
+  autoRemove?: boolean;
+  /** Extra labels (the image's own are inherited too). */
+  labels?: Record<string, string>;
 }
 
 export interface ExecResult {
@@ -45,12 +58,18 @@ export class Sandbox {
   ) {}
 
   static async create(docker: Docker, options: SandboxOptions): Promise<Sandbox> {
+    const lifetime = Math.max(1, Math.ceil(options.lifetimeSec ?? DEFAULT_LIFETIME_SEC));
     const container = await docker.createContainer({
       name: options.name,
       Image: options.image,
+      // Under Docker's init (PID 1), `timeout` SIGKILLs the main process at the lifetime; the init then exits
+      // and the kernel kills everything else in the container (execs included, whatever signals they ignore).
+      Entrypoint: ['timeout', '-s', 'KILL', `${lifetime}s`],
       Cmd: options.cmd ?? ['sleep', 'infinity'],
       Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
       Labels: {
+        ...options.labels,
+        ...ownerLabels(),
         [LABELS.managed]: 'true',
         [LABELS.run]: options.runId,
         [LABELS.role]: options.role,
@@ -71,6 +90,7 @@ export class Sandbox {
         SecurityOpt: ['no-new-privileges'],
         Binds: options.readOnlyBinds?.map((bind) => `${bind}:ro`),
         Init: true,
+        AutoRemove: options.autoRemove ?? true,
       },
     });
     const sandbox = new Sandbox(docker, container, options);
@@ -171,8 +191,8 @@ export class Sandbox {
    * Saves the container's filesystem as an image (`repo:tag`) with extra labels, and returns its id.
    * Paused meanwhile, so a background process cannot write half a file into the image.
    */
-  async commit(repo: string, tag: string, labels: Record<string, string>): Promise<string> {
-    const changes = Object.entries(labels).map(([k, v]) => `LABEL ${dockerfileQuote(k)}=${dockerfileQuote(v)}`).join('\n');
+  async commit(repo: string, tag: string, labels: Record<string, string>, extraChanges: string[] = []): Promise<string> {
+    const changes = [...Object.entries(labels).map(([k, v]) => `LABEL ${dockerfileQuote(k)}=${dockerfileQuote(v)}`), ...extraChanges].join('\n');
     const result = (await this.container.commit({ repo, tag, pause: true, changes })) as { Id?: string };
     if (!result.Id) throw new Error(`docker commit of ${this.options.name} returned no image id`);
     return result.Id;
@@ -186,14 +206,19 @@ export class Sandbox {
     return info.SizeRw ?? 0;
   }
 
-  /** Stops every process in the container at once, from Docker (nothing inside can delay it). */
-  async kill(): Promise<void> {
-    await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+  /** The main process's output; empty when the container is already gone (auto-removed after it stopped). */
+  async logs(): Promise<string> {
+    const buffer = await this.container.logs({ stdout: true, stderr: true, follow: false }).catch(() => Buffer.alloc(0));
+    return demuxBuffer(buffer);
   }
 
-  async logs(): Promise<string> {
-    const buffer = await this.container.logs({ stdout: true, stderr: true, follow: false });
-    return demuxBuffer(buffer);
+  /** SIGKILLs every process in the container from the engine (nothing inside can ignore or outlive it). */
+  async kill(): Promise<void> {
+    await this.container.kill({ signal: 'SIGKILL' }).catch((err: { statusCode?: number }) => {
+      // 409: not running (it ended by itself); 404: gone. Either way nothing runs in it any more.
+      if (err.statusCode !== 409 && err.statusCode !== 404) throw err;
+    });
+    await this.container.wait({ condition: 'not-running' }).catch(() => undefined);
   }
 
   async remove(): Promise<void> {

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { LABELS } from './labels.js';
+import { ownerLabels } from './owner.js';
 
 export interface RunNetwork {
   name: string;
@@ -28,7 +29,7 @@ async function createRunNetwork(docker: Docker, runId: string, name: string, int
     Name: name,
     Internal: internal,
     CheckDuplicate: true,
-    Labels: { [LABELS.managed]: 'true', [LABELS.run]: runId, [LABELS.role]: internal ? 'network' : 'setup-network' },
+    Labels: { ...ownerLabels(), [LABELS.managed]: 'true', [LABELS.run]: runId, [LABELS.role]: internal ? 'network' : 'setup-network' },
   });
   const info = (await network.inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } };
   const gateway = info.IPAM?.Config?.[0]?.Gateway;

@@ -53,7 +53,9 @@ export function shellCommand(command: string): string[] {
 const TOO_LARGE_EXIT = 90;
 
 /** Everything the agent changed relative to the base commit, as a binary-safe patch of at most `maxBytes`. */
-export async function extractDiff(sandbox: Sandbox, baseCommit: string, maxBytes = 64 * 1024 * 1024): Promise<string> {
+export async function extractDiff(sandbox: Sandbox, baseCommit: string, options: { timeoutMs?: number; maxBytes?: number } = {}): Promise<string> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   const diff = `${SAFE_GIT.join(' ')} diff --cached --binary --no-ext-diff --no-textconv --no-color ${baseCommit}`;
   // Measured first without keeping it (head stops reading past the cap), so an oversized diff is
   // neither written to the container's disk nor sent to the host.
@@ -66,9 +68,10 @@ export async function extractDiff(sandbox: Sandbox, baseCommit: string, maxBytes
   const result = await sandbox.exec(['sh', '-c', script], {
     user: SANDBOX_USER,
     workdir: WORKDIR,
-    timeoutMs: 120_000,
+    timeoutMs,
     maxOutputBytes: maxBytes + 64 * 1024,
   });
+  if (result.timedOut) throw new Error(`reading the entrant's changes took longer than ${Math.round(timeoutMs / 1000)} s`);
   if (result.exitCode === TOO_LARGE_EXIT) throw new DiffTooLarge(maxBytes);
   if (result.exitCode !== 0) throw new Error(`could not read the entrant's changes: ${result.stderr}`);
   return result.stdout;

@@ -83,4 +83,19 @@ describe('terminal output', () => {
     expect(text).toContain('bash: npm test tests passed');
     expect(text).not.toMatch(CONTROL);
   });
+
+  it('shows queued entrants as queued, with no clock until they start', () => {
+    const out: string[] = [];
+    const tty = new TtyReporter((t) => out.push(t));
+    tty.onEvent({ type: 'run-start', runId: 'r', runDir: '/x', specTitle: 'T', entrants: [{ name: 'a', model: 'm/a' }, { name: 'b', model: 'm/b' }] });
+    tty.onEvent({ type: 'phase-start', phase: 'agents' });
+    tty.onEvent({ type: 'entrant', name: 'a', state: 'queued' });
+    tty.onEvent({ type: 'entrant', name: 'b', state: 'queued' });
+    tty.onEvent({ type: 'entrant', name: 'a', state: 'starting' });
+    tty.onEvent({ type: 'phase-end', phase: 'agents', ms: 1000 });
+    tty.close();
+    const text = out.join('');
+    expect(text).toMatch(/· b\s+queued\s+m\/b/);
+    expect(text).toMatch(/… a\s+starting\s+0\.0 s/);
+  });
 });

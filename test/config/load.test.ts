@@ -114,6 +114,13 @@ describe('loadConfig', () => {
     expect(c.source).toBe(path.join(repo, 'tourney.config.yml'));
   });
 
+  it('reads sandbox.maxParallel, and leaves it unset (derived from the engine) by default', async () => {
+    await write(YAML_NAME, 'sandbox: { maxParallel: 2 }\n');
+    expect((await loadConfig(repo, { model: 'a/b' })).sandbox.maxParallel).toBe(2);
+    await write(YAML_NAME, 'sandbox: { cpus: 1 }\n');
+    expect((await loadConfig(repo, { model: 'a/b' })).sandbox.maxParallel).toBeUndefined();
+  });
+
   it('reads JSON configs', async () => {
     await write('tourney.config.json', JSON.stringify({ entrants: [{ name: 'j', model: 'p/m' }], sandbox: { memory: 512 } }));
     const c = await loadConfig(repo, {});
@@ -187,7 +194,7 @@ describe('loadConfig errors', () => {
     expect(message.split('\n').sort()).toEqual([
       'unknown key "entrants[1].modle" (did you mean "model"?); allowed keys: name, agent, model, approach, timeLimit, providers',
       'unknown key "extra"; allowed keys: entrants, sandbox, gates, weights, tampering, performance, judge, providers, scripts',
-      'unknown key "sandbox.memroy" (did you mean "memory"?); allowed keys: image, cpus, memory, pids, disk, maxDiff, network, env, timeLimit, opencodeAuth, setupNetwork, setupTimeLimit, setupKey, setupEnv, packages, dockerfile, caFile',
+      'unknown key "sandbox.memroy" (did you mean "memory"?); allowed keys: image, cpus, memory, pids, disk, maxDiff, network, env, timeLimit, opencodeAuth, setupNetwork, setupTimeLimit, setupKey, setupEnv, packages, dockerfile, caFile, maxParallel',
     ]);
   });
 
@@ -213,6 +220,9 @@ describe('loadConfig errors', () => {
     ['sandbox: { memory: lots }', 'key "sandbox.memory": expected a size like "512m" or "2g", or a number of MB, got "lots"'],
     ['sandbox: { memory: 0 }', 'key "sandbox.memory": expected a size like "512m" or "2g", or a number of MB, got 0'],
     ['sandbox: { pids: 1.5 }', 'key "sandbox.pids": expected an integer, got 1.5'],
+    ['sandbox: { maxParallel: 0 }', 'key "sandbox.maxParallel": expected at least 1 entrant at a time, got 0'],
+    ['sandbox: { maxParallel: 1.5 }', 'key "sandbox.maxParallel": expected a whole number of entrants to run at once, like 2, got 1.5'],
+    ['sandbox: { maxParallel: all }', 'key "sandbox.maxParallel": expected a whole number of entrants to run at once, like 2, got "all"'],
     ['sandbox: { pids: 0 }', 'key "sandbox.pids": expected a number > 0, got 0'],
     ['sandbox: { network: offline }', 'key "sandbox.network": expected one of "auto", "none", "model-only", "open", got "offline"'],
     ['sandbox: { env: ANTHROPIC_API_KEY }', 'key "sandbox.env": expected a list, got "ANTHROPIC_API_KEY"'],

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { runDoctor } from '../../src/doctor/doctor.js';
+import Docker from 'dockerode';
 import { ensureTestImage } from '../support/docker.js';
+import { LABELS } from '../../src/sandbox/labels.js';
+import { currentOwner, OWNER_LABELS } from '../../src/sandbox/owner.js';
 
 let repo: string;
 let out: string;
@@ -85,5 +88,31 @@ describe('tourney doctor', () => {
     await writeFile(join(repo, 'tourney.config.yaml'), 'entrants:\n  - name: a\n    model: scripted/demo-stuck\nsandbox:\n  setupNetwork: none\n');
     await runDoctor({ repo });
     expect(out).toMatch(/setup containers: sandbox\.setupNetwork is "none"/);
+  });
+
+  it("removes what an ended run left and never touches a live run's resources", async () => {
+    const docker = new Docker();
+    const me = currentOwner();
+    const network = async (name: string, pid: number) =>
+      docker.createNetwork({
+        Name: name,
+        Internal: true,
+        Labels: { [LABELS.managed]: 'true', [LABELS.run]: name, [OWNER_LABELS.host]: me.host, [OWNER_LABELS.pid]: String(pid), [OWNER_LABELS.start]: me.start },
+      });
+    const dead = `tourney-doctor-dead-${process.pid}`;
+    const live = `tourney-doctor-live-${process.pid}`;
+    await network(dead, 2 ** 22 + 11);
+    const liveNet = await network(live, process.pid);
+    try {
+      await writeFile(join(repo, 'tourney.config.yaml'), 'entrants:\n  - name: a\n    model: scripted/demo-stuck\n');
+      await runDoctor({ repo });
+      const names = (await docker.listNetworks()).map((n) => n.Name);
+      expect(names).not.toContain(dead);
+      expect(names).toContain(live);
+      expect(out).toMatch(/✓ tourney containers and networks: removed \d+ left by ended runs; \d+ of live runs \(left alone\)/);
+      expect(out).not.toMatch(/docker rm|network prune/);
+    } finally {
+      await liveNet.remove().catch(() => undefined);
+    }
   });
 });

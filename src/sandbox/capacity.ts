@@ -1,0 +1,22 @@
+import type Docker from 'dockerode';
+import type { SandboxLimits } from './container.js';
+
+export interface Parallelism {
+  limit: number;
+  /** How it was chosen, for the run's note line. */
+  reason: string;
+}
+
+/**
+ * How many entrants start at once: as many as the engine's CPUs and memory hold at the sandbox limits
+ * (never fewer than one), or `sandbox.maxParallel`. More at once only shares the CPUs, so slow starts eat
+ * into every entrant's time limit; queued entrants start later with their whole limit.
+ */
+export async function entrantParallelism(docker: Docker, limits: SandboxLimits, override: number | undefined): Promise<Parallelism> {
+  if (override !== undefined) return { limit: override, reason: 'sandbox.maxParallel' };
+  const info = (await docker.info()) as { NCPU?: number; MemTotal?: number };
+  const byCpu = info.NCPU ? Math.floor(info.NCPU / limits.cpus) : Infinity;
+  const byMemory = info.MemTotal ? Math.floor(info.MemTotal / (limits.memoryMb * 1024 * 1024)) : Infinity;
+  const limit = Math.max(1, Math.min(byCpu, byMemory, 64));
+  return { limit, reason: `engine: ${info.NCPU ?? '?'} CPUs, ${info.MemTotal ? Math.round(info.MemTotal / 2 ** 30) : '?'} GiB at ${limits.cpus} CPU / ${limits.memoryMb} MB each` };
+}
