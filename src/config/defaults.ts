@@ -15,6 +15,7 @@ export const DEFAULT_SANDBOX: Readonly<SandboxConfig> = Object.freeze({
   memoryMb: 2048,
   pids: 512,
   network: 'auto',
+  allow: [],
   env: [],
   timeLimitSec: 15 * 60,
   opencodeAuth: false,

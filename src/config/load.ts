@@ -181,6 +181,7 @@ export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {})
     memoryMb: s.memory ?? DEFAULT_SANDBOX.memoryMb,
     pids: s.pids ?? DEFAULT_SANDBOX.pids,
     network: s.network ?? DEFAULT_SANDBOX.network,
+    allow: s.allow ?? [],
     env: [...new Set(s.env ?? DEFAULT_SANDBOX.env)],
     timeLimitSec: opts.timeLimitSec ?? s.timeLimit ?? DEFAULT_SANDBOX.timeLimitSec,
     opencodeAuth: s.opencodeAuth ?? DEFAULT_SANDBOX.opencodeAuth,

@@ -3,6 +3,7 @@ import { MAX_ENTRANTS } from './defaults.js';
 import { durationSchema, memorySchema } from './units.js';
 import { strictObject } from './zod-errors.js';
 import { DEBIAN_PACKAGE_RE } from '../prepare/toolchain.js';
+import { allowEntrySchema } from './allow.js';
 
 export const NAME_EXPECTED =
   'expected a name of 1-40 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit (it becomes a git branch name)';
@@ -38,7 +39,8 @@ const sandboxSchema = strictObject({
   cpus: z.number().positive().optional(),
   memory: memorySchema,
   pids: z.int().positive().optional(),
-  network: z.enum(['auto', 'none', 'model-only', 'open']).optional(),
+  network: z.enum(['auto', 'none', 'model-only', 'open', 'allowlist']).optional(),
+  allow: z.array(allowEntrySchema).optional(),
   env: z.array(z.string().regex(ENV_RE, 'expected an environment variable name like "ANTHROPIC_API_KEY"')).optional(),
   timeLimit: durationSchema,
   opencodeAuth: z.boolean().optional(),
@@ -49,6 +51,13 @@ const sandboxSchema = strictObject({
   packages: z.array(z.string().regex(DEBIAN_PACKAGE_RE, 'expected a Debian package name like "python3-pytest" (optionally "name=version")')).optional(),
   dockerfile: z.string().trim().min(1, 'expected the path of a Dockerfile (relative to the repository root)').optional(),
   caFile: z.string().trim().min(1, 'expected the path of a PEM CA bundle').optional(),
+}).superRefine((sandbox, ctx) => {
+  if (sandbox.network === 'allowlist' && !sandbox.allow?.length) {
+    ctx.addIssue({ code: 'custom', path: ['allow'], input: sandbox.allow, message: 'expected a list of hosts ("host" or "host:port") with network "allowlist", e.g. allow: [api.anthropic.com]' });
+  }
+  if (sandbox.allow && sandbox.network !== 'allowlist') {
+    ctx.addIssue({ code: 'custom', path: ['allow'], input: sandbox.allow, message: 'only applies with network "allowlist": set sandbox.network: allowlist, or remove sandbox.allow' });
+  }
 });
 
 const gatesSchema = strictObject({

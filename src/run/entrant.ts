@@ -2,12 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
 import { extractDiff, prepareWorkspace, WORKDIR } from '../sandbox/workspace.js';
-import { cancelReason, runOpencodeSession, waitForServer, type AgentSessionResult } from '../agents/opencode.js';
+import { cancelReason, newServerSecret, runOpencodeSession, serverSecretEnv, waitForServer, type AgentSessionResult } from '../agents/opencode.js';
 import type { ProviderFailure } from '../agents/provider-errors.js';
 import { entrantEnv, entrantOpencodeConfig, OPENCODE_PORT } from '../agents/opencode-config.js';
 import { errorMessage } from '../errors.js';
 import { formatSeconds } from '../format.js';
-import { emptyTokens, type EntrantConfig } from '../types.js';
+import { emptyTokens, type EgressRecord, type EntrantConfig } from '../types.js';
+import type { Attachment } from './networks.js';
 
 export interface EntrantRunInput {
   docker: Docker;
@@ -18,10 +19,8 @@ export interface EntrantRunInput {
   prompt: string;
   baseTar: string;
   limits: SandboxLimits;
-  /** Docker network for this entrant's container. */
-  network: string;
-  /** Base URL of the scripted model server as seen from inside the container, if one runs. */
-  scriptedBaseUrl: string | null;
+  /** Makes this entrant's own network (and, with an allowlist, its egress proxy). */
+  attachNetwork: () => Promise<Attachment>;
   passEnv: Record<string, string>;
   readOnlyBinds: string[];
   timeLimitMs: number;
@@ -40,6 +39,7 @@ export interface EntrantRunInput {
 export interface EntrantRunOutput extends AgentSessionResult {
   patch: string;
   transcriptSaved: boolean;
+  egress?: EgressRecord;
 }
 
 const SERVER_START_TIMEOUT_MS = 60_000;
@@ -60,28 +60,35 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
   });
 
   let sandbox: Sandbox | undefined;
+  let attachment: Attachment | undefined;
+  let egress: EgressRecord | undefined;
   try {
-    const config = entrantOpencodeConfig(input.entrant.model, input.scriptedBaseUrl);
+    attachment = await input.attachNetwork();
+    const config = entrantOpencodeConfig(input.entrant.model, attachment.scriptedBaseUrl);
+    // Only the host and this container know it: a peer that somehow reached the server would be refused.
+    const secret = newServerSecret();
     sandbox = await Sandbox.create(input.docker, {
       image: input.image,
       runId: input.runId,
       role: input.entrant.name,
       name: `tourney-${input.runId}-${input.entrant.name}`,
       limits: input.limits,
-      network: input.network,
-      env: entrantEnv(config, input.passEnv),
+      network: attachment.network,
+      aliases: attachment.aliases,
+      env: entrantEnv(config, input.passEnv, { ...attachment.env, ...serverSecretEnv(secret) }),
       cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
       readOnlyBinds: input.readOnlyBinds,
     });
     const baseCommit = await prepareWorkspace(sandbox, input.baseTar);
     input.onSandboxReady(Date.now() - started);
 
-    const serverUrl = `http://${await sandbox.ipAddress()}:${OPENCODE_PORT}`;
-    await waitForServer(serverUrl, SERVER_START_TIMEOUT_MS, input.signal).catch(async (err: unknown) => {
+    const serverUrl = await attachment.serverUrl(sandbox, OPENCODE_PORT);
+    await waitForServer(serverUrl, secret, SERVER_START_TIMEOUT_MS, input.signal).catch(async (err: unknown) => {
       throw new Error(`${errorMessage(err)}\n${(await sandbox?.logs())?.slice(-2000) ?? ''}`);
     });
     const session = await runOpencodeSession({
       serverUrl,
+      secret,
       directory: WORKDIR,
       model: input.entrant.model,
       prompt: input.prompt,
@@ -96,6 +103,7 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
     // Whatever the session's outcome, keep what the agent did: a timed-out entrant's partial work is evidence too.
     const patch = await extractDiff(sandbox, baseCommit);
     await writeFile(input.diffFile, patch);
+    egress = await attachment.egress();
     const status = session.status === 'finished' && patch.trim().length === 0 ? 'failed' : session.status;
     let error = session.error;
     if (status === 'failed' && !error) error = 'the agent finished without changing any file';
@@ -108,11 +116,15 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       durationMs: Date.now() - started,
       patch,
       transcriptSaved: true,
+      ...(egress ? { egress } : {}),
     };
   } catch (err) {
+    egress ??= await attachment?.egress().catch(() => undefined);
     // After Ctrl-C the sweep removes containers under our feet; the resulting Docker errors are noise.
-    return failed('error', input.signal.aborted ? cancelReason(input.signal) : errorMessage(err));
+    const out = failed('error', input.signal.aborted ? cancelReason(input.signal) : errorMessage(err));
+    return egress ? { ...out, egress } : out;
   } finally {
     await sandbox?.remove();
+    await attachment?.release().catch(() => undefined);
   }
 }
