@@ -126,5 +126,8 @@ export class SandboxNetworks {
 
   async close(): Promise<void> {
     await this.server?.close();
+    // After every container has released its own network and proxy (the run's sweep removes any leftovers).
+    const egress = await this.egressNetwork?.catch(() => undefined);
+    if (egress) await removeNetwork(this.docker, egress.name).catch(() => undefined);
   }
 }
