@@ -12,6 +12,10 @@ const ALLOW = JSON.parse(process.env.TOURNEY_ALLOW ?? '[]'); // [{ host, port }]
 const AGENT = process.env.TOURNEY_AGENT ?? ''; // host:port of the entrant's agent server
 const HOST_ADDRESS = process.env.TOURNEY_HOST_ADDRESS ?? ''; // the only peer allowed to use the agent forward
 const LOG_LINES = 100;
+// Fixed in the sidecar; settable so the program can be tested on its own.
+const PROXY_PORT = Number(process.env.TOURNEY_PROXY_PORT ?? 3128);
+const FORWARD_PORT = Number(process.env.TOURNEY_FORWARD_PORT ?? 4096);
+const LISTEN_HOST = process.env.TOURNEY_LISTEN_HOST ?? '0.0.0.0';
 
 const HOST_RE = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/;
 const totals = { allowed: 0, denied: 0 };
@@ -100,7 +104,7 @@ proxy.on('connect', (req, socket, head) => {
   socket.on('close', () => upstream.destroy());
 });
 proxy.on('clientError', (_err, socket) => socket.destroy());
-proxy.listen(3128, '0.0.0.0');
+proxy.listen(PROXY_PORT, LISTEN_HOST, () => process.stdout.write(`${JSON.stringify({ tourney: 'egress-ready' })}\n`));
 
 // The agent forward: only the host (the egress network's gateway) may use it.
 const [agentHost, agentPort] = AGENT.split(':');
@@ -119,6 +123,5 @@ if (agentHost && agentPort) {
       upstream.on('error', () => socket.destroy());
       socket.on('close', () => upstream.destroy());
     })
-    .listen(4096, '0.0.0.0');
+    .listen(FORWARD_PORT, LISTEN_HOST);
 }
-process.stdout.write(`${JSON.stringify({ tourney: 'egress-ready' })}\n`);
