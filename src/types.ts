@@ -1,3 +1,5 @@
+import type { Selection } from './ranking/selection.js';
+import type { ProviderSettingsMap } from './agents/gateways.js';
 // Plain data passed between stages and saved in the run directory.
 // Everything here must stay JSON-serialisable: any stage can be re-run from what is on disk.
 
@@ -76,6 +78,8 @@ export interface EntrantConfig {
   /** Extra instructions that make this entrant differ from the others. */
   approach?: string;
   timeLimitSec?: number;
+  /** Gateway settings of this entrant only, over the top-level `providers`. */
+  providers?: ProviderSettingsMap;
 }
 
 /** Block on any new security finding at or above this severity; `off` never blocks. */
@@ -93,6 +97,8 @@ export interface GateConfig {
   performance: boolean;
   /** Block an entrant whose added text addresses the judge or tries to override instructions. */
   injection: boolean;
+  /** Score points the winner must lead the runner-up by (a tie-break win never suffices); null: any lead. */
+  minMargin?: number | null;
 }
 
 export interface ScoreWeights {
@@ -135,6 +141,8 @@ export interface TourneyConfig {
   scriptDirs: string[];
   scoring: ScoringConfig;
   judge: JudgeConfig;
+  /** Provider gateways (`providers.<id>`), for every entrant and the judge. */
+  providers: ProviderSettingsMap;
 }
 
 export type EntrantStatus = 'finished' | 'failed' | 'timeout' | 'error';
@@ -247,6 +255,8 @@ export interface RunResult {
   winnerBranch: string | null;
   /** How the winner was chosen, in words, for the report. */
   rankingRule: string;
+  /** Runner-up, margin, what decided it and whether it is confident (absent in results from before it existed). */
+  selection?: Selection;
   entrants: EntrantResult[];
   /** The prepared environment every container started from (null in results from before it existed). */
   environment?: EnvironmentRecord | null;

@@ -1,4 +1,5 @@
 import type { Config } from '@opencode-ai/sdk/v2/client';
+import { opencodeProviderBlock, type ProviderSettings } from './gateways.js';
 
 export const SCRIPTED_PROVIDER = 'scripted';
 /** Model the scripted server answers title/summary requests with (opencode's small_model). */
@@ -34,8 +35,14 @@ export const ENTRANT_PERMISSIONS = {
   doom_loop: 'deny',
 } as const;
 
+/** A provider gateway as one entrant uses it: its settings, and whether a key variable reaches the sandbox. */
+export interface EntrantGateway {
+  settings: ProviderSettings;
+  keyless: boolean;
+}
+
 /** The opencode config an entrant's server runs with (given as OPENCODE_CONFIG_CONTENT). */
-export function entrantOpencodeConfig(model: string, scriptedBaseUrl: string | null): Config {
+export function entrantOpencodeConfig(model: string, scriptedBaseUrl: string | null, gateway?: EntrantGateway): Config {
   const ref = parseModel(model);
   const base = {
     model,
@@ -43,7 +50,11 @@ export function entrantOpencodeConfig(model: string, scriptedBaseUrl: string | n
     share: 'disabled',
     permission: ENTRANT_PERMISSIONS,
   } satisfies Config;
-  if (ref.providerID !== SCRIPTED_PROVIDER) return base;
+  if (ref.providerID !== SCRIPTED_PROVIDER) {
+    if (!gateway) return base;
+    // Only the gateway's provider: opencode's small model for titles then comes from it too, not from another provider.
+    return { ...base, enabled_providers: [ref.providerID], provider: { [ref.providerID]: opencodeProviderBlock(gateway.settings, gateway.keyless) } };
+  }
   if (!scriptedBaseUrl) throw new Error(`entrant model ${model} needs the scripted model server, which is not running`);
   const limits = { name: '', tool_call: true, limit: { context: 200_000, output: 32_000 }, cost: { input: 0, output: 0 } };
   return {

@@ -44,6 +44,8 @@ export interface AgentSessionInput {
   signal?: AbortSignal;
   /** The variables the model's provider reads its key from, named in error messages. */
   credentialNames?: readonly string[];
+  /** The provider gateway's base URL, named when it cannot be reached. */
+  baseURL?: string;
   /** Called as soon as the provider refuses (bad key, no quota...), before the session winds down. */
   onProviderFailure?: (failure: ProviderFailure) => void;
 }
@@ -130,6 +132,7 @@ export interface PromptTurn {
   signal?: AbortSignal;
   onActivity?: (line: string) => void;
   credentialNames?: readonly string[];
+  baseURL?: string;
   onProviderFailure?: (failure: ProviderFailure) => void;
 }
 
@@ -177,7 +180,7 @@ export async function promptUntilIdle(client: OpencodeClient, turn: PromptTurn):
             const error: unknown = event.properties.error;
             rawError = rawErrorText(error);
             const { providerID } = parseModel(turn.model);
-            failure = explainProviderError(error, { provider: providerID, model: turn.model, envNames: turn.credentialNames ?? [] }) ?? undefined;
+            failure = explainProviderError(error, { provider: providerID, model: turn.model, envNames: turn.credentialNames ?? [], ...(turn.baseURL && { baseURL: turn.baseURL }) }) ?? undefined;
             sessionError = failure?.message ?? describeError(error);
             if (failure) turn.onProviderFailure?.(failure);
             break;

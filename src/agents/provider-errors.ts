@@ -2,7 +2,7 @@
 // session's error (an APIError with the HTTP status, a ProviderAuthError, or an UnknownError);
 // the raw text is kept in the transcript, the plain sentence goes to the status and the report.
 
-export type ProviderFailureKind = 'missing-credentials' | 'auth' | 'forbidden' | 'unknown-model' | 'rate-limit' | 'quota' | 'other';
+export type ProviderFailureKind = 'missing-credentials' | 'auth' | 'forbidden' | 'unknown-model' | 'rate-limit' | 'quota' | 'unreachable' | 'other';
 
 export interface ProviderFailure {
   kind: ProviderFailureKind;
@@ -19,6 +19,8 @@ export interface ProviderContext {
   /** The variables the provider's key comes from (for "check ANTHROPIC_API_KEY"); empty if none are known. */
   envNames: readonly string[];
   model: string;
+  /** The gateway's base URL (providers.<id>.baseURL), named when it cannot be reached. */
+  baseURL?: string;
 }
 
 interface SessionErrorShape {
@@ -38,6 +40,8 @@ export function rawErrorText(error: unknown): string {
 
 const QUOTA = /quota|billing|credit|insufficient[_ ]?(funds|balance)|payment|exceeded your current/i;
 const UNKNOWN_MODEL = /model.{0,40}(not[ _]found|does not exist|not exist|unknown|invalid model)|unknown model|model_not_found|no such model/i;
+// What opencode (bun's fetch, through the AI SDK) says after its retries when no connection opens.
+const UNREACHABLE = /cannot connect to api|unable to connect|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|getaddrinfo|fetch failed|socket hang up/i;
 const AUTH = /api[ _-]?key|unauthori[sz]ed|authentication|invalid[ _]x-api-key|invalid[ _]token|credential/i;
 
 /** Maps opencode's session error to its cause; `null` when it is not a provider's answer (a tool crash, an abort). */
@@ -52,7 +56,8 @@ export function explainProviderError(error: unknown, ctx: ProviderContext): Prov
     kind,
     message,
     raw,
-    stopsProvider: kind === 'auth' || kind === 'missing-credentials' || kind === 'quota',
+    // An endpoint that no connection reaches is down for every entrant that uses it.
+    stopsProvider: kind === 'auth' || kind === 'missing-credentials' || kind === 'quota' || kind === 'unreachable',
   });
 
   if (e.name === 'MessageAbortedError') return null;
@@ -68,6 +73,9 @@ export function explainProviderError(error: unknown, ctx: ProviderContext): Prov
   if (status === 403) return make('forbidden', `${provider} refused access (403): the key may lack permission for ${ctx.model}, or the account or region is restricted`);
   if (status === 404 || (status === 400 && UNKNOWN_MODEL.test(text))) return make('unknown-model', `${provider} does not know the model ${ctx.model} (${status}): check the name with "opencode models ${provider}"`);
   if (status === 429) return make('rate-limit', `${provider} rate-limited the requests (429): try fewer entrants, a later time, or a higher rate limit`);
+  if (status === undefined && UNREACHABLE.test(`${text} ${raw}`)) {
+    return make('unreachable', `${provider} could not be reached${ctx.baseURL ? ` at ${ctx.baseURL}` : ''}: check the base URL, DNS and the sandbox network (sandbox.network)`);
+  }
   if (status === undefined && AUTH.test(text) && /missing|not set|no .*key|required/i.test(text)) {
     return make('missing-credentials', `${provider} has no API key in the sandbox: ${check}`);
   }

@@ -16,6 +16,8 @@ const CONFIG_GLOBS: [TamperKind, string[]][] = [
   ['test-config-changed', [
     '**/vitest.config.*', '**/vitest.workspace.*', '**/jest.config.*', '**/.mocharc*', '**/karma.conf.*',
     '**/ava.config.*', '**/.c8rc*', '**/.nycrc*', '**/pytest.ini', '**/conftest.py', '**/tox.ini', '**/noxfile.py',
+    // npm's node-options preloads a module into every `npm test`.
+    '**/.npmrc',
   ]],
   ['lint-config-changed', ['**/eslint.config.*', '**/.eslintrc*', '**/.eslintignore', '**/.prettierrc*', '**/biome.json*', '**/.flake8', '**/ruff.toml', '**/.ruff.toml', '**/.pylintrc']],
   ['security-config-changed', ['**/sgconfig.yml', '**/.semgrep*', '**/.snyk', '**/.gitleaks*', '**/.secretlintrc*', '**/.bandit']],

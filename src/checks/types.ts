@@ -3,6 +3,7 @@
 
 import type { TestCheck } from '../types.js';
 import type { InjectionCheck } from './injection.js';
+import type { HarnessCheck } from '../referee/sentinel.js';
 
 /** The same shape serves every command-running check (visible tests, hidden tests, build). */
 export type CommandCheck = TestCheck;
@@ -20,6 +21,10 @@ export type TamperKind =
   | 'protected-path-changed'
   /** A package.json install script (preinstall, postinstall, prepare...) added or changed: it runs at setup, with a network. */
   | 'install-script-changed'
+  /** Sentinel tests that must fail passed in the referee's run (see referee/sentinel.ts). */
+  | 'harness-neutralised'
+  /** Added code that reassigns or patches a member of an assertion or test-framework module. */
+  | 'harness-patched'
   // From comparing an existing test file's cases and assertions, base vs head (test-compare.ts):
   | 'test-case-removed'
   | 'assertion-removed'
@@ -173,6 +178,8 @@ export interface EntrantChecks {
   scope?: ScopeCheck;
   /** Text in the diff that addresses the judge or tries to override instructions. */
   injection?: InjectionCheck;
+  /** Sentinel tests that must fail, run with the hidden (else visible) test command. Absent in results saved before it existed. */
+  harness?: HarnessCheck;
   /** Referee-level problem that stopped every check (e.g. the diff does not apply). */
   error?: string;
 }

@@ -5,12 +5,13 @@ import { listTourneyImages, removeImage, type ImageRecord } from '../sandbox/ima
 import { IMAGE_LABELS, type ImageKind } from '../sandbox/labels.js';
 import { forgetUse, readUsage } from '../prepare/usage.js';
 import { formatBytes, formatMs, formatSeconds } from '../format.js';
+import { stripControl } from '../text/control.js';
 
 export async function buildImageCommand(options: { tag?: string; base?: string }): Promise<void> {
   const docker = await connectDocker();
   const tag = options.tag ?? DEFAULT_IMAGE;
   process.stderr.write(`building ${tag}...\n`);
-  const built = await buildSandboxImage(docker, { tag, base: options.base, onProgress: (line: string) => process.stderr.write(`  ${line}\n`) });
+  const built = await buildSandboxImage(docker, { tag, base: options.base, onProgress: (line: string) => process.stderr.write(`  ${stripControl(line)}\n`) });
   process.stderr.write(`built ${built.tag} from ${built.base} in ${formatMs(built.durationMs)}\n`);
 }
 
@@ -51,7 +52,7 @@ export async function listImagesCommand(options: { json?: boolean }): Promise<vo
     i.labels[IMAGE_LABELS.setup] ?? '',
     i.labels[IMAGE_LABELS.repo] ?? '',
   ]);
-  process.stdout.write(table([['image', 'kind', 'key', 'size', 'created', 'last used', 'setup', 'repository'], ...rows]));
+  process.stdout.write(stripControl(table([['image', 'kind', 'key', 'size', 'created', 'last used', 'setup', 'repository'], ...rows])));
 }
 
 /** `tourney image prune`: removes them when unused for longer than `olderThanSec` (all by default). */

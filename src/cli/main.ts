@@ -7,6 +7,7 @@ import { MAX_ENTRANTS } from '../config/defaults.js';
 import type { Reporter } from '../run/events.js';
 import type { RunResult } from '../types.js';
 import { LineReporter, TtyReporter, silentReporter } from './reporters.js';
+import { stripControl } from '../text/control.js';
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
@@ -38,6 +39,18 @@ function durationWithDays(value: string): number {
 function modelRef(value: string): string {
   if (!/^[^\s/]+\/\S+$/.test(value)) throw new InvalidArgumentError(`expected "provider/model", e.g. "anthropic/claude-sonnet-4-5", got "${value}"`);
   return value;
+}
+
+function scorePoints(value: string): number {
+  const points = Number(value);
+  if (value.trim() === '' || !Number.isFinite(points) || points < 0 || points > 100) throw new InvalidArgumentError(`expected score points from 0 to 100, e.g. 2, got "${value}"`);
+  return points;
+}
+
+function portNumber(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError(`expected a port number from 0 to 65535, got "${value}"`);
+  return port;
 }
 
 interface OutputOptions {
@@ -121,12 +134,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--time-limit <duration>', 'per-entrant time limit, e.g. 90s, 10m', duration)
     .option('--image <tag>', 'sandbox image tag')
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
+    .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points (a tie-break never suffices); overrides gates.minMargin', scorePoints)
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, options: OutputOptions & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[] }) => {
+    .action(async (spec: string, options: OutputOptions & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number }) => {
       const { runTournament } = await commands.run();
       setExit(await runCommand(options, (signal, reporter) => runTournament(
-        { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, signal },
+        { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
         reporter,
       )));
     });
@@ -141,12 +155,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--config <file>', 'config file (gates, weights, sandbox limits)')
     .option('--image <tag>', 'sandbox image tag')
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
+    .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points; overrides gates.minMargin', scorePoints)
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, options: OutputOptions & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[] }) => {
+    .action(async (spec: string, options: OutputOptions & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number }) => {
       const { scoreCandidates } = await commands.score();
       setExit(await runCommand(options, (signal, reporter) => scoreCandidates(
-        { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, signal },
+        { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
         reporter,
       )));
     });
@@ -205,18 +220,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('check the Docker engine, the sandbox image, the opencode binary and provider credentials')
     .option('--config <file>', 'config file whose entrants to check credentials for')
     .option('--repo <dir>', 'repository whose config to read', '.')
-    .action(async (options: { config?: string; repo: string }) => {
+    .option('--live', 'also send one short request per configured model from a sandbox (costs a few tokens) and report ok / auth failed / model unknown / unreachable')
+    .action(async (options: { config?: string; repo: string; live?: boolean }) => {
       const { runDoctor } = await commands.doctor();
       setExit(await runDoctor(options));
     });
 
   program
     .command('model-server')
-    .description('serve the scripted OpenAI-compatible model (replays scripts of tool calls and text) for use with any opencode')
+    .description('serve the scripted model (replays scripts of tool calls and text) as OpenAI chat completions, OpenAI Responses and Anthropic Messages, e.g. as a gateway (providers.<id>.baseURL)')
     .option('--scripts <dir...>', 'directories holding <name>.yaml|.json scripts (the built-in examples are always included)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port (0 picks a free one)', (v) => Number(v), 0)
-    .action(async (options: { scripts?: string[]; host: string; port: number }) => {
+    .option('--port <port>', 'port (0 picks a free one)', portNumber, 0)
+    .option('--api-key-env <name...>', 'require on every request the key held by this host variable (else 401, as a provider answers a wrong key)')
+    .action(async (options: { scripts?: string[]; host: string; port: number; apiKeyEnv?: string[] }) => {
       const { serveScriptedModel } = await commands.modelServer();
       await serveScriptedModel(options);
     });
@@ -236,10 +253,11 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : EXIT.badInput;
     }
     if (err instanceof TourneyError) {
-      process.stderr.write(`tourney: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+      // Messages quote user and entrant input (YAML excerpts, commands): no escape codes reach the terminal.
+      process.stderr.write(stripControl(`tourney: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`));
       return err.exitCode;
     }
-    process.stderr.write(`tourney: internal error: ${errorMessage(err)}\n${err instanceof Error && err.stack ? err.stack + '\n' : ''}`);
+    process.stderr.write(stripControl(`tourney: internal error: ${errorMessage(err)}\n${err instanceof Error && err.stack ? err.stack + '\n' : ''}`));
     return 1;
   }
 }

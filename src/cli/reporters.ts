@@ -1,6 +1,7 @@
 import type { Reporter, RunEvent, EntrantState } from '../run/events.js';
 import type { RunResult } from '../types.js';
 import { formatMs } from '../format.js';
+import { stripControl } from '../text/control.js';
 
 type Write = (text: string) => void;
 
@@ -14,7 +15,13 @@ export class LineReporter implements Reporter {
   }
 }
 
+/** The line for an event, with control characters removed: much of it is written by entrants. */
 export function describe(event: RunEvent): string | null {
+  const line = describeRaw(event);
+  return line === null ? null : stripControl(line);
+}
+
+function describeRaw(event: RunEvent): string | null {
   switch (event.type) {
     case 'run-start':
       return `tourney: run ${event.runId}: "${event.specTitle}" with ${event.entrants.length} entrants (${event.entrants.map((e) => `${e.name}=${e.model}`).join(', ')})`;
@@ -39,9 +46,10 @@ export function describe(event: RunEvent): string | null {
       return `[judge] ${oneLine(event.line)}`;
     case 'run-end': {
       const r = event.result;
+      const why = r.selection?.summary;
       const verdict = r.winner
-        ? `winner: ${r.winner} (branch ${r.winnerBranch})`
-        : 'no winner: no entrant passed every gate';
+        ? `winner: ${r.winner} (branch ${r.winnerBranch})${why ? `, ${why}` : ''}`
+        : `no winner: ${why ?? 'no entrant passed every gate'}`;
       return `${summaryTable(r)}\n${verdict}\nreport: ${r.reportPath}`;
     }
   }
@@ -74,7 +82,7 @@ export function summaryTable(result: RunResult): string {
 }
 
 function oneLine(text: string, max = 160): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = stripControl(text).replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

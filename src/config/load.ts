@@ -6,7 +6,8 @@ import {
   builtinRubric, builtinScriptsDir, CONFIG_FILENAMES, DEFAULT_JUDGE, DEFAULT_APPROACHES, DEFAULT_ENTRANTS, DEFAULT_SANDBOX, DEFAULT_SCORING, MAX_ENTRANTS,
 } from './defaults.js';
 import { isYamlError, parseJson, parseYaml, yamlErrorText } from './parse-file.js';
-import { configSchema, MODEL_EXPECTED, MODEL_RE, type RawConfig } from './schema.js';
+import { configSchema, MODEL_EXPECTED, MODEL_RE, type RawConfig, type RawProviderSettings } from './schema.js';
+import type { ProviderSettingsMap } from '../agents/gateways.js';
 import { describeValue, formatZodIssues } from './zod-errors.js';
 
 export interface LoadConfigOptions {
@@ -19,6 +20,8 @@ export interface LoadConfigOptions {
   withoutEntrants?: boolean;
   /** `--judge` flags: judge models instead of the config's. */
   judgeModels?: string[];
+  /** `--min-margin`: instead of gates.minMargin. */
+  minMargin?: number;
 }
 
 /** `abs` relative to the cwd when it lies inside it, for messages; "../../x" reads worse than "/abs/x". */
@@ -108,6 +111,7 @@ function resolveEntrants(raw: RawConfig, opts: LoadConfigOptions, shown: string 
       model: (opts.model ?? e.model)!,
       ...(e.approach !== undefined && { approach: e.approach }),
       ...(e.timeLimit !== undefined && { timeLimitSec: e.timeLimit }),
+      ...(e.providers && { providers: resolveProviders(e.providers) }),
     }));
   }
   if (!opts.model) {
@@ -203,11 +207,23 @@ export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {})
     sandbox,
     scriptDirs: await resolveScriptDirs(root, raw.scripts ?? [], shown),
     scoring: {
-      gates: { ...DEFAULT_SCORING.gates, ...raw.gates },
+      gates: { ...DEFAULT_SCORING.gates, ...raw.gates, ...(opts.minMargin !== undefined && { minMargin: opts.minMargin }) },
       weights,
       protectedPaths: raw.tampering?.protected ?? [],
       performance: { ...DEFAULT_SCORING.performance, ...raw.performance },
     },
     judge: await resolveJudge(root, raw.judge, shown, opts.judgeModels),
+    providers: resolveProviders(raw.providers ?? {}),
   };
+}
+
+/** `models` as a list of ids becomes a mapping, the one shape the rest of tourney reads. */
+function resolveProviders(raw: Record<string, RawProviderSettings>): ProviderSettingsMap {
+  return Object.fromEntries(
+    Object.entries(raw).map(([id, settings]) => {
+      const { models, ...rest } = settings;
+      const byId = Array.isArray(models) ? Object.fromEntries(models.map((m) => [m, {}])) : models;
+      return [id, { ...rest, ...(byId && { models: byId }) }];
+    }),
+  );
 }

@@ -17,12 +17,53 @@ const ENV_RE = /^[A-Z_][A-Z0-9_]*$/;
 const entrantName = z.string().regex(NAME_RE, NAME_EXPECTED)
   .refine((n) => !n.includes('..') && !n.endsWith('.') && !n.endsWith('.lock'), NAME_EXPECTED);
 
+const PROVIDER_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const HEADER_RE = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+const gatewayModelSchema = strictObject({
+  name: z.string().trim().min(1).optional(),
+  context: z.int('expected a token count').positive().optional(),
+  output: z.int('expected a token count').positive().optional(),
+});
+
+const providerSettingsSchema = strictObject({
+  baseURL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. "https://llm-gateway.example.com/v1"' }).optional(),
+  apiKeyEnv: z.string().regex(ENV_RE, 'expected an environment variable name like "CORP_GATEWAY_KEY"').optional(),
+  headers: z.record(
+    z.string(),
+    z.string('expected a header value (a string; "{env:NAME}" reads the host variable NAME)').refine((v) => !/[\r\n]/.test(v), 'expected a header value on one line'),
+  ).superRefine((headers, ctx) => {
+    for (const name of Object.keys(headers)) {
+      if (!HEADER_RE.test(name)) ctx.addIssue({ code: 'custom', path: [name], input: name, message: 'expected an HTTP header name like "X-Team"' });
+    }
+  }).optional(),
+  npm: z.string().regex(/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/, 'expected an npm package name like "@ai-sdk/openai-compatible"').optional(),
+  name: z.string().trim().min(1).optional(),
+  models: z.union([
+    z.array(z.string().trim().min(1, 'expected a model id')).min(1),
+    z.record(z.string().trim().min(1, 'expected a model id'), gatewayModelSchema),
+  ], 'expected a list of model ids, or a mapping of model id to { name, context, output }').optional(),
+});
+
+// Key checks in a refinement: zod reports a bad record key only as "Invalid key in record".
+const providersSchema = z.record(z.string(), providerSettingsSchema).superRefine((providers, ctx) => {
+  for (const id of Object.keys(providers)) {
+    const message = !PROVIDER_RE.test(id)
+      ? 'expected a provider id like "anthropic" or "corp-gateway" (lower-case letters, digits, ".", "_", "-")'
+      : id === 'scripted' ? 'expected a provider id other than "scripted" (tourney serves that one itself)' : undefined;
+    if (message) ctx.addIssue({ code: 'custom', path: [id], input: id, message });
+  }
+});
+
+export type RawProviderSettings = z.output<typeof providerSettingsSchema>;
+
 const entrantSchema = strictObject({
   name: entrantName,
   agent: z.literal('opencode', 'expected "opencode" (the only agent supported so far)').optional(),
   model: z.string().regex(MODEL_RE, MODEL_EXPECTED).optional(),
   approach: z.string().trim().min(1).optional(),
   timeLimit: durationSchema,
+  providers: providersSchema.optional(),
 });
 
 const entrantsSchema = z.array(entrantSchema).min(1).max(MAX_ENTRANTS).superRefine((entrants, ctx) => {
@@ -68,6 +109,7 @@ const gatesSchema = strictObject({
   build: z.boolean().optional(),
   performance: z.boolean().optional(),
   injection: z.boolean().optional(),
+  minMargin: z.number('expected score points (0-100), e.g. 2').min(0).max(100, 'expected score points from 0 to 100').optional(),
 });
 
 const weight = z.number('expected a weight: a number >= 0').min(0, 'expected a weight >= 0').optional();
@@ -106,6 +148,7 @@ export const configSchema = strictObject({
   tampering: tamperingSchema.optional(),
   performance: performanceSchema.optional(),
   judge: judgeSchema.optional(),
+  providers: providersSchema.optional(),
   scripts: z.array(z.string().trim().min(1, 'expected a directory path')).optional(),
 });
 

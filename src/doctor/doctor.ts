@@ -7,6 +7,8 @@ import { DEFAULT_IMAGE } from '../config/defaults.js';
 import { imageExists, opencodeBinaryPath, opencodeVersion, LOCAL_BASE_IMAGE } from '../sandbox/image.js';
 import { listManagedResources } from '../sandbox/network.js';
 import { isScripted, parseModel } from '../agents/opencode-config.js';
+import { modelUses, preflight, type ModelUse } from '../run/preflight.js';
+import { liveChecks } from './live.js';
 import { authFileProviders, opencodeAuthFile, providerEnvNames, setVariables } from '../agents/providers.js';
 import { packagePath } from '../paths.js';
 import type { TourneyConfig } from '../types.js';
@@ -19,7 +21,7 @@ interface Finding {
   fix?: string;
 }
 
-export async function runDoctor(options: { config?: string; repo: string }): Promise<number> {
+export async function runDoctor(options: { config?: string; repo: string; live?: boolean }): Promise<number> {
   const findings: Finding[] = [];
   const docker = new Docker();
   let dockerUp = false;
@@ -73,13 +75,45 @@ export async function runDoctor(options: { config?: string; repo: string }): Pro
   findings.push(...credentialFindings(config));
   findings.push(await setupTrustFinding(config));
 
-  for (const f of findings) {
-    process.stdout.write(`${f.ok ? '✓' : '✗'} ${f.what}\n${!f.ok && f.fix ? `  → ${f.fix}\n` : ''}`);
+  const print = (f: Finding) => process.stdout.write(`${f.ok ? '✓' : '✗'} ${f.what}\n${!f.ok && f.fix ? `  → ${f.fix}\n` : ''}`);
+  findings.forEach(print);
+  if (options.live) {
+    const live = await liveFindings(docker, dockerUp, config);
+    live.forEach(print);
+    findings.push(...live);
   }
   const problems = findings.filter((f) => !f.ok).length;
   process.stdout.write(problems === 0 ? 'everything tourney needs is in place\n' : `${problems} problem(s) found\n`);
   return problems === 0 ? 0 : 3;
 }
+
+/** --live: the same preflight as a run, then one request per model from a sandbox. */
+async function liveFindings(docker: Docker, dockerUp: boolean, config: TourneyConfig | undefined): Promise<Finding[]> {
+  if (!dockerUp || !config) return [{ ok: false, what: 'live check: needs the Docker engine and a tourney config listing entrants (or judge models)' }];
+  const image = config.sandbox.image;
+  if (!(await imageExists(docker, image))) return [{ ok: false, what: `live check: the sandbox image ${image} is missing`, fix: 'run "tourney image build"' }];
+  let plan;
+  try {
+    plan = await preflight({ config, catalogue: { binary: opencodeBinaryPath, version: opencodeVersion } });
+  } catch (err) {
+    return [{ ok: false, what: `live check not started: ${errorMessage(err)}` }];
+  }
+  process.stdout.write('live check: one short request per model from a sandbox (costs a few tokens each)...\n');
+  let checks: Awaited<ReturnType<typeof liveChecks>>;
+  try {
+    checks = await liveChecks(docker, image, config, plan);
+  } catch (err) {
+    // e.g. sandbox.network "none" with a real provider: a run would stop the same way.
+    return [{ ok: false, what: `live check: ${errorMessage(err)}` }];
+  }
+  if (checks.length === 0) return [{ ok: true, what: 'live check: every model is scripted (served by tourney itself), nothing to ask' }];
+  return checks.map((c) => ({
+    ok: c.outcome === 'ok',
+    what: `live ${c.model} (${c.who.join(', ')}): ${c.outcome}${c.outcome === 'ok' ? '' : `: ${c.detail}`} (sandbox and opencode ${seconds(c.startMs)}, request ${seconds(c.answerMs)})`,
+  }));
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** What a setup container gets from this host to reach package registries (see the README's "Prepared environments"). */
 async function setupTrustFinding(config: TourneyConfig | undefined): Promise<Finding> {
@@ -97,14 +131,20 @@ async function setupTrustFinding(config: TourneyConfig | undefined): Promise<Fin
 
 function credentialFindings(config: TourneyConfig | undefined): Finding[] {
   if (!config) return [{ ok: true, what: 'no tourney.config with entrants here: provider credentials not checked (scripted models need none)' }];
-  const models = [...config.entrants.map((e) => e.model), ...config.judge.models];
-  const providers = [...new Set(models.filter((m) => !isScripted(m)).map((m) => parseModel(m).providerID))];
-  if (providers.length === 0) return [{ ok: true, what: 'all entrants (and judges) use the scripted model: no credentials needed' }];
+  const uses = modelUses(config).filter((use) => !isScripted(use.model));
+  if (uses.length === 0) return [{ ok: true, what: 'all entrants (and judges) use the scripted model: no credentials needed' }];
   const authFile = opencodeAuthFile();
-  return providers.map((provider) => {
-    const names = providerEnvNames(provider, null) ?? [];
+  // One finding per provider and gateway settings: entrants with their own apiKeyEnv are checked apart.
+  const seen = new Map<string, ModelUse>();
+  for (const use of uses) seen.set(`${parseModel(use.model).providerID} ${JSON.stringify(use.settings ?? null)}`, use);
+  return [...seen.values()].map((use) => {
+    const provider = parseModel(use.model).providerID;
+    const via = use.settings?.baseURL ? ` (through ${use.settings.baseURL})` : '';
+    const names = use.settings?.apiKeyEnv ? [use.settings.apiKeyEnv] : (providerEnvNames(provider, null) ?? []);
     const passed = Object.keys(setVariables(names, process.env));
-    if (passed.length > 0) return { ok: true, what: `${provider}: ${passed.join(', ')} is set and passed to that provider's entrants` };
+    if (passed.length > 0) return { ok: true, what: `${provider}${via}: ${passed.join(', ')} is set and passed to that provider's entrants` };
+    if (use.settings?.apiKeyEnv) return { ok: false, what: `${provider}${via}: providers.${provider}.apiKeyEnv names ${use.settings.apiKeyEnv}, which is unset or empty`, fix: `export ${use.settings.apiKeyEnv}` };
+    if (use.settings?.baseURL) return { ok: true, what: `${provider}${via}: no key variable set; requests go to the gateway without a key` };
     if (config.sandbox.opencodeAuth && authFileProviders(authFile)?.has(provider)) return { ok: true, what: `${provider}: opencode auth file ${authFile} mounted read-only` };
     const known = names.length > 0 ? names.join(' or ') : `the API key variable for ${provider} (and list it under sandbox.env)`;
     return {

@@ -1,10 +1,11 @@
+import { judgeConfidence, type JudgeConfidence } from './confidence.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { OpencodeClient } from '@opencode-ai/sdk/v2/client';
 import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
 import { retarAs, tarOf } from '../sandbox/tar.js';
-import { entrantOpencodeConfig, entrantEnv, isScripted, OPENCODE_PORT } from '../agents/opencode-config.js';
+import { entrantOpencodeConfig, entrantEnv, isScripted, OPENCODE_PORT, type EntrantGateway } from '../agents/opencode-config.js';
 import { agentClient, newServerSecret, serverSecretEnv, waitForServer } from '../agents/opencode.js';
 import type { Attachment, SandboxNetworks } from '../run/networks.js';
 import { errorMessage } from '../errors.js';
@@ -55,6 +56,8 @@ export interface JudgeResult {
   matches: MatchResult[];
   rubric: RubricScores[];
   ranking: JudgeRanking | null;
+  /** Position bias, panel agreement and strength intervals (pairwise mode; absent in older results). */
+  confidence?: JudgeConfidence | null;
   /** 0..1 per finalist: the judge part of the score. */
   scores: Record<string, number>;
   calls: number;
@@ -77,6 +80,7 @@ export interface JudgeInput {
   networks: SandboxNetworks;
   /** Host variables for a judge of this model: its provider's credentials (see run/preflight.ts). */
   envFor: (model: string) => Record<string, string>;
+  gatewayFor: (model: string) => EntrantGateway | undefined;
   readOnlyBinds: string[];
   signal: AbortSignal;
   onProgress: (line: string) => void;
@@ -125,6 +129,7 @@ export async function runJudge(input: JudgeInput): Promise<JudgeResult> {
     // Matches of a round run concurrently; keep the record in a stable order.
     matches.sort((x, y) => (x.a === y.a ? (x.b < y.b ? -1 : 1) : x.a < y.a ? -1 : 1));
     const ranking = input.config.mode === 'pairwise' ? fitBradleyTerry(input.finalists.map((f) => f.name), matches) : null;
+    const confidence = input.config.mode === 'pairwise' ? judgeConfidence(input.finalists.map((f) => f.name), input.config.models, matches) : null;
     return {
       ran: true,
       mode: input.config.mode,
@@ -132,6 +137,7 @@ export async function runJudge(input: JudgeInput): Promise<JudgeResult> {
       matches,
       rubric,
       ranking,
+      confidence,
       scores: ranking ? ranking.scores : rubricScores(input.finalists.map((f) => f.name), rubric),
       calls: calls.length,
       failedCalls: calls.filter((c) => c.verdict === null).length,
@@ -158,7 +164,7 @@ interface JudgeServer {
 async function startJudgeServer(input: JudgeInput, model: string, index: number, judgeTar: string): Promise<JudgeServer> {
   // Its own network like an entrant's, and its own secret: an entrant's container can neither reach nor drive it.
   const attachment = await input.networks.attach(`judge-${index}`, model);
-  const config = { ...entrantOpencodeConfig(model, attachment.scriptedBaseUrl), permission: JUDGE_PERMISSIONS };
+  const config = { ...entrantOpencodeConfig(model, attachment.scriptedBaseUrl, input.gatewayFor(model)), permission: JUDGE_PERMISSIONS };
   const secret = newServerSecret();
   let sandbox: Sandbox | undefined;
   try {

@@ -14,6 +14,9 @@ import { perfNotRun, runPerfCheck } from '../checks/perf.js';
 import { errorMessage } from '../errors.js';
 import { materialize, PatchDoesNotApply, type FileChange } from './materialize.js';
 import { runCommands, type CommandSpec, type Overlay } from './tests.js';
+import { planSentinel, withHarnessFindings } from './harness.js';
+import { findHarnessPatches } from '../checks/harness-patch.js';
+import { harnessNotRun, type HarnessCheck } from './sentinel.js';
 import type { RunEnvironment } from '../prepare/environment.js';
 import type { EntrantEnvironment } from '../prepare/types.js';
 
@@ -74,12 +77,21 @@ export async function refereeEntrant(ctx: RefereeContext, name: string, patch: s
     const hiddenOverlays: Overlay[] = spec.hidden ? spec.hidden.files.map((hostPath) => ({ hostPath, repoPath: spec.hidden!.into })) : [];
     const command = (key: string, cmd: string): CommandSpec => ({ key, command: cmd, logFile: join(dir, `${key}.log`), logRel: `${rel}/${key}.log` });
     const base = { runId: ctx.runId, entrant: name, baseTar: ctx.baseTar, patch, limits: ctx.limits, timeoutMs: ctx.timeoutMs };
-    const visibleCommands = [...(spec.build ? [command('build', spec.build)] : []), command('test', spec.test)];
-    const hiddenCommands = spec.hidden ? [command('hidden-test', spec.hidden.test)] : [];
+    let visibleCommands = [...(spec.build ? [command('build', spec.build)] : []), command('test', spec.test)];
+    let hiddenCommands = spec.hidden ? [command('hidden-test', spec.hidden.test)] : [];
+    // Failing sentinel tests beside the hidden (else visible) tests: a harness that lets them pass is neutralised.
+    const plan = await timed('sentinel', () => planSentinel(spec, tree.headDir, hiddenOverlays));
+    const sentinelLog = { logFile: join(dir, 'sentinel.log'), logRel: `${rel}/sentinel.log` };
+    if ('target' in plan) {
+      if (plan.target === 'hidden-test') hiddenCommands = plan.add(hiddenCommands, sentinelLog);
+      else visibleCommands = plan.add(visibleCommands, sentinelLog);
+    }
 
     let visible: Record<string, TestCheck>;
     let hidden: TestCheck | undefined;
+    let harness: HarnessCheck;
     if (env.image === null) {
+      harness = harnessNotRun(env.environment.error ?? 'no environment');
       const notRun = (c: CommandSpec): [string, TestCheck] => [c.key, { passed: null, exitCode: null, counts: null, durationMs: 0, logPath: env.environment.logPath ?? c.logRel, error: env.environment.error }];
       visible = Object.fromEntries(visibleCommands.map(notRun));
       hidden = hiddenCommands.map(notRun)[0]?.[1];
@@ -90,6 +102,8 @@ export async function refereeEntrant(ctx: RefereeContext, name: string, patch: s
       hidden = spec.hidden
         ? (await timed('hiddenTests', () => runCommands(ctx.docker, { ...base, image, purpose: 'hidden', overlays: hiddenOverlays, commands: hiddenCommands })))['hidden-test']
         : undefined;
+      harness = 'target' in plan ? plan.result() : harnessNotRun(plan.none);
+      timings.sentinelRun = (timings.sentinelRun ?? 0) + harness.durationMs;
     }
 
     const staticInput = {
@@ -99,15 +113,15 @@ export async function refereeEntrant(ctx: RefereeContext, name: string, patch: s
       outDir: dir,
       outRel: rel,
     };
-    const tampering = await timed('tampering', () =>
-      runTamperCheck({
+    const tampering = await timed('tampering', async () =>
+      withHarnessFindings(await runTamperCheck({
         baseDir: tree.baseDir,
         headDir: tree.headDir,
         changes: tree.changes,
         patch,
         // The spec's benchmarks measure the entrant; an entrant must not get to rewrite them.
         protectedPaths: [...ctx.scoring.protectedPaths, ...(spec.bench ?? [])],
-      }),
+      }), await findHarnessPatches({ headDir: tree.headDir, changedFiles: staticInput.changedFiles, patch }), harness),
     );
     const injection = await timed('injection', async () => runInjectionCheck({ patch }));
     const scope = await timed('scope', () => runScopeCheck({ baseDir: tree.baseDir, headDir: tree.headDir, changes: tree.changes, scope: spec.scope }));
@@ -137,6 +151,7 @@ export async function refereeEntrant(ctx: RefereeContext, name: string, patch: s
         ...(spec.build ? { build: visible.build ?? null } : {}),
         ...(spec.hidden ? { hiddenTests: hidden ?? null } : {}),
         tampering,
+        harness,
         injection,
         scope,
         lint,

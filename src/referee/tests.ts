@@ -1,11 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
-import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
+import { Sandbox, type ExecResult, type SandboxLimits } from '../sandbox/container.js';
 import { applyPatch, prepareWorkspace, runShell } from '../sandbox/workspace.js';
 import { overlayTar, type Overlay } from '../sandbox/overlay.js';
 import { errorMessage } from '../errors.js';
 import type { TestCheck } from '../types.js';
 import { parseTestCounts } from './counts.js';
+import type { TestFileContent } from './sentinel.js';
+import { tarOf } from '../sandbox/tar.js';
+import { SANDBOX_UID } from '../sandbox/labels.js';
 
 export type { Overlay } from '../sandbox/overlay.js';
 
@@ -15,6 +18,10 @@ export interface CommandSpec {
   /** File for this command's log; the result's logPath is `logRel`. */
   logFile: string;
   logRel: string;
+  /** Files laid over the copy just before this command, and put back as they were after it (the sentinel run). */
+  swap?: { during: TestFileContent[]; after: TestFileContent[] };
+  /** Hands the command's whole run (output included, which the result does not carry) to the caller. */
+  onRun?: (run: ExecResult) => void;
 }
 
 export interface CommandRunInput {
@@ -61,8 +68,12 @@ export async function runCommands(docker: Docker, input: CommandRunInput): Promi
     const applied = await applyPatch(sandbox, input.patch);
     if (!applied.ok) return await notRun(`the entrant's patch does not apply: ${applied.message.trim()}`, applied.message);
     if (input.overlays?.length) await sandbox.putTar(await overlayTar(input.overlays), '/work/repo');
+    const lay = async (files: TestFileContent[]) => sandbox!.putTar(await tarOf(files.map((f) => ({ name: f.path, content: f.content })), SANDBOX_UID), '/work/repo');
     for (const c of input.commands) {
+      if (c.swap) await lay(c.swap.during);
       const run = await runShell(sandbox, c.command, input.timeoutMs);
+      if (c.swap) await lay(c.swap.after);
+      c.onRun?.(run);
       const killed = run.timedOut ? `\n[tourney: killed after ${Math.round(input.timeoutMs / 1000)} s]` : '';
       await writeFile(c.logFile, `$ ${c.command}\n${run.stdout}${killed}`);
       results[c.key] = {

@@ -86,6 +86,11 @@ function method(j: JudgeResult): string {
   return `Bradley–Terry fitted to ${plural(rated, 'match', 'matches')}${left > 0 ? ` (${left} failed, left out)` : ''}; ${fit}.`;
 }
 
+/** " (0.21–0.48)": the 95% bootstrap interval, when the run computed one. */
+function interval(range: readonly [number, number] | undefined): string {
+  return range ? ` (${formatFixed(range[0], 2)}–${formatFixed(range[1], 2)})` : '';
+}
+
 function facts(j: JudgeResult): Fact[] {
   return [
     { label: 'Mode', value: j.mode === 'pairwise' ? 'pairwise, each pair judged in both orders' : 'rubric, each finalist scored on its own', bad: false },
@@ -94,6 +99,13 @@ function facts(j: JudgeResult): Fact[] {
     { label: 'Time', value: formatDuration(j.durationMs), bad: false },
     { label: 'Tokens', value: `${formatNumber(j.tokens.input)} in · ${formatNumber(j.tokens.output)} out`, bad: false },
     { label: 'Cost', value: formatCost(j.costUsd), bad: false },
+    // How far to trust the verdicts: position bias per judge, and whether a panel agreed.
+    ...Object.entries(j.confidence?.flipRate ?? {}).map(([model, f]) => ({
+      label: j.models.length > 1 ? `Position bias (${model})` : 'Position bias',
+      value: `${f.flipped} of ${f.decided} decided matches flipped with the order (${Math.round(100 * f.rate)}%)`,
+      bad: f.rate > 0.25,
+    })),
+    ...(j.confidence?.panelAgreement != null ? [{ label: 'Panel agreement', value: `${Math.round(100 * j.confidence.panelAgreement)}% on average`, bad: j.confidence.panelAgreement < 0.67 }] : []),
   ];
 }
 
@@ -142,7 +154,7 @@ export function judgeView(judge: RunResult['judge'], anchors: ReadonlyMap<string
       place: i + 1,
       name,
       anchor: anchors.get(name) ?? null,
-      strength: formatFixed(judge.ranking?.strengths[name], 3),
+      strength: formatFixed(judge.ranking?.strengths[name], 3) + interval(judge.confidence?.strengthIntervals[name]),
       score: formatFixed(judge.scores[name], 2),
       value: judge.scores[name] ?? 0,
     })),

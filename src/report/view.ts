@@ -4,6 +4,7 @@ import type { EntrantResult, RunResult } from '../types.js';
 import { details, type EntrantDetails } from './details.js';
 import { gateView, lintCell, perfCell, scopeCell, securityCell, type Cell, type GateView } from './cells.js';
 import { readBounded, resolveInRunDir, tailLines } from './files.js';
+import { stripControl } from '../text/control.js';
 import { formatFixed, summarizeTests, type TestSummary } from './format.js';
 import { entrantJudge, JUDGE_ANCHOR, judgeView, type EntrantJudge, type JudgeView } from './judge.js';
 import { rulesView, TOTAL_FORMULA, type RulesView } from './rules.js';
@@ -90,7 +91,8 @@ async function renderDiff(runDir: string, e: EntrantResult): Promise<{ html: str
 async function logTail(runDir: string, title: string, logPath: string | undefined): Promise<LogTail> {
   const file = await readBounded(resolveInRunDir(runDir, logPath), LOG_TAIL_BYTES, true);
   if (!file) return { title, tail: null, note: `${title} not available.` };
-  const { text, omitted } = tailLines(file.text, LOG_TAIL_LINES);
+  // Test runners colour their output and entrants' tests can print anything: the page shows text only.
+  const { text, omitted } = tailLines(stripControl(file.text), LOG_TAIL_LINES);
   if (!text) return { title, tail: null, note: `${title} is empty.` };
   const note = file.truncated || omitted > 0 ? `Last ${LOG_TAIL_LINES} lines.` : null;
   return { title, tail: text, note };

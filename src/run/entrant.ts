@@ -4,7 +4,7 @@ import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
 import { extractDiff, prepareWorkspace, WORKDIR } from '../sandbox/workspace.js';
 import { cancelReason, newServerSecret, runOpencodeSession, serverSecretEnv, waitForServer, type AgentSessionResult } from '../agents/opencode.js';
 import type { ProviderFailure } from '../agents/provider-errors.js';
-import { entrantEnv, entrantOpencodeConfig, OPENCODE_PORT } from '../agents/opencode-config.js';
+import { entrantEnv, entrantOpencodeConfig, OPENCODE_PORT, type EntrantGateway } from '../agents/opencode-config.js';
 import { errorMessage } from '../errors.js';
 import { formatSeconds } from '../format.js';
 import { emptyTokens, type EgressRecord, type EntrantConfig } from '../types.js';
@@ -22,6 +22,8 @@ export interface EntrantRunInput {
   /** Makes this entrant's own network (and, with an allowlist, its egress proxy). */
   attachNetwork: () => Promise<Attachment>;
   passEnv: Record<string, string>;
+  /** The entrant's provider gateway (`providers.<id>`), if one is configured. */
+  gateway: EntrantGateway | undefined;
   readOnlyBinds: string[];
   timeLimitMs: number;
   diffFile: string;
@@ -64,7 +66,7 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
   let egress: EgressRecord | undefined;
   try {
     attachment = await input.attachNetwork();
-    const config = entrantOpencodeConfig(input.entrant.model, attachment.scriptedBaseUrl);
+    const config = entrantOpencodeConfig(input.entrant.model, attachment.scriptedBaseUrl, input.gateway);
     // Only the host and this container know it: a peer that somehow reached the server would be refused.
     const secret = newServerSecret();
     sandbox = await Sandbox.create(input.docker, {
@@ -97,6 +99,7 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       onActivity: input.onActivity,
       signal: input.signal,
       credentialNames: input.credentialNames,
+      ...(input.gateway?.settings.baseURL && { baseURL: input.gateway.settings.baseURL }),
       onProviderFailure: input.onProviderFailure,
     });
 

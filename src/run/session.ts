@@ -73,6 +73,7 @@ export class RunSession {
       },
       onWarning: (message) => reporter.onEvent({ type: 'warning', message }),
     });
+    for (const message of credentials.notes) reporter.onEvent({ type: 'note', message });
     const runId = options.runId ?? newRunId(new Date());
     const runDir = join(repo.root, '.tourney', 'runs', runId);
     const docker = await connectDocker();

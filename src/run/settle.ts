@@ -1,3 +1,4 @@
+import type { EntrantGateway } from '../agents/opencode-config.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { refereeEntrant, type CheckTimings } from '../referee/referee.js';
 import { evaluateGates } from '../ranking/gates.js';
 import { scoreEntrant } from '../ranking/score.js';
 import { rankEntrants, RANKING_RULE } from '../ranking/rank.js';
+import { describeSelection } from '../ranking/selection.js';
 import { renderReport } from '../report/render.js';
 import { runJudge } from '../judge/judge.js';
 import { addTokens, emptyTokens, RESULT_SCHEMA_VERSION, type EntrantResult, type RunResult } from '../types.js';
@@ -31,6 +33,8 @@ export interface JudgeEnvironment {
   networks: SandboxNetworks;
   /** Host variables for a judge of this model (its provider's credentials); see preflight.ts. */
   envFor: (model: string) => Record<string, string>;
+  /** The judge's provider gateway for this model (`providers.<id>`), if one is configured. */
+  gatewayFor: (model: string) => EntrantGateway | undefined;
   /** The opencode auth file mount (sandbox.opencodeAuth), for judges of real providers. */
   readOnlyBinds: string[];
 }
@@ -108,7 +112,11 @@ export async function settle(
   });
 
   const judge = await judgeFinalists(session, candidates, entrants, base.tar, judgeEnv);
-  const { ranked, winner } = rankEntrants(entrants);
+  const ranking = rankEntrants(entrants);
+  const { ranked } = ranking;
+  const selection = describeSelection(ranked, config.scoring.gates.minMargin ?? null);
+  // A lead below the minimum margin (or a tie-break) is a coin flip: nothing is promoted.
+  const winner = selection.confident ? ranking.winner : null;
   const branches = await session.phase('branches', () =>
     keepBranches(session.repo.root, base.commit, runDir, session.runId, spec.title, ranked, winner),
   );
@@ -134,6 +142,7 @@ export async function settle(
     winner,
     winnerBranch: branches.value,
     rankingRule: RANKING_RULE,
+    selection,
     gatesConfig: config.scoring.gates,
     weights: config.scoring.weights,
     entrants: ranked,

@@ -7,7 +7,7 @@ import { mapLimit } from './concurrency.js';
 import type { Reporter } from './events.js';
 import { authBinds, runModels } from './sandbox-environment.js';
 import { SandboxNetworks } from './networks.js';
-import { credentialEnv, credentialNames } from './preflight.js';
+import { credentialEnv, credentialNames, credentialScope, gatewayFor } from './preflight.js';
 import { ProviderStops } from './provider-stops.js';
 import { providerOf } from '../agents/providers.js';
 import { RunSession } from './session.js';
@@ -27,6 +27,8 @@ export interface RunOptions {
   runId?: string;
   /** `--judge`: judge models instead of the config's. */
   judgeModels?: string[];
+  /** `--min-margin`: score points the winner must lead by. */
+  minMargin?: number;
 }
 
 export { newRunId } from './session.js';
@@ -37,7 +39,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     {
       repoDir: options.repoDir,
       specPath: options.specPath,
-      config: { configPath: options.configPath, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimitSec, judgeModels: options.judgeModels },
+      config: { configPath: options.configPath, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimitSec, judgeModels: options.judgeModels, ...(options.minMargin !== undefined && { minMargin: options.minMargin }) },
       image: options.image,
       signal: options.signal,
       runId: options.runId,
@@ -69,6 +71,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
         const dir = join(runDir, 'entrants', entrant.name);
         await mkdir(dir, { recursive: true });
         reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'starting' });
+        const scope = credentialScope(session.credentials, entrant.model, entrant.name);
         const output = await runEntrant({
           docker,
           runId,
@@ -79,17 +82,18 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           limits: config.sandbox,
           attachNetwork: () => networks.attach(entrant.name, entrant.model),
           // Only this entrant's provider's keys (plus the non-credential sandbox.env extras).
-          passEnv: credentialEnv(session.credentials, entrant.model),
+          passEnv: credentialEnv(session.credentials, entrant.model, entrant.name),
+          gateway: gatewayFor(session.credentials, entrant.model, entrant.name),
           readOnlyBinds: authBinds(config),
           timeLimitMs: timeLimitSec * 1000,
           diffFile: join(dir, 'diff.patch'),
           transcriptFile: join(dir, 'transcript.json'),
-          signal: stops.signalFor(providerOf(entrant.model)),
-          credentialNames: credentialNames(session.credentials, entrant.model),
+          signal: stops.signalFor(scope),
+          credentialNames: credentialNames(session.credentials, entrant.model, entrant.name),
           onProviderFailure: (failure) => {
-            if (!failure.stopsProvider || stops.stopped(providerOf(entrant.model))) return;
-            reporter.onEvent({ type: 'warning', message: `${failure.message}: stopping the other ${providerOf(entrant.model)} entrants` });
-            stops.stop(providerOf(entrant.model), failure, `entrant "${entrant.name}"`);
+            if (!failure.stopsProvider || stops.stopped(scope)) return;
+            reporter.onEvent({ type: 'warning', message: `${failure.message}: stopping the other ${providerOf(entrant.model)} entrants that use the same key` });
+            stops.stop(scope, failure, `entrant "${entrant.name}"`);
           },
           onActivity: (line) => reporter.onEvent({ type: 'activity', name: entrant.name, line }),
           onSandboxReady: (ms) => {
@@ -123,6 +127,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     return await settle(session, agents.value, { commit: repo.head, tar: baseTar }, 'run', {
       networks,
       envFor: (model) => credentialEnv(session.credentials, model),
+      gatewayFor: (model) => gatewayFor(session.credentials, model),
       readOnlyBinds: authBinds(config),
     });
   } finally {

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { LABELS, SANDBOX_UID } from './labels.js';
+import { OutputCapture } from './capture.js';
 
 export interface SandboxLimits {
   cpus: number;
@@ -119,8 +120,8 @@ export class Sandbox {
     });
     const stream = await exec.start({ hijack: true, stdin: false });
     const limit = options.maxOutputBytes ?? 8 * 1024 * 1024;
-    const stdout = new Capture(limit);
-    const stderr = new Capture(limit);
+    const stdout = new OutputCapture(limit);
+    const stderr = new OutputCapture(limit);
     const out = new PassThrough();
     const err = new PassThrough();
     out.on('data', (chunk: Buffer) => stdout.add(chunk));
@@ -196,25 +197,6 @@ export class Sandbox {
  */
 export function dockerfileQuote(text: string): string {
   return `"${text.replace(/[\\"$]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ')}"`;
-}
-
-class Capture {
-  private chunks: Buffer[] = [];
-  private size = 0;
-  private dropped = 0;
-  constructor(private readonly limit: number) {}
-  add(chunk: Buffer) {
-    if (this.size + chunk.length > this.limit) {
-      this.dropped += chunk.length;
-      return;
-    }
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-  }
-  text(): string {
-    const body = Buffer.concat(this.chunks).toString('utf8');
-    return this.dropped > 0 ? `${body}\n[tourney: ${this.dropped} more bytes of output dropped]\n` : body;
-  }
 }
 
 /** Docker multiplexes stdout/stderr of a non-TTY container into 8-byte-framed chunks. */

@@ -13,6 +13,11 @@ export interface Overlay {
 
 /** A tar of the overlay files, laid out at their repository paths and owned by the sandbox user. */
 export async function overlayTar(overlays: Overlay[]): Promise<Buffer> {
+  return tarOf(await overlayFiles(overlays), SANDBOX_UID);
+}
+
+/** The overlay files by their repository paths, with their contents. */
+export async function overlayFiles(overlays: Overlay[]): Promise<{ name: string; content: Buffer }[]> {
   const files: { name: string; content: Buffer }[] = [];
   for (const overlay of overlays) {
     for (const file of await walk(overlay.hostPath)) {
@@ -20,7 +25,7 @@ export async function overlayTar(overlays: Overlay[]): Promise<Buffer> {
       files.push({ name: `${overlay.repoPath}/${rel}`, content: await readFile(file) });
     }
   }
-  return tarOf(files, SANDBOX_UID);
+  return files;
 }
 
 async function walk(path: string): Promise<string[]> {

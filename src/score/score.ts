@@ -4,7 +4,7 @@ import { RunSession } from '../run/session.js';
 import type { Candidate } from '../run/settle.js';
 import { authBinds } from '../run/sandbox-environment.js';
 import { SandboxNetworks } from '../run/networks.js';
-import { credentialEnv } from '../run/preflight.js';
+import { credentialEnv, gatewayFor } from '../run/preflight.js';
 import { candidatePatch, parseCandidates, resolveBase } from './candidates.js';
 import type { CheckTimings } from '../referee/referee.js';
 
@@ -20,6 +20,7 @@ export interface ScoreOptions {
   runId?: string;
   /** `--judge`: judge models instead of the config's. */
   judgeModels?: string[];
+  minMargin?: number;
   /** Filled with the total time spent in each kind of check (for bench/score-vs-tests.ts). */
   checkTimings?: CheckTimings;
 }
@@ -33,7 +34,7 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
     {
       repoDir: options.repoDir,
       specPath: options.specPath,
-      config: { configPath: options.configPath, withoutEntrants: true, judgeModels: options.judgeModels },
+      config: { configPath: options.configPath, withoutEntrants: true, judgeModels: options.judgeModels, ...(options.minMargin !== undefined && { minMargin: options.minMargin }) },
       image: options.image,
       signal: options.signal,
       runId: options.runId,
@@ -76,6 +77,7 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
     return await settle(session, candidates, { commit: base, tar }, 'score', {
       networks,
       envFor: (model) => credentialEnv(session.credentials, model),
+      gatewayFor: (model) => gatewayFor(session.credentials, model),
       readOnlyBinds: authBinds(session.config),
     }, options.checkTimings);
   } finally {

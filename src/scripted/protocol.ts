@@ -46,7 +46,7 @@ const SUMMARY_PROMPTS = ['You are a context summarization agent', 'Summarize wha
 
 export type RequestPurpose = 'title' | 'summary' | 'script';
 
-export function requestPurpose(req: ChatRequest): RequestPurpose {
+export function requestPurpose(req: { model: string; messages: readonly ChatMessage[] }): RequestPurpose {
   if (req.model === TITLE_MODEL) return 'title';
   const system = req.messages.filter((m) => m.role === 'system').map(contentText).join('\n');
   if (system.includes(TITLE_PROMPT)) return 'title';

@@ -1,4 +1,7 @@
-// An OpenAI-compatible HTTP server whose "models" are script files replayed turn by turn.
+// An HTTP server whose "models" are script files replayed turn by turn. It speaks OpenAI chat
+// completions, the OpenAI Responses API and the Anthropic Messages API (see wires/), so a script
+// drives opencode's scripted provider and its real anthropic and openai providers alike.
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TourneyError, errorMessage } from '../errors.js';
@@ -8,19 +11,27 @@ import {
   TITLE_MODEL,
   TITLE_TEXT,
   answerForTurn,
-  chatRequestSchema,
-  completionBody,
-  errorBody,
   findWorkdir,
   requestPurpose,
-  streamFrames,
   turnIndex,
   usageFor,
   type Answer,
-  type ChatRequest,
   type Usage,
 } from './protocol.js';
 import { listScripts, loadScript, resolveScript } from './script.js';
+import { anthropicMessages } from './wires/anthropic-messages.js';
+import { openaiChat } from './wires/openai-chat.js';
+import { openaiResponses } from './wires/openai-responses.js';
+import { presentedKey, type NormalRequest, type Wire, type WireName } from './wires/wire.js';
+
+/** Larger bodies are refused (413) before they are buffered: a hostile client cannot fill the host's memory. */
+export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+
+const ROUTES: Record<string, Wire> = {
+  '/v1/chat/completions': openaiChat,
+  '/v1/responses': openaiResponses,
+  '/v1/messages': anthropicMessages,
+};
 
 export interface ScriptedModelServerOptions {
   host?: string;
@@ -28,13 +39,22 @@ export interface ScriptedModelServerOptions {
   port?: number;
   /** Directories searched for `<model>.yaml|.yml|.json`, first match wins. */
   scriptDirs: string[];
+  /**
+   * When set, every model request must carry one of these keys (Authorization: Bearer, x-api-key or api-key),
+   * else it is answered 401 in the provider's own error format, as a real provider answers a wrong key.
+   */
+  apiKeys?: readonly string[];
+  /** Default MAX_REQUEST_BYTES. */
+  maxRequestBytes?: number;
 }
 
-export type RequestKind = 'tools' | 'text' | 'judge' | 'error' | 'hang' | 'title' | 'summary' | 'complete' | 'not-found' | 'bad-script' | 'bad-request';
+export type RequestKind = 'tools' | 'text' | 'judge' | 'error' | 'hang' | 'title' | 'summary' | 'complete' | 'not-found' | 'bad-script' | 'bad-request' | 'unauthorized' | 'too-large';
 
 export interface RequestLogEntry {
   /** Milliseconds since the epoch when the request arrived. */
   at: number;
+  /** The API the request came in through. */
+  wire: WireName;
   model: string;
   /** null for requests that do not play a script turn (title, summary, bad requests). */
   turnIndex: number | null;
@@ -46,6 +66,10 @@ export interface RequestLogEntry {
   /** Names of the tools called in this answer. */
   tools?: string[];
   error?: string;
+  /** First 12 hex digits of the sha256 of the API key the request carried: tells keys apart without keeping them. */
+  keyId?: string;
+  /** Request headers other than the key's, lower-cased (a gateway's custom headers arrive here). */
+  headers?: Record<string, string>;
   /** Set when the connection ended before an answer (hang or delayMs): the client left, or close(). */
   disconnected?: boolean;
 }
@@ -74,13 +98,19 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
   const host = opts.host ?? '127.0.0.1';
   const requests: RequestLogEntry[] = [];
   const open = new Set<http.ServerResponse>();
-  const ctx: HandlerContext = { scriptDirs: opts.scriptDirs, requests, track: (res) => track(open, res) };
+  const ctx: HandlerContext = {
+    scriptDirs: opts.scriptDirs,
+    requests,
+    track: (res) => track(open, res),
+    maxRequestBytes: opts.maxRequestBytes ?? MAX_REQUEST_BYTES,
+    ...(opts.apiKeys === undefined ? {} : { apiKeys: opts.apiKeys }),
+  };
 
   const listeners: http.Server[] = [];
   const listen = async (where: string, port: number): Promise<{ url: string; port: number }> => {
     const server = http.createServer((req, res) => {
       handle(ctx, req, res).catch((err: unknown) => {
-        if (!res.headersSent) sendJson(res, 500, errorBody(errorMessage(err), 'server_error'));
+        if (!res.headersSent) sendJson(res, 500, openaiChat.errorBody(500, errorMessage(err)));
         else res.destroy();
       });
     });
@@ -131,6 +161,8 @@ interface HandlerContext {
   scriptDirs: string[];
   requests: RequestLogEntry[];
   track(res: http.ServerResponse): Pending;
+  apiKeys?: readonly string[];
+  maxRequestBytes: number;
 }
 
 async function handle(ctx: HandlerContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -140,39 +172,56 @@ async function handle(ctx: HandlerContext, req: http.IncomingMessage, res: http.
     sendJson(res, 200, { object: 'list', data: names.map((id) => ({ id, object: 'model', created: 0, owned_by: 'tourney-scripted' })) });
     return;
   }
-  if (req.method === 'POST' && pathname === '/v1/chat/completions') {
-    await chatCompletions(ctx, req, res);
+  const wire = req.method === 'POST' ? ROUTES[pathname] : undefined;
+  if (wire) {
+    await answerRequest(ctx, wire, req, res);
     return;
   }
-  sendJson(res, 404, errorBody(`no route for ${req.method ?? '?'} ${pathname}`, 'invalid_request_error', 'not_found'));
+  sendJson(res, 404, openaiChat.errorBody(404, `no route for ${req.method ?? '?'} ${pathname}`, 'not_found'));
 }
 
-async function chatCompletions(ctx: HandlerContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function answerRequest(ctx: HandlerContext, wire: Wire, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const at = Date.now();
   const pending = ctx.track(res);
+  const refuse = (kind: RequestKind, status: number, message: string, code?: string, model = '') => {
+    ctx.requests.push({ at, wire: wire.name, model, turnIndex: null, kind, stream: false, status, error: message });
+    sendJson(res, status, wire.errorBody(status, message, code));
+  };
+  const key = presentedKey(req);
+  if (ctx.apiKeys !== undefined && (key === undefined || !ctx.apiKeys.includes(key))) {
+    // Real providers check the key before reading the body.
+    req.resume();
+    refuse('unauthorized', 401, key === undefined ? 'missing API key' : 'invalid x-api-key', 'invalid_api_key');
+    return;
+  }
+  const text = await readBody(req, ctx.maxRequestBytes);
+  if (text === null) {
+    refuse('too-large', 413, `request body larger than ${ctx.maxRequestBytes} bytes`, 'request_too_large');
+    res.once('finish', () => req.destroy());
+    return;
+  }
   let body: unknown;
   try {
-    body = JSON.parse(await readBody(req));
+    body = JSON.parse(text);
   } catch {
     body = undefined;
   }
-  const parsed = chatRequestSchema.safeParse(body);
-  if (!parsed.success) {
-    const message = 'request body must be JSON with a "model" string and a "messages" list';
-    ctx.requests.push({ at, model: '', turnIndex: null, kind: 'bad-request', stream: false, status: 400, error: message });
-    sendJson(res, 400, errorBody(message, 'invalid_request_error'));
+  const request = wire.parse(body);
+  if (typeof request === 'string') {
+    refuse('bad-request', 400, request);
     return;
   }
-  const request = parsed.data;
-  const entry: RequestLogEntry = { at, model: request.model, turnIndex: null, kind: 'text', stream: request.stream === true, status: 200 };
+  const entry: RequestLogEntry = { at, wire: wire.name, model: request.model, turnIndex: null, kind: 'text', stream: request.stream, status: 200, headers: loggedHeaders(req) };
+  if (key !== undefined) entry.keyId = keyId(key);
   const workdir = findWorkdir(request.messages);
   if (workdir !== undefined) entry.workdir = workdir;
-  ctx.requests.push(entry);
 
   const planned = await plan(ctx, request, workdir, entry);
+  // Logged once its kind is known: a reader never sees a hanging request as "text".
+  ctx.requests.push(entry);
   if ('refuse' in planned) {
     Object.assign(entry, { kind: planned.refuse, status: planned.status, error: planned.message });
-    sendJson(res, planned.status, errorBody(planned.message, 'invalid_request_error', planned.code));
+    sendJson(res, planned.status, wire.errorBody(planned.status, planned.message, planned.code));
     return;
   }
   const { answer, delayMs } = planned;
@@ -188,7 +237,7 @@ async function chatCompletions(ctx: HandlerContext, req: http.IncomingMessage, r
   }
   if (answer.kind === 'error') {
     Object.assign(entry, { kind: 'error', status: answer.status, error: answer.message });
-    sendJson(res, answer.status, errorBody(answer.message, answer.status >= 500 ? 'server_error' : 'invalid_request_error'));
+    sendJson(res, answer.status, wire.errorBody(answer.status, answer.message));
     return;
   }
   const usage = usageFor(request.messages, answer);
@@ -198,17 +247,16 @@ async function chatCompletions(ctx: HandlerContext, req: http.IncomingMessage, r
   const meta = { id: `chatcmpl-scripted-${entry.turnIndex ?? entry.kind}`, model: request.model, created: Math.floor(at / 1000) };
   if (request.stream) {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    const includeUsage = request.stream_options?.include_usage === true;
-    for (const frame of streamFrames(answer, meta, includeUsage ? usage : undefined)) res.write(frame);
+    for (const frame of wire.frames(answer, meta, usage, request)) res.write(frame);
     res.end();
   } else {
-    sendJson(res, 200, completionBody(answer, meta, usage));
+    sendJson(res, 200, wire.body(answer, meta, usage));
   }
 }
 
 type Plan = { answer: Answer; delayMs: number } | { refuse: 'not-found' | 'bad-script'; status: number; code: string; message: string };
 
-async function plan(ctx: HandlerContext, request: ChatRequest, workdir: string | undefined, entry: RequestLogEntry): Promise<Plan> {
+async function plan(ctx: HandlerContext, request: NormalRequest, workdir: string | undefined, entry: RequestLogEntry): Promise<Plan> {
   const purpose = requestPurpose(request);
   if (purpose !== 'script') {
     entry.kind = purpose;
@@ -249,13 +297,42 @@ async function waitOrGone(ms: number, gone: Promise<void>): Promise<boolean> {
   return result;
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+/** The body as text, or null once it exceeds `limit` bytes (the rest is not buffered). */
+function readBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.off('data', onData);
+        chunks.length = 0;
+        req.resume();
+        resolve(null);
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+export function keyId(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 12);
+}
+
+const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'api-key', 'cookie']);
+
+function loggedHeaders(req: http.IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (!SECRET_HEADERS.has(name) && typeof value === 'string') out[name] = value;
+  }
+  return out;
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: object): void {

@@ -53,6 +53,15 @@ describe('tourney run: bad input exits 2 and says what is wrong', () => {
     expect(stderr).toMatch(message);
   });
 
+  it('prints an error that quotes user input without its escape codes', async () => {
+    await execa('git', ['init', '-q'], { cwd: dir });
+    const hostile = join(dir, 'nope\x1b]52;c;ZXZpbA==\x07\x1b]0;title\x07\x1b[2J\r\x9b2J.md');
+    expect(await run('run', hostile, '--repo', dir, '--model', 'scripted/x')).toBe(2);
+    expect(stderr).toMatch(/nope\.md: no such file/);
+    // eslint-disable-next-line no-control-regex -- the test is about control characters
+    expect(stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+  });
+
   it('rejects an unknown flag', async () => {
     expect(await run('run', 'feature.md', '--entrantz', '3')).toBe(2);
     expect(stderr).toMatch(/unknown option '--entrantz'/);

@@ -3,6 +3,9 @@ import { rm } from 'node:fs/promises';
 import { LineReporter, TtyReporter, summaryTable, describe as describeEvent } from '../../src/cli/reporters.js';
 import { makeRun, type Fixture } from '../report/fixture.js';
 
+// eslint-disable-next-line no-control-regex -- the tests are about control characters
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+
 let fx: Fixture;
 beforeAll(async () => {
   fx = await makeRun('pairwise');
@@ -55,5 +58,29 @@ describe('terminal output', () => {
     expect(text).toMatch(/▶ a\s+running.*write: src\/x\.js/);
     expect(text).toMatch(/⏱ b\s+timeout.*time limit of 20 s reached/);
     expect(text.trimEnd().endsWith('[agents] done in 1.0 s')).toBe(true);
+  });
+
+  it("strips an entrant's escape codes from activity lines, errors and commands, live and plain", () => {
+    const hostile = 'bash: npm test \x1b]52;c;Y3VybCBldmlsfHNo\x07\x1b]0;winner: hasty\x07\x1b[2A\x1b[0Jtests passed\r\x9b31m';
+    const events = [
+      { type: 'activity', name: 'a', line: hostile },
+      { type: 'entrant', name: 'a', state: 'failed', detail: hostile },
+      { type: 'warning', message: hostile },
+    ] as const;
+    for (const event of events) {
+      const line = describeEvent(event)!;
+      expect(line).toContain('bash: npm test');
+      expect(line).not.toMatch(CONTROL);
+    }
+    const out: string[] = [];
+    const tty = new TtyReporter((t) => out.push(t));
+    tty.onEvent({ type: 'run-start', runId: 'r', runDir: '/x', specTitle: 'T', entrants: [{ name: 'a', model: 'm/a' }] });
+    tty.onEvent({ type: 'phase-start', phase: 'agents' });
+    tty.onEvent({ type: 'activity', name: 'a', line: hostile });
+    tty.close();
+    // Only tourney's own redraw sequences remain.
+    const text = out.join('').replaceAll('\x1b[1A\x1b[0J', '');
+    expect(text).toContain('bash: npm test tests passed');
+    expect(text).not.toMatch(CONTROL);
   });
 });

@@ -185,8 +185,8 @@ describe('loadConfig errors', () => {
   it('reports unknown keys at every level with the allowed keys', async () => {
     const message = await yamlError('entrants:\n  - name: a\n  - name: b\n    modle: x/y\nsandbox: { memroy: 1g }\nextra: 1\n');
     expect(message.split('\n').sort()).toEqual([
-      'unknown key "entrants[1].modle" (did you mean "model"?); allowed keys: name, agent, model, approach, timeLimit',
-      'unknown key "extra"; allowed keys: entrants, sandbox, gates, weights, tampering, performance, judge, scripts',
+      'unknown key "entrants[1].modle" (did you mean "model"?); allowed keys: name, agent, model, approach, timeLimit, providers',
+      'unknown key "extra"; allowed keys: entrants, sandbox, gates, weights, tampering, performance, judge, providers, scripts',
       'unknown key "sandbox.memroy" (did you mean "memory"?); allowed keys: image, cpus, memory, pids, network, allow, env, timeLimit, opencodeAuth, setupNetwork, setupTimeLimit, setupKey, setupEnv, packages, dockerfile, caFile',
     ]);
   });

@@ -45,6 +45,27 @@ describe('tourney score: eight kinds of candidate, every check for real', () => 
     expect(by['from-patch']!.eligible).toBe(true);
   });
 
+  it('says how the winner was chosen: the runner-up, the margin, what decided it', () => {
+    const s = result.selection!;
+    expect(s.leader).toBe(result.winner);
+    expect(['correct', 'from-patch']).toContain(s.runnerUp);
+    // The same change twice: only benchmark noise (or the tie-break) can separate them.
+    expect(['score', 'tie-break']).toContain(s.decidedBy);
+    expect(s.margin).toBeLessThan(5);
+    expect(s.confident).toBe(true);
+  });
+
+  it('refuses that coin flip under --min-margin: no winner, exit 1, the reason said', async () => {
+    const run = await cli('score', fixture.spec, '--repo', fixture.repo, '--candidate', 'correct=cand/correct', '--candidate', `twin=${join(fixture.repo, '..', 'correct-again.patch')}`, '--min-margin', '5', '--json', '--quiet');
+    const again = JSON.parse(run.stdout) as RunResult;
+    expect(run.code).toBe(1);
+    expect(again.winner).toBeNull();
+    expect(again.entrants.every((e) => e.eligible)).toBe(true);
+    expect(again.selection).toMatchObject({ confident: false, minMargin: 5 });
+    expect(again.selection?.summary).toMatch(/(below|a tie-break is no win under) the minimum margin of 5 points$/);
+    expect(await readFile(again.reportPath, 'utf8')).toContain('the minimum margin of 5 points');
+  }, 600_000);
+
   it('fails a candidate that passes the visible tests but not the hidden ones', () => {
     expect(by['visible-only']!.checks.tests?.passed).toBe(true);
     expect(by['visible-only']!.checks.hiddenTests?.passed).toBe(false);

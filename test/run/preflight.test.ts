@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { writeCachedCatalogue, type Catalogue } from '../../src/agents/catalogue.js';
-import { credentialEnv, preflight, type PreflightInput } from '../../src/run/preflight.js';
+import { credentialEnv, credentialScope, gatewayFor, preflight, type PreflightInput } from '../../src/run/preflight.js';
 import { entrantEnv, entrantOpencodeConfig } from '../../src/agents/opencode-config.js';
 import { TourneyError } from '../../src/errors.js';
 import type { TourneyConfig } from '../../src/types.js';
@@ -66,9 +66,9 @@ const twoProviders = `entrants:
 describe('preflight: credentials', () => {
   it('passes when every provider has its variable set, and gives each provider only its own', async () => {
     const plan = await preflight(input(await config(twoProviders), { ANTHROPIC_API_KEY: 'sk-ant', OPENAI_API_KEY: 'sk-oai', HOME: '/root' }));
-    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5')).toEqual({ ANTHROPIC_API_KEY: 'sk-ant' });
-    expect(credentialEnv(plan, 'openai/gpt-5')).toEqual({ OPENAI_API_KEY: 'sk-oai' });
-    expect(credentialEnv(plan, 'scripted/demo-slugify-tidy')).toEqual({});
+    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5', 'careful')).toEqual({ ANTHROPIC_API_KEY: 'sk-ant' });
+    expect(credentialEnv(plan, 'openai/gpt-5', 'other')).toEqual({ OPENAI_API_KEY: 'sk-oai' });
+    expect(credentialEnv(plan, 'scripted/demo-slugify-tidy', 'fake')).toEqual({});
   });
 
   it('stops with exit code 2 naming the provider, its entrants and the variable to export', async () => {
@@ -88,14 +88,14 @@ describe('preflight: credentials', () => {
 
   it('accepts any of a provider\'s variables (google: GEMINI_API_KEY)', async () => {
     const plan = await preflight(input(await config('entrants:\n  - { name: g, model: google/gemini-2.5-pro }\n'), { GEMINI_API_KEY: 'g' }));
-    expect(credentialEnv(plan, 'google/gemini-2.5-pro')).toEqual({ GEMINI_API_KEY: 'g' });
+    expect(credentialEnv(plan, 'google/gemini-2.5-pro', 'g')).toEqual({ GEMINI_API_KEY: 'g' });
   });
 
   it('takes variable names from opencode\'s catalogue for providers the built-in table does not know', async () => {
     const cfg = await config('entrants:\n  - { name: k, model: moonshotai/kimi-k2 }\n');
     expect((await failure(preflight(input(cfg, {})))).message).toContain('export MOONSHOT_API_KEY');
     const plan = await preflight(input(cfg, { MOONSHOT_API_KEY: 'm', ANTHROPIC_API_KEY: 'a' }));
-    expect(credentialEnv(plan, 'moonshotai/kimi-k2')).toEqual({ MOONSHOT_API_KEY: 'm' });
+    expect(credentialEnv(plan, 'moonshotai/kimi-k2', 'k')).toEqual({ MOONSHOT_API_KEY: 'm' });
   });
 
   it('accepts the opencode auth file when sandbox.opencodeAuth is true and it lists the provider', async () => {
@@ -103,7 +103,7 @@ describe('preflight: credentials', () => {
     await writeFile(auth, JSON.stringify({ anthropic: { type: 'api', key: 'sk-ant' } }));
     const cfg = await config(`${twoProviders}sandbox:\n  opencodeAuth: true\n`);
     const plan = await preflight(input(cfg, { OPENAI_API_KEY: 'o' }, { authFile: auth }));
-    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5')).toEqual({});
+    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5', 'careful')).toEqual({});
     // The file does not cover a provider it does not list.
     const err = await failure(preflight(input(cfg, {}, { authFile: auth })));
     expect(err.message).toContain('openai (used by entrant "other")');
@@ -169,17 +169,110 @@ describe('the environment of each entrant\'s container', () => {
     const cfg = await config(`${twoProviders}sandbox:\n  env: [ANTHROPIC_API_KEY, OPENAI_API_KEY, HTTP_PROXY, UNSET_ONE]\n`);
     const host = { ANTHROPIC_API_KEY: 'sk-ant', OPENAI_API_KEY: 'sk-oai', HTTP_PROXY: 'http://proxy:3128', GEMINI_API_KEY: 'g', PATH: '/usr/bin' };
     const plan = await preflight(input(cfg, host));
-    const containerEnv = (model: string) => entrantEnv(entrantOpencodeConfig(model, 'http://10.0.0.1:9'), credentialEnv(plan, model));
-    const anthropic = containerEnv('anthropic/claude-sonnet-4-5');
+    const containerEnv = (model: string, entrant: string) => entrantEnv(entrantOpencodeConfig(model, 'http://10.0.0.1:9'), credentialEnv(plan, model, entrant));
+    const anthropic = containerEnv('anthropic/claude-sonnet-4-5', 'careful');
     expect(anthropic.ANTHROPIC_API_KEY).toBe('sk-ant');
     expect(anthropic.HTTP_PROXY).toBe('http://proxy:3128');
     expect(anthropic).not.toHaveProperty('OPENAI_API_KEY');
     expect(anthropic).not.toHaveProperty('GEMINI_API_KEY');
     expect(anthropic).not.toHaveProperty('PATH');
-    const openai = containerEnv('openai/gpt-5');
+    const openai = containerEnv('openai/gpt-5', 'other');
     expect(openai.OPENAI_API_KEY).toBe('sk-oai');
     expect(openai).not.toHaveProperty('ANTHROPIC_API_KEY');
-    const scripted = containerEnv('scripted/demo-slugify-tidy');
+    const scripted = containerEnv('scripted/demo-slugify-tidy', 'fake');
     expect(Object.keys(scripted).filter((k) => k.endsWith('_API_KEY'))).toEqual([]);
+  });
+});
+
+describe('preflight: provider gateways (providers.<id>)', () => {
+  const gateway = (providers: string, entrants = '  - { name: a, model: anthropic/claude-sonnet-4-5 }\n') => config(`entrants:\n${entrants}providers:\n${providers}`);
+
+  it('takes the key from apiKeyEnv only: the conventional variable stays out of that entrant', async () => {
+    const cfg = await gateway('  anthropic: { baseURL: "https://gw.example.com/v1", apiKeyEnv: CORP_KEY }\n');
+    const plan = await preflight(input(cfg, { CORP_KEY: 'c', ANTHROPIC_API_KEY: 'public' }));
+    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5', 'a')).toEqual({ CORP_KEY: 'c' });
+    expect(gatewayFor(plan, 'anthropic/claude-sonnet-4-5', 'a')).toEqual({ settings: { baseURL: 'https://gw.example.com/v1', apiKeyEnv: 'CORP_KEY' }, keyless: false });
+    const opencode = entrantOpencodeConfig('anthropic/claude-sonnet-4-5', null, gatewayFor(plan, 'anthropic/claude-sonnet-4-5', 'a'));
+    expect(opencode.provider?.anthropic).toEqual({ env: ['CORP_KEY'], options: { baseURL: 'https://gw.example.com/v1' } });
+    expect(opencode.enabled_providers).toEqual(['anthropic']);
+  });
+
+  it('stops with exit 2 when apiKeyEnv names an unset variable, naming the key and the variable', async () => {
+    const cfg = await gateway('  anthropic: { baseURL: "https://gw.example.com/v1", apiKeyEnv: CORP_KEY }\n');
+    const err = await failure(preflight(input(cfg, { ANTHROPIC_API_KEY: 'public' })));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('anthropic (used by entrant "a"): providers.anthropic.apiKeyEnv names CORP_KEY, which is unset or empty; export CORP_KEY');
+  });
+
+  it('lets a gateway without a key variable through, keyless, and says so', async () => {
+    const cfg = await gateway('  anthropic: { baseURL: "http://litellm:4000/v1" }\n');
+    const plan = await preflight(input(cfg, {}));
+    expect(plan.notes).toEqual(['anthropic goes through http://litellm:4000/v1 without a key (no ANTHROPIC_API_KEY set and no providers.anthropic.apiKeyEnv)']);
+    const gw = gatewayFor(plan, 'anthropic/claude-sonnet-4-5', 'a');
+    expect(gw?.keyless).toBe(true);
+    expect(entrantOpencodeConfig('anthropic/claude-sonnet-4-5', null, gw).provider?.anthropic?.options).toMatchObject({ apiKey: 'tourney-no-key' });
+    // With the conventional variable set, that key goes to the gateway instead.
+    const keyed = await preflight(input(cfg, { ANTHROPIC_API_KEY: 'k' }));
+    expect(keyed.notes).toEqual([]);
+    expect(credentialEnv(keyed, 'anthropic/claude-sonnet-4-5', 'a')).toEqual({ ANTHROPIC_API_KEY: 'k' });
+  });
+
+  it('passes variables named by {env:NAME} header values to that entrant, and requires them set', async () => {
+    const cfg = await gateway('  anthropic: { baseURL: "https://gw/v1", headers: { X-Team: agents, X-Token: "{env:GW_TOKEN}" } }\n');
+    const err = await failure(preflight(input(cfg, { ANTHROPIC_API_KEY: 'k' })));
+    expect(err.message).toContain('providers.anthropic.headers reads GW_TOKEN, which is unset or empty; export GW_TOKEN');
+    const plan = await preflight(input(cfg, { ANTHROPIC_API_KEY: 'k', GW_TOKEN: 't' }));
+    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5', 'a')).toEqual({ ANTHROPIC_API_KEY: 'k', GW_TOKEN: 't' });
+  });
+
+  it('accepts a gateway\'s own model for a built-in provider, and suggests from both lists', async () => {
+    const cfg = await gateway('  anthropic: { baseURL: "https://gw/v1", models: [claude-internal-7] }\n', '  - { name: a, model: anthropic/claude-internal-7 }\n  - { name: b, model: anthropic/claude-internl-7 }\n');
+    const err = await failure(preflight(input(cfg, { ANTHROPIC_API_KEY: 'k' })));
+    expect(err.message).toContain('entrant "b": opencode 0.0.0-test has no model "claude-internl-7" for anthropic; did you mean anthropic/claude-internal-7');
+    expect(err.message).not.toContain('entrant "a"');
+  });
+
+  it('a custom provider needs npm, baseURL and models; its models are the only ones it has', async () => {
+    const incomplete = await gateway('  corp: { baseURL: "https://gw/v1", apiKeyEnv: CORP_KEY }\n', '  - { name: a, model: corp/coder }\n');
+    expect((await failure(preflight(input(incomplete, { CORP_KEY: 'c' })))).message).toContain('does not know provider "corp"; a custom provider needs npm (e.g. "@ai-sdk/openai-compatible"), baseURL and models under providers.corp');
+    const custom = await gateway('  corp: { npm: "@ai-sdk/openai-compatible", baseURL: "https://gw/v1", apiKeyEnv: CORP_KEY, models: { coder: { context: 64000 } } }\n', '  - { name: a, model: corp/coder }\n  - { name: b, model: corp/codr }\n');
+    expect((await failure(preflight(input(custom, { CORP_KEY: "c" })))).message).toMatch(/entrant "b": providers.corp.models in \S*tourney.config.yaml has no model "codr"; did you mean corp\/coder\?/);
+  });
+
+  it('per-entrant providers override the top level key by key: own key, own stop scope, nobody else\'s key', async () => {
+    const entrants = [
+      '  - { name: shared, model: anthropic/claude-sonnet-4-5 }',
+      '  - { name: own, model: anthropic/claude-sonnet-4-5, providers: { anthropic: { apiKeyEnv: TEAM_B_KEY, headers: { X-Team: b } } } }',
+      '  - { name: plain, model: openai/gpt-5 }',
+      '',
+    ].join('\n');
+    const cfg = await config(`entrants:\n${entrants}providers:\n  anthropic: { baseURL: "https://gw/v1", apiKeyEnv: TEAM_A_KEY, headers: { X-Team: a, X-Env: prod } }\nsandbox:\n  env: [TEAM_A_KEY, TEAM_B_KEY, EXTRA]\n`);
+    const plan = await preflight(input(cfg, { TEAM_A_KEY: 'ka', TEAM_B_KEY: 'kb', OPENAI_API_KEY: 'o', EXTRA: 'e' }));
+    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5', 'shared')).toEqual({ TEAM_A_KEY: 'ka', EXTRA: 'e' });
+    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5', 'own')).toEqual({ TEAM_B_KEY: 'kb', EXTRA: 'e' });
+    // Listing a gateway key under sandbox.env does not hand it to everyone.
+    expect(credentialEnv(plan, 'openai/gpt-5', 'plain')).toEqual({ OPENAI_API_KEY: 'o', EXTRA: 'e' });
+    expect(gatewayFor(plan, 'anthropic/claude-sonnet-4-5', 'own')?.settings).toEqual({ baseURL: 'https://gw/v1', apiKeyEnv: 'TEAM_B_KEY', headers: { 'X-Team': 'b', 'X-Env': 'prod' } });
+    expect(credentialScope(plan, 'anthropic/claude-sonnet-4-5', 'shared')).not.toBe(credentialScope(plan, 'anthropic/claude-sonnet-4-5', 'own'));
+  });
+
+  it('rejects malformed gateway settings with the key and what was expected', async () => {
+    const cases: [string, RegExp][] = [
+      ['  anthropic: { baseURL: "ftp://x" }\n', /providers\.anthropic\.baseURL.*expected an http\(s\) URL/],
+      ['  anthropic: { baseURL: "not a url" }\n', /providers\.anthropic\.baseURL.*expected an http\(s\) URL/],
+      ['  scripted: { baseURL: "http://x/v1" }\n', /expected a provider id other than "scripted"/],
+      ['  Anthropic: { baseURL: "http://x/v1" }\n', /expected a provider id like "anthropic"/],
+      ['  anthropic: { apiKeyEnv: "lower" }\n', /providers\.anthropic\.apiKeyEnv.*expected an environment variable name/],
+      ['  anthropic: { headers: { "Bad Header": x } }\n', /expected an HTTP header name/],
+      ['  anthropic: { headers: { X-A: 3 } }\n', /expected a header value/],
+      ['  anthropic: { models: [] }\n', /providers\.anthropic\.models/],
+      ['  anthropic: { basURL: "http://x/v1" }\n', /basURL/],
+      ['  anthropic: { npm: "not a package!" }\n', /expected an npm package name/],
+    ];
+    for (const [yaml, expected] of cases) {
+      const err = await config(`providers:\n${yaml}`).then(() => null, (e: unknown) => e as TourneyError);
+      expect(err, yaml).toBeInstanceOf(TourneyError);
+      expect(err?.message, yaml).toMatch(expected);
+    }
   });
 });

@@ -59,9 +59,10 @@ export interface OpencodeHandle {
 }
 
 /** Starts `opencode serve` through the SDK with its own XDG dirs under `stateDir`. */
-export async function startOpencode(opts: { config: Config; stateDir: string }): Promise<OpencodeHandle> {
+export async function startOpencode(opts: { config: Config; stateDir: string; env?: Record<string, string> }): Promise<OpencodeHandle> {
   const port = await freePort();
   const env: Record<string, string> = {
+    ...opts.env,
     PATH: `${OPENCODE_BIN_DIR}${path.delimiter}${process.env.PATH ?? ''}`,
     OPENCODE_DISABLE_MODELS_FETCH: '1',
     OPENCODE_DISABLE_AUTOUPDATE: '1',

@@ -19,6 +19,12 @@ export async function ensureTestImage(): Promise<Docker> {
   return docker;
 }
 
+/** The host's address on Docker's default bridge: where a host-side server is reachable from containers on it. */
+export async function hostOnBridge(docker: Docker): Promise<string> {
+  const bridge = (await docker.getNetwork('bridge').inspect()) as { IPAM: { Config: { Gateway?: string }[] } };
+  return bridge.IPAM.Config.find((c) => c.Gateway)?.Gateway ?? '172.17.0.1';
+}
+
 export async function leftoverResources(docker: Docker): Promise<string[]> {
   const { containers, networks } = await listManagedResources(docker);
   return [...containers, ...networks];
