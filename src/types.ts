@@ -39,7 +39,7 @@ export interface Spec {
   scope?: string[];
 }
 
-export type NetworkPolicy = 'auto' | 'none' | 'model-only' | 'open';
+export type NetworkPolicy = 'auto' | 'none' | 'model-only' | 'open' | 'allowlist';
 
 export interface SandboxConfig {
   image: string;
@@ -51,6 +51,8 @@ export interface SandboxConfig {
   /** The largest diff (binary parts included) that is refereed or becomes a branch, in bytes. */
   maxDiffBytes: number;
   network: NetworkPolicy;
+  /** With network `allowlist`: the only hosts an entrant (through its egress proxy) may connect to. */
+  allow: { host: string; port: number | null }[];
   /** Names of host environment variables passed into entrant containers (provider credentials). */
   env: string[];
   /** Default per-entrant time limit in seconds. */
@@ -222,6 +224,27 @@ export interface EntrantResult {
   rank: number | null;
   /** Whether its dependency change got it an environment of its own for the referee. */
   environment?: EntrantEnvironment;
+  /** With network `allowlist`: what its egress proxy let through and refused. */
+  egress?: EgressRecord;
+}
+
+export interface EgressAttempt {
+  decision: 'allowed' | 'denied';
+  host: string;
+  port: number | null;
+  /** CONNECT, or the HTTP method of a plain proxied request. */
+  how: string;
+  at: string;
+}
+
+export interface EgressRecord {
+  policy: 'allowlist';
+  /** sandbox.allow as configured (plus the scripted model server, when one runs). */
+  allow: string[];
+  allowed: number;
+  denied: number;
+  /** The first refused attempts (the proxy logs the first 100 of each kind in detail, then totals). */
+  deniedAttempts: Omit<EgressAttempt, 'decision'>[];
 }
 
 export interface PhaseTimings {

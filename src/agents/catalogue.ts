@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createOpencodeClient } from '@opencode-ai/sdk/v2/client';
+import { agentClient, newServerSecret, serverSecretEnv } from './opencode.js';
 import { errorMessage } from '../errors.js';
 
 /**
@@ -57,6 +57,8 @@ export async function readCatalogueFromOpencode(binary: string, version: string)
   const configDir = join(home, 'config', 'opencode');
   await mkdir(join(configDir, 'node_modules', '@opencode-ai', 'plugin'), { recursive: true });
   await writeFile(join(configDir, 'package-lock.json'), JSON.stringify({ packages: { 'node_modules/@opencode-ai/plugin': { version } } }));
+  // Any local process could reach the port while it runs: like the sandboxes' servers, it takes a password.
+  const secret = newServerSecret();
   const child = spawn(binary, ['serve', '--hostname', '127.0.0.1', '--port', '0'], {
     cwd: home,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -70,11 +72,12 @@ export async function readCatalogueFromOpencode(binary: string, version: string)
       OPENCODE_DISABLE_MODELS_FETCH: '1',
       OPENCODE_DISABLE_AUTOUPDATE: '1',
       OPENCODE_DISABLE_PROJECT_CONFIG: '1',
+      ...serverSecretEnv(secret),
     },
   });
   try {
     const url = await listeningUrl(child);
-    const listed = await createOpencodeClient({ baseUrl: url }).provider.list();
+    const listed = await agentClient(url, secret).provider.list();
     if (!listed.data) throw new Error(`GET /provider answered ${JSON.stringify(listed.error)}`);
     const providers: Catalogue['providers'] = {};
     for (const p of listed.data.all) providers[p.id] = { env: [...p.env], models: Object.keys(p.models).sort() };

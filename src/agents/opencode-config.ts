@@ -75,10 +75,11 @@ export function entrantOpencodeConfig(model: string, scriptedBaseUrl: string | n
   };
 }
 
-/** Environment for `opencode serve` inside a sandbox. */
-export function entrantEnv(config: Config, passThrough: Record<string, string>): Record<string, string> {
+/** Environment for `opencode serve` inside a sandbox; `serverEnv` (its password, a proxy) wins over passed variables. */
+export function entrantEnv(config: Config, passThrough: Record<string, string>, serverEnv: Record<string, string> = {}): Record<string, string> {
   return {
     ...passThrough,
+    ...serverEnv,
     OPENCODE_CONFIG_CONTENT: JSON.stringify(config),
     OPENCODE_DISABLE_AUTOUPDATE: '1',
     OPENCODE_DISABLE_MODELS_FETCH: '1',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { createOpencodeClient, type Event, type OpencodeClient, type Part, type Message } from '@opencode-ai/sdk/v2/client';
 import { emptyTokens, type EntrantStatus, type TokenUsage } from '../types.js';
@@ -5,9 +6,33 @@ import { errorMessage } from '../errors.js';
 import { parseModel } from './opencode-config.js';
 import { explainProviderError, rawErrorText, type ProviderFailure } from './provider-errors.js';
 
+/**
+ * A new password for one `opencode serve` (it honours OPENCODE_SERVER_PASSWORD with HTTP basic auth, user "opencode",
+ * on every route but its web manifest files): only the host and that server's own container ever see it.
+ */
+export function newServerSecret(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** The variables that make `opencode serve` refuse requests without the secret. */
+export function serverSecretEnv(secret: string): Record<string, string> {
+  return { OPENCODE_SERVER_PASSWORD: secret, OPENCODE_SERVER_USERNAME: 'opencode' };
+}
+
+export function serverAuthHeaders(secret: string): Record<string, string> {
+  return { Authorization: `Basic ${Buffer.from(`opencode:${secret}`).toString('base64')}` };
+}
+
+/** An SDK client that sends the server's secret with every request (event stream included). */
+export function agentClient(serverUrl: string, secret: string): OpencodeClient {
+  return createOpencodeClient({ baseUrl: serverUrl, headers: serverAuthHeaders(secret) });
+}
+
 export interface AgentSessionInput {
   /** Base URL of `opencode serve` (inside the entrant's container). */
   serverUrl: string;
+  /** The server's password (see newServerSecret). */
+  secret: string;
   /** Work dir inside the container. */
   directory: string;
   model: string;
@@ -47,13 +72,13 @@ export interface Transcript {
 }
 
 /** Waits until `opencode serve` answers its health endpoint. */
-export async function waitForServer(serverUrl: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export async function waitForServer(serverUrl: string, secret: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no answer';
   while (Date.now() < deadline) {
     if (signal?.aborted) throw new Error('cancelled');
     try {
-      const response = await fetch(`${serverUrl}/global/health`, { signal: AbortSignal.timeout(2000) });
+      const response = await fetch(`${serverUrl}/global/health`, { headers: serverAuthHeaders(secret), signal: AbortSignal.timeout(2000) });
       if (response.ok) return;
       lastError = `HTTP ${response.status}`;
     } catch (err) {
@@ -70,7 +95,7 @@ export async function waitForServer(serverUrl: string, timeoutMs: number, signal
  */
 export async function runOpencodeSession(input: AgentSessionInput): Promise<AgentSessionResult> {
   const started = Date.now();
-  const client = createOpencodeClient({ baseUrl: input.serverUrl });
+  const client = agentClient(input.serverUrl, input.secret);
   const sessionID = await createSession(client, input.directory, 'tourney entrant');
   const turn = await promptUntilIdle(client, { ...input, sessionID, text: input.prompt });
   let error = turn.error;

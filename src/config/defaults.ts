@@ -17,6 +17,7 @@ export const DEFAULT_SANDBOX: Readonly<SandboxConfig> = Object.freeze({
   diskMb: 2048,
   maxDiffBytes: 4 * 1024 * 1024,
   network: 'auto',
+  allow: [],
   env: [],
   timeLimitSec: 15 * 60,
   opencodeAuth: false,

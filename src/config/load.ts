@@ -187,6 +187,7 @@ export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {})
     diskMb: s.disk ?? DEFAULT_SANDBOX.diskMb,
     maxDiffBytes: s.maxDiff === undefined ? DEFAULT_SANDBOX.maxDiffBytes : s.maxDiff * 1024 * 1024,
     network: s.network ?? DEFAULT_SANDBOX.network,
+    allow: s.allow ?? [],
     env: [...new Set(s.env ?? DEFAULT_SANDBOX.env)],
     timeLimitSec: opts.timeLimitSec ?? s.timeLimit ?? DEFAULT_SANDBOX.timeLimitSec,
     opencodeAuth: s.opencodeAuth ?? DEFAULT_SANDBOX.opencodeAuth,

@@ -3,6 +3,7 @@ import { MAX_ENTRANTS } from './defaults.js';
 import { durationSchema, memorySchema } from './units.js';
 import { strictObject } from './zod-errors.js';
 import { DEBIAN_PACKAGE_RE } from '../prepare/toolchain.js';
+import { allowEntrySchema } from './allow.js';
 
 export const NAME_EXPECTED =
   'expected a name of 1-40 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit (it becomes a git branch name)';
@@ -82,7 +83,8 @@ const sandboxSchema = strictObject({
   // The repository copy and opencode's own state live there too: less than this is no workspace.
   disk: memorySchema.refine((mb) => mb === undefined || mb >= 64, 'expected at least "64m"'),
   maxDiff: memorySchema,
-  network: z.enum(['auto', 'none', 'model-only', 'open']).optional(),
+  network: z.enum(['auto', 'none', 'model-only', 'open', 'allowlist']).optional(),
+  allow: z.array(allowEntrySchema).optional(),
   env: z.array(z.string().regex(ENV_RE, 'expected an environment variable name like "ANTHROPIC_API_KEY"')).optional(),
   timeLimit: durationSchema,
   opencodeAuth: z.boolean().optional(),
@@ -94,6 +96,13 @@ const sandboxSchema = strictObject({
   dockerfile: z.string().trim().min(1, 'expected the path of a Dockerfile (relative to the repository root)').optional(),
   caFile: z.string().trim().min(1, 'expected the path of a PEM CA bundle').optional(),
   maxParallel: z.int('expected a whole number of entrants to run at once, like 2').min(1, 'expected at least 1 entrant at a time').max(64, 'expected at most 64 entrants at a time').optional(),
+}).superRefine((sandbox, ctx) => {
+  if (sandbox.network === 'allowlist' && !sandbox.allow?.length) {
+    ctx.addIssue({ code: 'custom', path: ['allow'], input: sandbox.allow, message: 'expected a list of hosts ("host" or "host:port") with network "allowlist", e.g. allow: [api.anthropic.com]' });
+  }
+  if (sandbox.allow && sandbox.network !== 'allowlist') {
+    ctx.addIssue({ code: 'custom', path: ['allow'], input: sandbox.allow, message: 'only applies with network "allowlist": set sandbox.network: allowlist, or remove sandbox.allow' });
+  }
 });
 
 const gatesSchema = strictObject({

@@ -117,7 +117,13 @@ async function liveFindings(docker: Docker, dockerUp: boolean, config: TourneyCo
     return [{ ok: false, what: `live check not started: ${errorMessage(err)}` }];
   }
   process.stdout.write('live check: one short request per model from a sandbox (costs a few tokens each)...\n');
-  const checks = await liveChecks(docker, image, config, plan);
+  let checks: Awaited<ReturnType<typeof liveChecks>>;
+  try {
+    checks = await liveChecks(docker, image, config, plan);
+  } catch (err) {
+    // e.g. sandbox.network "none" with a real provider: a run would stop the same way.
+    return [{ ok: false, what: `live check: ${errorMessage(err)}` }];
+  }
   if (checks.length === 0) return [{ ok: true, what: 'live check: every model is scripted (served by tourney itself), nothing to ask' }];
   return checks.map((c) => ({
     ok: c.outcome === 'ok',

@@ -1,15 +1,15 @@
 // `tourney doctor --live`: one minimal request per configured model, from inside a sandbox set up
 // exactly as an entrant's (same image, network, credentials, gateway), so "ok" means a run would work.
 import type Docker from 'dockerode';
-import { createOpencodeClient } from '@opencode-ai/sdk/v2/client';
 import { gatewayEndpoint } from '../agents/gateways.js';
-import { createSession, promptUntilIdle, waitForServer } from '../agents/opencode.js';
+import { agentClient, createSession, newServerSecret, promptUntilIdle, serverSecretEnv, waitForServer } from '../agents/opencode.js';
 import { entrantEnv, entrantOpencodeConfig, isScripted, OPENCODE_PORT } from '../agents/opencode-config.js';
 import type { ProviderFailureKind } from '../agents/provider-errors.js';
 import { errorMessage } from '../errors.js';
 import { credentialEnv, credentialNames, gatewayFor, modelUses, type CredentialPlan, type ModelUse } from '../run/preflight.js';
 import { newRunId } from '../run/session.js';
 import { authBinds } from '../run/sandbox-environment.js';
+import { SandboxNetworks } from '../run/networks.js';
 import { Sandbox } from '../sandbox/container.js';
 import { removeRunResources } from '../sandbox/network.js';
 import type { TourneyConfig } from '../types.js';
@@ -54,14 +54,19 @@ export async function liveChecks(docker: Docker, image: string, config: TourneyC
     groups.set(key, group);
   }
   const runId = `doctor-${newRunId(new Date())}`;
+  let networks: SandboxNetworks | undefined;
   try {
-    return await Promise.all([...groups.values()].map(({ use, who }, index) => checkOne(docker, image, config, plan, runId, use, who, index)));
+    // The entrants' own kind of network (and egress proxy, with an allowlist): "ok" must mean a run would work.
+    networks = await SandboxNetworks.prepare(docker, runId, config, [...groups.values()].map(({ use }) => ({ who: use.who, model: use.model })), image);
+    const ready = networks;
+    return await Promise.all([...groups.values()].map(({ use, who }, index) => checkOne(docker, image, config, plan, runId, use, who, index, ready)));
   } finally {
+    await networks?.close();
     await removeRunResources(docker, runId);
   }
 }
 
-async function checkOne(docker: Docker, image: string, config: TourneyConfig, plan: CredentialPlan, runId: string, use: ModelUse, who: string[], index: number): Promise<LiveCheck> {
+async function checkOne(docker: Docker, image: string, config: TourneyConfig, plan: CredentialPlan, runId: string, use: ModelUse, who: string[], index: number, networks: SandboxNetworks): Promise<LiveCheck> {
   const started = Date.now();
   const result = (outcome: LiveOutcome, detail: string, answerStarted = Date.now()): LiveCheck => ({
     model: use.model,
@@ -73,7 +78,10 @@ async function checkOne(docker: Docker, image: string, config: TourneyConfig, pl
   });
   const gateway = gatewayFor(plan, use.model, use.entrant);
   let sandbox: Sandbox | undefined;
+  const secret = newServerSecret();
+  let attachment: Awaited<ReturnType<SandboxNetworks['attach']>> | undefined;
   try {
+    attachment = await networks.attach(`doctor-${index}`, use.model);
     const opencodeConfig = { ...entrantOpencodeConfig(use.model, null, gateway), permission: NO_TOOLS };
     sandbox = await Sandbox.create(docker, {
       image,
@@ -81,23 +89,25 @@ async function checkOne(docker: Docker, image: string, config: TourneyConfig, pl
       role: `doctor:${index}`,
       name: `tourney-${runId}-${index}`,
       limits: config.sandbox,
-      network: 'bridge',
-      env: entrantEnv(opencodeConfig, credentialEnv(plan, use.model, use.entrant)),
+      network: attachment.network,
+      aliases: attachment.aliases,
+      env: entrantEnv(opencodeConfig, credentialEnv(plan, use.model, use.entrant), { ...attachment.env, ...serverSecretEnv(secret) }),
       readOnlyBinds: authBinds(config),
       cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
       // Server start, a probe and one short answer: ten minutes is far beyond any of them.
       lifetimeSec: 10 * 60,
     });
     // A gateway that refuses connections would only be reported after opencode's retries (about a minute).
-    const endpoint = gatewayEndpoint(gateway?.settings);
+    // (Behind an egress proxy a direct connection fails by design: the session below says whether the proxy lets it through.)
+    const endpoint = attachment.env.HTTP_PROXY ? undefined : gatewayEndpoint(gateway?.settings);
     if (endpoint) {
       const probe = await sandbox.exec(['node', '-e', PROBE, endpoint.host, String(endpoint.port)], { timeoutMs: 15_000 });
       if (probe.exitCode !== 0) return result('unreachable', `${gateway?.settings.baseURL} cannot be reached from the sandbox (${(probe.stdout + probe.stderr).trim() || 'no answer'})`);
     }
-    const url = `http://${await sandbox.ipAddress()}:${OPENCODE_PORT}`;
+    const url = await attachment.serverUrl(sandbox, OPENCODE_PORT);
     await sandbox.exec(['mkdir', '-p', '/work/check']);
-    await waitForServer(url, 60_000);
-    const client = createOpencodeClient({ baseUrl: url });
+    await waitForServer(url, secret, 60_000);
+    const client = agentClient(url, secret);
     const sessionID = await createSession(client, '/work/check', 'tourney doctor --live');
     const asked = Date.now();
     const turn = await promptUntilIdle(client, {
@@ -117,6 +127,7 @@ async function checkOne(docker: Docker, image: string, config: TourneyConfig, pl
     return result('error', errorMessage(err));
   } finally {
     await sandbox?.remove();
+    await attachment?.release().catch(() => undefined);
   }
 }
 

@@ -2,11 +2,12 @@ import { judgeConfidence, type JudgeConfidence } from './confidence.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { createOpencodeClient, type OpencodeClient } from '@opencode-ai/sdk/v2/client';
+import type { OpencodeClient } from '@opencode-ai/sdk/v2/client';
 import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
 import { retarAs, tarOf } from '../sandbox/tar.js';
 import { entrantOpencodeConfig, entrantEnv, isScripted, OPENCODE_PORT, type EntrantGateway } from '../agents/opencode-config.js';
-import { waitForServer } from '../agents/opencode.js';
+import { agentClient, newServerSecret, serverSecretEnv, waitForServer } from '../agents/opencode.js';
+import type { Attachment, SandboxNetworks } from '../run/networks.js';
 import { errorMessage } from '../errors.js';
 import type { JudgeConfig, Spec } from '../types.js';
 import type { EntrantChecks } from '../checks/types.js';
@@ -76,8 +77,7 @@ export interface JudgeInput {
   finalists: Finalist[];
   baseTar: string;
   scratch: string;
-  networks: { scripted: string; open: string };
-  scriptedBaseUrl: string | null;
+  networks: SandboxNetworks;
   /** Host variables for a judge of this model: its provider's credentials (see run/preflight.ts). */
   envFor: (model: string) => Record<string, string>;
   gatewayFor: (model: string) => EntrantGateway | undefined;
@@ -146,7 +146,10 @@ export async function runJudge(input: JudgeInput): Promise<JudgeResult> {
       costUsd: calls.reduce((s, c) => s + c.costUsd, 0),
     };
   } finally {
-    await Promise.all(servers.map((s) => s.sandbox.remove()));
+    await Promise.all(servers.map(async (s) => {
+      await s.sandbox.remove();
+      await s.attachment.release().catch(() => undefined);
+    }));
   }
 }
 
@@ -154,29 +157,35 @@ interface JudgeServer {
   model: string;
   client: OpencodeClient;
   sandbox: Sandbox;
+  attachment: Attachment;
   limit: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 async function startJudgeServer(input: JudgeInput, model: string, index: number, judgeTar: string): Promise<JudgeServer> {
-  const config = { ...entrantOpencodeConfig(model, input.scriptedBaseUrl, input.gatewayFor(model)), permission: JUDGE_PERMISSIONS };
-  const sandbox = await Sandbox.create(input.docker, {
-    image: input.image,
-    runId: input.runId,
-    role: `judge:${index}`,
-    name: `tourney-${input.runId}-judge-${index}`,
-    limits: input.limits,
-    network: isScripted(model) ? input.networks.scripted : input.networks.open,
-    env: entrantEnv(config, isScripted(model) ? {} : input.envFor(model)),
-    readOnlyBinds: isScripted(model) ? [] : input.readOnlyBinds,
-    cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
-  });
+  // Its own network like an entrant's, and its own secret: an entrant's container can neither reach nor drive it.
+  const attachment = await input.networks.attach(`judge-${index}`, model);
+  const config = { ...entrantOpencodeConfig(model, attachment.scriptedBaseUrl, input.gatewayFor(model)), permission: JUDGE_PERMISSIONS };
+  const secret = newServerSecret();
+  let sandbox: Sandbox | undefined;
   try {
+    sandbox = await Sandbox.create(input.docker, {
+      image: input.image,
+      runId: input.runId,
+      role: `judge:${index}`,
+      name: `tourney-${input.runId}-judge-${index}`,
+      limits: input.limits,
+      network: attachment.network,
+      aliases: attachment.aliases,
+      env: entrantEnv(config, isScripted(model) ? {} : input.envFor(model), { ...attachment.env, ...serverSecretEnv(secret) }),
+      readOnlyBinds: isScripted(model) ? [] : input.readOnlyBinds,
+      cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
+    });
     await sandbox.putTar(judgeTar, '/work');
     // The diffs too, under names that say nothing about who made them.
     const diffs = input.finalists.map((f) => ({ name: `candidates/${createHash('sha256').update(f.patch).digest('hex').slice(0, 12)}.patch`, content: f.patch, mode: 0o444 }));
     await sandbox.putTar(await tarOf(diffs, 0), '/work');
-    const url = `http://${await sandbox.ipAddress()}:${OPENCODE_PORT}`;
-    await waitForServer(url, 60_000, input.signal);
+    const url = await attachment.serverUrl(sandbox, OPENCODE_PORT);
+    await waitForServer(url, secret, 60_000, input.signal);
     let running = 0;
     const queue: (() => void)[] = [];
     const limit = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -189,9 +198,10 @@ async function startJudgeServer(input: JudgeInput, model: string, index: number,
         queue.shift()?.();
       }
     };
-    return { model, client: createOpencodeClient({ baseUrl: url }), sandbox, limit };
+    return { model, client: agentClient(url, secret), sandbox, attachment, limit };
   } catch (err) {
-    await sandbox.remove();
+    await sandbox?.remove();
+    await attachment.release().catch(() => undefined);
     throw new Error(`judge ${model} did not start: ${errorMessage(err)}`, { cause: err });
   }
 }

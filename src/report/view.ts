@@ -8,6 +8,7 @@ import { stripControl } from '../text/control.js';
 import { formatFixed, summarizeTests, type TestSummary } from './format.js';
 import { entrantJudge, JUDGE_ANCHOR, judgeView, type EntrantJudge, type JudgeView } from './judge.js';
 import { rulesView, TOTAL_FORMULA, type RulesView } from './rules.js';
+import { entrantEgressView, type EgressView } from './egress.js';
 import { entrantEnvironmentView, environmentView, type EntrantEnvironmentView, type EnvironmentView } from './environment.js';
 
 const LOG_TAIL_LINES = 40;
@@ -43,6 +44,7 @@ export interface EntrantView extends EntrantDetails {
   logs: LogTail[];
   judge: EntrantJudge | null;
   environment: EntrantEnvironmentView | null;
+  egress: EgressView | null;
 }
 
 export interface ReportView {
@@ -129,6 +131,7 @@ async function entrantView(runDir: string, r: RunResult, e: EntrantResult, index
     logs: hiddenLog ? [testLog, hiddenLog] : [testLog],
     judge: entrantJudge(judge, e.name),
     environment,
+    egress: entrantEgressView(e),
   };
 }
 

@@ -5,12 +5,13 @@ import { prepareWorkspace, WORKDIR } from '../sandbox/workspace.js';
 import { diffOfStopped, withDeadline } from '../sandbox/stopped.js';
 import { DiffTooLarge, formatBytes } from '../diff-limit.js';
 import { watchDisk, type DiskWatch } from '../sandbox/disk-watch.js';
-import { cancelReason, runOpencodeSession, waitForServer, type AgentSessionResult } from '../agents/opencode.js';
+import { cancelReason, newServerSecret, runOpencodeSession, serverSecretEnv, waitForServer, type AgentSessionResult } from '../agents/opencode.js';
 import type { ProviderFailure } from '../agents/provider-errors.js';
 import { entrantEnv, entrantOpencodeConfig, OPENCODE_PORT, type EntrantGateway } from '../agents/opencode-config.js';
 import { errorMessage } from '../errors.js';
 import { formatSeconds } from '../format.js';
-import { emptyTokens, type EntrantConfig, type EntrantTimings } from '../types.js';
+import { emptyTokens, type EgressRecord, type EntrantConfig, type EntrantTimings } from '../types.js';
+import type { Attachment } from './networks.js';
 
 export interface EntrantRunInput {
   docker: Docker;
@@ -22,10 +23,8 @@ export interface EntrantRunInput {
   baseTar: string;
   // The disk limits matter for entrants: they must be set here.
   limits: SandboxLimits & { diskMb: number; maxDiffBytes: number };
-  /** Docker network for this entrant's container. */
-  network: string;
-  /** Base URL of the scripted model server as seen from inside the container, if one runs. */
-  scriptedBaseUrl: string | null;
+  /** Makes this entrant's own network (and, with an allowlist, its egress proxy). */
+  attachNetwork: () => Promise<Attachment>;
   passEnv: Record<string, string>;
   /** The entrant's provider gateway (`providers.<id>`), if one is configured. */
   gateway: EntrantGateway | undefined;
@@ -47,6 +46,7 @@ export interface EntrantRunOutput extends AgentSessionResult {
   patch: string;
   transcriptSaved: boolean;
   timings: Omit<EntrantTimings, 'queuedMs'>;
+  egress?: EgressRecord;
 }
 
 const SERVER_START_TIMEOUT_MS = 60_000;
@@ -88,18 +88,25 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
   let sandbox: Sandbox | undefined;
   let baseCommit: string | undefined;
   let disk: DiskWatch | undefined;
+  let attachment: Attachment | undefined;
+  let egress: EgressRecord | undefined;
   const diskStop = new AbortController();
   const signal = AbortSignal.any([input.signal, diskStop.signal]);
   try {
-    const config = entrantOpencodeConfig(input.entrant.model, input.scriptedBaseUrl, input.gateway);
+    attachment = await input.attachNetwork();
+    const network = attachment;
+    const config = entrantOpencodeConfig(input.entrant.model, attachment.scriptedBaseUrl, input.gateway);
+    // Only the host and this container know it: a peer that somehow reached the server would be refused.
+    const secret = newServerSecret();
     sandbox = await Sandbox.create(input.docker, {
       image: input.image,
       runId: input.runId,
       role: input.entrant.name,
       name: `tourney-${input.runId}-${input.entrant.name}`,
       limits: input.limits,
-      network: input.network,
-      env: entrantEnv(config, input.passEnv),
+      network: attachment.network,
+      aliases: attachment.aliases,
+      env: entrantEnv(config, input.passEnv, { ...attachment.env, ...serverSecretEnv(secret) }),
       cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
       readOnlyBinds: input.readOnlyBinds,
       lifetimeSec: (input.timeLimitMs + HARD_LIFETIME_GRACE_MS) / 1000,
@@ -115,13 +122,14 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       baseCommit = await prepareWorkspace(box, input.baseTar);
       timings.sandboxMs = Date.now() - started;
       input.onSandboxReady(timings.sandboxMs);
-      const serverUrl = `http://${await box.ipAddress()}:${OPENCODE_PORT}`;
-      await waitForServer(serverUrl, Math.min(SERVER_START_TIMEOUT_MS, Math.max(1000, deadline - Date.now())), signal).catch(async (err: unknown) => {
+      const serverUrl = await network.serverUrl(box, OPENCODE_PORT);
+      await waitForServer(serverUrl, secret, Math.min(SERVER_START_TIMEOUT_MS, Math.max(1000, deadline - Date.now())), signal).catch(async (err: unknown) => {
         if (Date.now() >= deadline) throw new TimeLimitReached();
         throw new Error(`${errorMessage(err)}\n${(await box.logs()).slice(-2000)}`);
       });
       return runOpencodeSession({
         serverUrl,
+        secret,
         directory: WORKDIR,
         model: input.entrant.model,
         prompt: input.prompt,
@@ -160,6 +168,7 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
     }
     timings.stopMs = Date.now() - stopping;
     await writeFile(input.diffFile, patch);
+    egress = await attachment.egress();
     const status = session.status === 'finished' && patch.trim().length === 0 ? 'failed' : session.status;
     let error = session.error;
     if (status === 'failed' && !error) error = 'the agent finished without changing any file';
@@ -173,14 +182,19 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       patch,
       transcriptSaved,
       timings,
+      ...(egress ? { egress } : {}),
     };
   } catch (err) {
-    if (diskStop.signal.aborted) return failed('disk-limit', cancelReason(diskStop.signal));
-    // After Ctrl-C the sweep removes containers under our feet; the resulting Docker errors are noise.
-    return failed('error', input.signal.aborted ? cancelReason(input.signal) : errorMessage(err));
+    egress ??= await attachment?.egress().catch(() => undefined);
+    const out = diskStop.signal.aborted
+      ? failed('disk-limit', cancelReason(diskStop.signal))
+      // After Ctrl-C the sweep removes containers under our feet; the resulting Docker errors are noise.
+      : failed('error', input.signal.aborted ? cancelReason(input.signal) : errorMessage(err));
+    return egress ? { ...out, egress } : out;
   } finally {
     disk?.stop();
     await sandbox?.remove();
+    await attachment?.release().catch(() => undefined);
   }
 }
 

@@ -14,11 +14,12 @@ import { mapLimit } from './concurrency.js';
 import { DiffTooLarge } from '../diff-limit.js';
 import { keepBranches } from './branches.js';
 import type { RunSession } from './session.js';
+import type { SandboxNetworks } from './networks.js';
 
 /** An entrant's work, however it was produced (an agent run by tourney, or a ref or patch given to `score`). */
 export type Candidate = Pick<
   EntrantResult,
-  'name' | 'agent' | 'model' | 'approach' | 'status' | 'error' | 'tokens' | 'costUsd' | 'durationMs' | 'transcriptPath'
+  'name' | 'agent' | 'model' | 'approach' | 'status' | 'error' | 'tokens' | 'costUsd' | 'durationMs' | 'transcriptPath' | 'egress'
 > & { patch: string; timings?: EntrantResult['timings'] };
 
 const REFEREE_TIMEOUT_MS = 10 * 60_000;
@@ -29,8 +30,8 @@ const REFEREE_TIMEOUT_MS = 10 * 60_000;
  */
 /** Where judges run: the same networks and model server as the entrants. */
 export interface JudgeEnvironment {
-  networks: { scripted: string; open: string };
-  scriptedBaseUrl: string | null;
+  /** Gives each judge container its own network, as for entrants. */
+  networks: SandboxNetworks;
   /** Host variables for a judge of this model (its provider's credentials); see preflight.ts. */
   envFor: (model: string) => Record<string, string>;
   /** The judge's provider gateway for this model (`providers.<id>`), if one is configured. */
@@ -112,6 +113,7 @@ export async function settle(
       score: hasChange ? scoreEntrant(checks, spec, config.scoring.weights) : null,
       rank: null,
       ...(verdict?.environment?.reprepared ? { environment: verdict.environment } : {}),
+      ...(candidate.egress ? { egress: candidate.egress } : {}),
     };
   });
 

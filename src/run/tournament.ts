@@ -1,13 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isScripted } from '../agents/opencode-config.js';
 import { buildEntrantPrompt } from '../agents/prompt.js';
 import type { RunResult } from '../types.js';
 import { runEntrant } from './entrant.js';
 import { mapLimit } from './concurrency.js';
 import { entrantParallelism } from '../sandbox/capacity.js';
 import type { Reporter } from './events.js';
-import { prepareNetwork, authBinds, runModels } from './sandbox-environment.js';
+import { authBinds, runModels } from './sandbox-environment.js';
+import { SandboxNetworks } from './networks.js';
 import { credentialEnv, credentialNames, credentialScope, gatewayFor } from './preflight.js';
 import { ProviderStops } from './provider-stops.js';
 import { providerOf } from '../agents/providers.js';
@@ -61,8 +61,8 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     await session.ensureImage();
     const baseTar = await session.snapshot(repo.head);
     const environment = await session.prepareEnvironment(repo.head, baseTar);
-    const { network, scriptedBaseUrl, server } = await prepareNetwork(docker, runId, config, runModels(config));
-    session.onClose(async () => server?.close());
+    const networks = await SandboxNetworks.prepare(docker, runId, config, runModels(config), session.image);
+    session.onClose(async () => networks.close());
 
     const stops = new ProviderStops(session.signal);
     const parallel = await entrantParallelism(docker, config.sandbox, config.sandbox.maxParallel);
@@ -88,8 +88,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           prompt: await buildEntrantPrompt(spec, entrant, timeLimitSec),
           baseTar,
           limits: config.sandbox,
-          network: isScripted(entrant.model) ? network.scripted : network.open,
-          scriptedBaseUrl,
+          attachNetwork: () => networks.attach(entrant.name, entrant.model),
           // Only this entrant's provider's keys (plus the non-credential sandbox.env extras).
           passEnv: credentialEnv(session.credentials, entrant.model, entrant.name),
           gateway: gatewayFor(session.credentials, entrant.model, entrant.name),
@@ -125,6 +124,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           timings: { queuedMs, ...output.timings },
           transcriptPath: output.transcriptSaved ? `entrants/${entrant.name}/transcript.json` : null,
           patch: output.patch,
+          ...(output.egress ? { egress: output.egress } : {}),
         };
       });
     }, `${config.entrants.length} entrants`);
@@ -134,8 +134,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     // imports), which a run stopped by the preflight should not pay for.
     const { settle } = await import('./settle.js');
     return await settle(session, agents.value, { commit: repo.head, tar: baseTar }, 'run', {
-      networks: network,
-      scriptedBaseUrl,
+      networks,
       envFor: (model) => credentialEnv(session.credentials, model),
       gatewayFor: (model) => gatewayFor(session.credentials, model),
       readOnlyBinds: authBinds(config),

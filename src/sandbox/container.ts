@@ -28,6 +28,10 @@ export interface SandboxOptions {
   limits: SandboxLimits;
   /** Docker network name, or 'none'. */
   network: string;
+  /** Names other containers on `network` reach this one by (user-defined networks only). */
+  aliases?: string[];
+  /** Further networks, joined before the container starts (an egress proxy sits on two). */
+  alsoOn?: { network: string; aliases?: string[] }[];
   env?: Record<string, string>;
   /** Main process; the default keeps the container alive for execs. */
   cmd?: string[];
@@ -92,9 +96,13 @@ export class Sandbox {
         Init: true,
         AutoRemove: options.autoRemove ?? true,
       },
+      ...(options.aliases ? { NetworkingConfig: { EndpointsConfig: { [options.network]: { Aliases: options.aliases } } } } : {}),
     });
     const sandbox = new Sandbox(docker, container, options);
     try {
+      for (const extra of options.alsoOn ?? []) {
+        await docker.getNetwork(extra.network).connect({ Container: container.id, EndpointConfig: { Aliases: extra.aliases ?? [] } });
+      }
       await container.start();
     } catch (err) {
       // A container that exists but never started is still a container: don't leave it behind.
@@ -108,12 +116,12 @@ export class Sandbox {
     return this.container.id;
   }
 
-  /** The container's address on its network, for reaching a server inside it from the host. */
-  async ipAddress(): Promise<string> {
+  /** The container's address on its network (or on `network`), for reaching a server inside it from the host. */
+  async ipAddress(network?: string): Promise<string> {
     const info = await this.container.inspect();
-    const networks = Object.values(info.NetworkSettings.Networks ?? {});
-    const ip = networks.map((n) => n.IPAddress).find((address) => address);
-    if (!ip) throw new Error(`container ${this.options.name} has no IP address (network ${this.options.network})`);
+    const networks = Object.entries(info.NetworkSettings.Networks ?? {}).filter(([name]) => !network || name === network);
+    const ip = networks.map(([, n]) => n.IPAddress).find((address) => address);
+    if (!ip) throw new Error(`container ${this.options.name} has no IP address (network ${network ?? this.options.network})`);
     return ip;
   }
 

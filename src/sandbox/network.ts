@@ -24,17 +24,60 @@ export async function createSetupNetwork(docker: Docker, runId: string): Promise
   return createRunNetwork(docker, runId, `tourney-${runId}-setup`, false);
 }
 
-async function createRunNetwork(docker: Docker, runId: string, name: string, internal: boolean): Promise<RunNetwork> {
-  const network = await docker.createNetwork({
-    Name: name,
-    Internal: internal,
-    CheckDuplicate: true,
-    Labels: { ...ownerLabels(), [LABELS.managed]: 'true', [LABELS.run]: runId, [LABELS.role]: internal ? 'network' : 'setup-network' },
-  });
+/**
+ * What one container's own network lets it reach (one network per entrant or judge, so no container can open a
+ * connection to another's: Docker drops traffic between bridges):
+ * - `internal`: the host's gateway address only (where the scripted model server listens), no internet;
+ * - `egress`: the internet through NAT, and the host's addresses (Docker does not filter traffic to the host);
+ * - `sealed`: nothing at all, not even the host (the bridge has no host address): the allowlist's entrant network,
+ *   whose only other member is its egress proxy.
+ */
+export type NetworkKind = 'internal' | 'egress' | 'sealed';
+
+export async function createContainerNetwork(docker: Docker, runId: string, role: string, kind: NetworkKind): Promise<RunNetwork> {
+  const name = `tourney-${runId}-${role.replace(/[^a-zA-Z0-9_.-]/g, '-')}-net`;
+  return createRunNetwork(docker, runId, name, kind !== 'egress', kind === 'sealed' ? { 'com.docker.network.bridge.inhibit_ipv4': 'true' } : {}, `network:${role}`);
+}
+
+/** The run's egress network for allowlist proxies: NAT to the internet, shared by the proxies only. */
+export async function createEgressNetwork(docker: Docker, runId: string): Promise<RunNetwork> {
+  return createRunNetwork(docker, runId, `tourney-${runId}-egress`, false, {}, 'egress-network');
+}
+
+async function createRunNetwork(
+  docker: Docker,
+  runId: string,
+  name: string,
+  internal: boolean,
+  options: Record<string, string> = {},
+  role: string = internal ? 'network' : 'setup-network',
+): Promise<RunNetwork> {
+  const network = await docker
+    .createNetwork({
+      Name: name,
+      Internal: internal,
+      CheckDuplicate: true,
+      Options: options,
+      Labels: { ...ownerLabels(), [LABELS.managed]: 'true', [LABELS.run]: runId, [LABELS.role]: role },
+    })
+    .catch((err: unknown) => {
+      // One network per container uses Docker's address pools (about 30 networks by default) quickly.
+      if (/available, non-overlapping|address pool/i.test(String((err as Error).message))) {
+        throw new Error(`docker has no free address range for network ${name}: remove unused networks ("docker network prune") or widen the engine's default-address-pools`);
+      }
+      throw err;
+    });
   const info = (await network.inspect()) as { IPAM?: { Config?: { Gateway?: string }[] } };
   const gateway = info.IPAM?.Config?.[0]?.Gateway;
   if (!gateway) throw new Error(`docker network ${name} has no gateway address`);
   return { name, gateway };
+}
+
+/** Removes one network (after its containers): a container's own network goes with it. */
+export async function removeNetwork(docker: Docker, name: string): Promise<void> {
+  await docker.getNetwork(name).remove().catch((err: { statusCode?: number }) => {
+    if (err.statusCode !== 404) throw err;
+  });
 }
 
 /**

@@ -2,7 +2,8 @@ import { emptyTokens, type RunResult } from '../types.js';
 import type { Reporter } from '../run/events.js';
 import { RunSession } from '../run/session.js';
 import type { Candidate } from '../run/settle.js';
-import { authBinds, prepareNetwork } from '../run/sandbox-environment.js';
+import { authBinds } from '../run/sandbox-environment.js';
+import { SandboxNetworks } from '../run/networks.js';
 import { credentialEnv, gatewayFor } from '../run/preflight.js';
 import { candidatePatch, parseCandidates, resolveBase, type CandidateSource } from './candidates.js';
 import { DiffTooLarge } from '../diff-limit.js';
@@ -72,15 +73,12 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
     await session.prepareEnvironment(base, tar);
     // Only the judge talks to a model here.
     const judgeModels = session.config.judge.models.map((model) => ({ who: 'the judge', model }));
-    const { network, scriptedBaseUrl, server } = judgeModels.length > 0
-      ? await prepareNetwork(session.docker, session.runId, session.config, judgeModels)
-      : { network: { scripted: 'none', open: 'bridge' }, scriptedBaseUrl: null, server: undefined };
-    session.onClose(async () => server?.close());
+    const networks = await SandboxNetworks.prepare(session.docker, session.runId, session.config, judgeModels, session.image);
+    session.onClose(async () => networks.close());
     // Loaded only now (seconds of imports): the preflight in RunSession.open has answered by then.
     const { settle } = await import('../run/settle.js');
     return await settle(session, candidates, { commit: base, tar }, 'score', {
-      networks: network,
-      scriptedBaseUrl,
+      networks,
       envFor: (model) => credentialEnv(session.credentials, model),
       gatewayFor: (model) => gatewayFor(session.credentials, model),
       readOnlyBinds: authBinds(session.config),

@@ -80,6 +80,11 @@ export interface ScriptedModelServer {
   host: string;
   port: number;
   requests: RequestLogEntry[];
+  /**
+   * Listens on another address too (same scripts, same request log) and returns the base URL there: every
+   * entrant's own network has its own gateway address, and the server listens on those only, never on all.
+   */
+  listenAlso(host: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -101,32 +106,41 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
     ...(opts.apiKeys === undefined ? {} : { apiKeys: opts.apiKeys }),
   };
 
-  const server = http.createServer((req, res) => {
-    handle(ctx, req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, openaiChat.errorBody(500, errorMessage(err)));
-      else res.destroy();
+  const listeners: http.Server[] = [];
+  const listen = async (where: string, port: number): Promise<{ url: string; port: number }> => {
+    const server = http.createServer((req, res) => {
+      handle(ctx, req, res).catch((err: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, openaiChat.errorBody(500, errorMessage(err)));
+        else res.destroy();
+      });
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new TourneyError(`scripted model server: cannot listen on ${host}:${opts.port ?? 0}: ${err.message}`, { cause: err })));
-    server.listen(opts.port ?? 0, host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) => reject(new TourneyError(`scripted model server: cannot listen on ${where}:${port}: ${err.message}`, { cause: err })));
+      server.listen(port, where, resolve);
+    });
+    listeners.push(server);
+    const bound = (server.address() as AddressInfo).port;
+    const urlHost = where.includes(':') ? `[${where}]` : where;
+    return { url: `http://${urlHost}:${bound}/v1`, port: bound };
+  };
+  const first = await listen(host, opts.port ?? 0);
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}/v1`,
+    url: first.url,
     host,
-    port,
+    port: first.port,
     requests,
+    async listenAlso(other: string) {
+      return (await listen(other, opts.port ?? 0)).url;
+    },
     close() {
-      closing ??= new Promise<void>((resolve) => {
+      closing ??= Promise.all(listeners.map((server) => new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Hanging answers would otherwise keep the server open forever.
         for (const res of open) res.destroy();
         server.closeAllConnections();
-      });
+      }))).then(() => undefined);
       return closing;
     },
   };

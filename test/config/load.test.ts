@@ -66,7 +66,7 @@ describe('loadConfig', () => {
     expect(new Set(c.entrants.map((e) => e.approach)).size).toBe(3);
     expect(c.entrants.every((e) => e.agent === 'opencode' && e.model === 'anthropic/claude-sonnet-4-5' && e.timeLimitSec === undefined)).toBe(true);
     expect(c.sandbox).toEqual({
-      image: DEFAULT_IMAGE, cpus: 1, memoryMb: 2048, pids: 512, diskMb: 2048, maxDiffBytes: 4 * 1024 * 1024, network: 'auto', env: [], timeLimitSec: 900, opencodeAuth: false,
+      image: DEFAULT_IMAGE, cpus: 1, memoryMb: 2048, pids: 512, diskMb: 2048, maxDiffBytes: 4 * 1024 * 1024, network: 'auto', allow: [], env: [], timeLimitSec: 900, opencodeAuth: false,
       setupNetwork: 'open', setupTimeLimitSec: 1200, setupEnv: [], packages: [],
     });
     expect(DEFAULT_IMAGE).toBe('tourney-sandbox:local');
@@ -90,7 +90,7 @@ describe('loadConfig', () => {
       { name: 'quick.v2', agent: 'opencode', model: 'openrouter/qwen/qwen3-coder' },
     ]);
     expect(c.sandbox).toEqual({
-      image: 'tourney-sandbox:latest', cpus: 1.5, memoryMb: 4096, pids: 256, diskMb: 2048, maxDiffBytes: 4 * 1024 * 1024, network: 'model-only',
+      image: 'tourney-sandbox:latest', cpus: 1.5, memoryMb: 4096, pids: 256, diskMb: 2048, maxDiffBytes: 4 * 1024 * 1024, network: 'model-only', allow: [],
       env: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY'], timeLimitSec: 3600, opencodeAuth: true,
       setupNetwork: 'open', setupTimeLimitSec: 1200, setupEnv: [], packages: [],
     });
@@ -194,7 +194,7 @@ describe('loadConfig errors', () => {
     expect(message.split('\n').sort()).toEqual([
       'unknown key "entrants[1].modle" (did you mean "model"?); allowed keys: name, agent, model, approach, timeLimit, providers',
       'unknown key "extra"; allowed keys: entrants, sandbox, gates, weights, tampering, performance, judge, providers, scripts',
-      'unknown key "sandbox.memroy" (did you mean "memory"?); allowed keys: image, cpus, memory, pids, disk, maxDiff, network, env, timeLimit, opencodeAuth, setupNetwork, setupTimeLimit, setupKey, setupEnv, packages, dockerfile, caFile, maxParallel',
+      'unknown key "sandbox.memroy" (did you mean "memory"?); allowed keys: image, cpus, memory, pids, disk, maxDiff, network, allow, env, timeLimit, opencodeAuth, setupNetwork, setupTimeLimit, setupKey, setupEnv, packages, dockerfile, caFile, maxParallel',
     ]);
   });
 
@@ -224,7 +224,19 @@ describe('loadConfig errors', () => {
     ['sandbox: { maxParallel: 1.5 }', 'key "sandbox.maxParallel": expected a whole number of entrants to run at once, like 2, got 1.5'],
     ['sandbox: { maxParallel: all }', 'key "sandbox.maxParallel": expected a whole number of entrants to run at once, like 2, got "all"'],
     ['sandbox: { pids: 0 }', 'key "sandbox.pids": expected a number > 0, got 0'],
-    ['sandbox: { network: offline }', 'key "sandbox.network": expected one of "auto", "none", "model-only", "open", got "offline"'],
+    ['sandbox: { network: offline }', 'key "sandbox.network": expected one of "auto", "none", "model-only", "open", "allowlist", got "offline"'],
+    ['sandbox: { network: allowlist }', 'key "sandbox.allow": expected a list of hosts ("host" or "host:port") with network "allowlist"'],
+    ['sandbox: { network: allowlist, allow: [] }', 'key "sandbox.allow": expected a list of hosts'],
+    ['sandbox: { allow: [api.anthropic.com] }', 'key "sandbox.allow": only applies with network "allowlist": set sandbox.network: allowlist, or remove sandbox.allow'],
+    ['sandbox: { network: open, allow: [api.anthropic.com] }', 'key "sandbox.allow": only applies with network "allowlist"'],
+    ['sandbox: { network: allowlist, allow: api.anthropic.com }', 'key "sandbox.allow": expected a list, got "api.anthropic.com"'],
+    ['sandbox: { network: allowlist, allow: ["https://api.anthropic.com"] }', 'key "sandbox.allow[0]": expected "host" or "host:port" (e.g. "api.anthropic.com" or "10.0.0.5:8080"), without a scheme, path or wildcard, got "https://api.anthropic.com"'],
+    ['sandbox: { network: allowlist, allow: [ok.example, "*.anthropic.com"] }', 'key "sandbox.allow[1]": expected "host" or "host:port"'],
+    ['sandbox: { network: allowlist, allow: ["api.anthropic.com/v1"] }', 'key "sandbox.allow[0]": expected "host" or "host:port"'],
+    ['sandbox: { network: allowlist, allow: ["api.anthropic.com:0"] }', 'key "sandbox.allow[0]": expected "host" or "host:port"'],
+    ['sandbox: { network: allowlist, allow: ["api.anthropic.com:70000"] }', 'key "sandbox.allow[0]": expected "host" or "host:port"'],
+    ['sandbox: { network: allowlist, allow: ["a b"] }', 'key "sandbox.allow[0]": expected "host" or "host:port"'],
+    ['sandbox: { network: allowlist, allow: [443] }', 'key "sandbox.allow[0]": expected a string, got 443 (a number)'],
     ['sandbox: { env: ANTHROPIC_API_KEY }', 'key "sandbox.env": expected a list, got "ANTHROPIC_API_KEY"'],
     ['sandbox: { env: [anthropic_key] }', 'key "sandbox.env[0]": expected an environment variable name like "ANTHROPIC_API_KEY", got "anthropic_key"'],
     ['sandbox: { timeLimit: 0s }', 'key "sandbox.timeLimit": expected a positive number of seconds or a duration like "10m", got "0s"'],
@@ -245,6 +257,13 @@ describe('loadConfig errors', () => {
     ['scripts: [""]', 'key "scripts[0]": expected a directory path, got ""'],
   ])('reports %s', async (yaml, expected) => {
     expect(await yamlError(`${yaml}\n`)).toContain(expected);
+  });
+
+  it('reads an egress allowlist as hosts and ports (lower case; no port = the web ports)', async () => {
+    await write(YAML_NAME, 'entrants: [{ name: a, model: p/m }]\nsandbox:\n  network: allowlist\n  allow: [API.Anthropic.com, "10.0.0.5:8080", "[::1]:3000"]\n');
+    const c = await loadConfig(repo, {});
+    expect(c.sandbox.network).toBe('allowlist');
+    expect(c.sandbox.allow).toEqual([{ host: 'api.anthropic.com', port: null }, { host: '10.0.0.5', port: 8080 }, { host: '[::1]', port: 3000 }]);
   });
 
   it('reads the prepared-environment keys, with paths relative to the repository root', async () => {

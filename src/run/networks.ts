@@ -1,0 +1,133 @@
+import type Docker from 'dockerode';
+import { isScripted, OPENCODE_PORT } from '../agents/opencode-config.js';
+import { displayPath } from '../config/load.js';
+import { TourneyError } from '../errors.js';
+import { createContainerNetwork, createEgressNetwork, removeNetwork, type RunNetwork } from '../sandbox/network.js';
+import { AGENT_ALIAS, EgressProxy, type AllowedHost } from '../sandbox/egress-proxy.js';
+import type { Sandbox, SandboxLimits } from '../sandbox/container.js';
+import { startScriptedModelServer, type ScriptedModelServer } from '../scripted/server.js';
+import type { EgressRecord, TourneyConfig } from '../types.js';
+
+/** Where one agent container (an entrant or a judge) sits, and what it may reach. */
+export interface Attachment {
+  /** The container's own network ('none' for no network at all). */
+  network: string;
+  aliases?: string[];
+  /** The scripted model server's URL as this container sees it, when its model is scripted. */
+  scriptedBaseUrl: string | null;
+  /** Proxy variables (allowlist). */
+  env: Record<string, string>;
+  /** The host's URL of the agent server listening on `port` in `sandbox`. */
+  serverUrl(sandbox: Sandbox, port: number): Promise<string>;
+  /** What the egress proxy let through and refused (allowlist only). */
+  egress(): Promise<EgressRecord | undefined>;
+  /** Removes what was made for this container (its proxy, its network), after the container itself. */
+  release(): Promise<void>;
+}
+
+/**
+ * One network per agent container, so no entrant or judge can open a connection to another's (Docker drops traffic
+ * between bridges), and never Docker's default bridge, which every other container on the host shares:
+ * - scripted model: an internal network whose only reachable address is the host's, where the model server listens;
+ * - real model (`auto`, `open`): a NAT bridge of its own (internet, and the host's addresses: Docker does not filter those);
+ * - `allowlist`: a sealed network (no host address, no route out) shared only with an egress proxy that connects to
+ *   the allowed hosts and records the rest.
+ */
+export class SandboxNetworks {
+  private egressNetwork: Promise<RunNetwork> | undefined;
+  private egressModelUrl: Promise<string> | undefined;
+
+  private constructor(
+    private readonly docker: Docker,
+    private readonly runId: string,
+    private readonly config: TourneyConfig,
+    private readonly proxyImage: string,
+    private readonly limits: SandboxLimits,
+    /** Runs when any model is scripted; listens on each network's host address, never on all. */
+    readonly server: ScriptedModelServer | undefined,
+  ) {}
+
+  static async prepare(docker: Docker, runId: string, config: TourneyConfig, models: { who: string; model: string }[], proxyImage: string): Promise<SandboxNetworks> {
+    const policy = config.sandbox.network;
+    const real = models.filter((m) => !isScripted(m.model));
+    if (real.length > 0 && (policy === 'none' || policy === 'model-only')) {
+      throw new TourneyError(
+        `${config.source ? displayPath(config.source) : 'config'}: sandbox.network is "${policy}", but ${real[0]?.who} uses ${real[0]?.model}, ` +
+          'which needs internet access to its provider; use network "open", "auto" or "allowlist"',
+      );
+    }
+    const server = real.length === models.length ? undefined : await startScriptedModelServer({ host: '127.0.0.1', port: 0, scriptDirs: config.scriptDirs });
+    return new SandboxNetworks(docker, runId, config, proxyImage, config.sandbox, server);
+  }
+
+  async attach(role: string, model: string): Promise<Attachment> {
+    const scripted = isScripted(model);
+    if (this.config.sandbox.network === 'allowlist') return this.attachAllowlisted(role, scripted);
+    const own = await createContainerNetwork(this.docker, this.runId, role, scripted ? 'internal' : 'egress');
+    return {
+      network: own.name,
+      scriptedBaseUrl: scripted ? await this.modelServer().listenAlso(own.gateway) : null,
+      env: {},
+      serverUrl: async (sandbox, port) => `http://${await sandbox.ipAddress(own.name)}:${port}`,
+      egress: async () => undefined,
+      release: () => removeNetwork(this.docker, own.name),
+    };
+  }
+
+  private async attachAllowlisted(role: string, scripted: boolean): Promise<Attachment> {
+    const egress = await (this.egressNetwork ??= createEgressNetwork(this.docker, this.runId));
+    const allow: AllowedHost[] = [...this.config.sandbox.allow];
+    let scriptedBaseUrl: string | null = null;
+    if (scripted) {
+      // The scripted model is the entrant's provider: it is allowed, at the host's address on the egress network.
+      scriptedBaseUrl = await (this.egressModelUrl ??= this.modelServer().listenAlso(egress.gateway));
+      const url = new URL(scriptedBaseUrl);
+      allow.push({ host: url.hostname, port: Number(url.port) });
+    }
+    const sealed = await createContainerNetwork(this.docker, this.runId, role, 'sealed');
+    let proxy: EgressProxy;
+    try {
+      proxy = await EgressProxy.start({
+        docker: this.docker,
+        image: this.proxyImage,
+        runId: this.runId,
+        role,
+        limits: this.limits,
+        sealedNetwork: sealed.name,
+        egressNetwork: egress,
+        allow,
+        agentPort: OPENCODE_PORT,
+      });
+    } catch (err) {
+      await removeNetwork(this.docker, sealed.name).catch(() => undefined);
+      throw err;
+    }
+    return {
+      network: sealed.name,
+      aliases: [AGENT_ALIAS],
+      scriptedBaseUrl,
+      env: EgressProxy.env(),
+      serverUrl: async (_sandbox, port) => {
+        if (port !== OPENCODE_PORT) throw new Error(`the egress proxy forwards port ${OPENCODE_PORT} only, not ${port}`);
+        return proxy.agentUrl;
+      },
+      egress: () => proxy.record(),
+      release: async () => {
+        await proxy.remove();
+        await removeNetwork(this.docker, sealed.name);
+      },
+    };
+  }
+
+  private modelServer(): ScriptedModelServer {
+    if (!this.server) throw new Error('a scripted model needs the scripted model server, which is not running');
+    return this.server;
+  }
+
+  async close(): Promise<void> {
+    await this.server?.close();
+    // After every container has released its own network and proxy (the run's sweep removes any leftovers).
+    const egress = await this.egressNetwork?.catch(() => undefined);
+    if (egress) await removeNetwork(this.docker, egress.name).catch(() => undefined);
+  }
+}
