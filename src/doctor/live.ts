@@ -81,7 +81,7 @@ async function checkOne(docker: Docker, image: string, config: TourneyConfig, pl
   const secret = newServerSecret();
   let attachment: Awaited<ReturnType<SandboxNetworks['attach']>> | undefined;
   try {
-    attachment = await networks.attach(`doctor-${index}`, use.model);
+    attachment = await networks.attach(`doctor-${index}`, use.model, gateway?.settings);
     const opencodeConfig = { ...entrantOpencodeConfig(use.model, null, gateway), permission: NO_TOOLS };
     sandbox = await Sandbox.create(docker, {
       image,

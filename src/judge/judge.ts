@@ -163,7 +163,7 @@ interface JudgeServer {
 
 async function startJudgeServer(input: JudgeInput, model: string, index: number, judgeTar: string): Promise<JudgeServer> {
   // Its own network like an entrant's, and its own secret: an entrant's container can neither reach nor drive it.
-  const attachment = await input.networks.attach(`judge-${index}`, model);
+  const attachment = await input.networks.attach(`judge-${index}`, model, input.gatewayFor(model)?.settings);
   const config = { ...entrantOpencodeConfig(model, attachment.scriptedBaseUrl, input.gatewayFor(model)), permission: JUDGE_PERMISSIONS };
   const secret = newServerSecret();
   let sandbox: Sandbox | undefined;

@@ -1,3 +1,4 @@
+import { gatewayEndpoint, type ProviderSettings } from '../agents/gateways.js';
 import type Docker from 'dockerode';
 import { isScripted, OPENCODE_PORT } from '../agents/opencode-config.js';
 import { displayPath } from '../config/load.js';
@@ -60,9 +61,10 @@ export class SandboxNetworks {
     return new SandboxNetworks(docker, runId, config, proxyImage, config.sandbox, server);
   }
 
-  async attach(role: string, model: string): Promise<Attachment> {
+  /** `gateway`: the provider gateway this container talks to (`providers.<id>.baseURL`), allowed under an allowlist. */
+  async attach(role: string, model: string, gateway?: ProviderSettings): Promise<Attachment> {
     const scripted = isScripted(model);
-    if (this.config.sandbox.network === 'allowlist') return this.attachAllowlisted(role, scripted);
+    if (this.config.sandbox.network === 'allowlist') return this.attachAllowlisted(role, scripted, gatewayEndpoint(gateway));
     const own = await createContainerNetwork(this.docker, this.runId, role, scripted ? 'internal' : 'egress');
     return {
       network: own.name,
@@ -74,9 +76,10 @@ export class SandboxNetworks {
     };
   }
 
-  private async attachAllowlisted(role: string, scripted: boolean): Promise<Attachment> {
+  private async attachAllowlisted(role: string, scripted: boolean, gateway: { host: string; port: number } | null): Promise<Attachment> {
     const egress = await (this.egressNetwork ??= createEgressNetwork(this.docker, this.runId));
-    const allow: AllowedHost[] = [...this.config.sandbox.allow];
+    // The entrant's own gateway is its provider: reachable without listing it again under sandbox.allow.
+    const allow: AllowedHost[] = [...this.config.sandbox.allow, ...(gateway ? [gateway] : [])];
     let scriptedBaseUrl: string | null = null;
     if (scripted) {
       // The scripted model is the entrant's provider: it is allowed, at the host's address on the egress network.

@@ -88,7 +88,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           prompt: await buildEntrantPrompt(spec, entrant, timeLimitSec),
           baseTar,
           limits: config.sandbox,
-          attachNetwork: () => networks.attach(entrant.name, entrant.model),
+          attachNetwork: () => networks.attach(entrant.name, entrant.model, gatewayFor(session.credentials, entrant.model, entrant.name)?.settings),
           // Only this entrant's provider's keys (plus the non-credential sandbox.env extras).
           passEnv: credentialEnv(session.credentials, entrant.model, entrant.name),
           gateway: gatewayFor(session.credentials, entrant.model, entrant.name),

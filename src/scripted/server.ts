@@ -183,11 +183,11 @@ async function handle(ctx: HandlerContext, req: http.IncomingMessage, res: http.
 async function answerRequest(ctx: HandlerContext, wire: Wire, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const at = Date.now();
   const pending = ctx.track(res);
+  const key = presentedKey(req);
   const refuse = (kind: RequestKind, status: number, message: string, code?: string, model = '') => {
-    ctx.requests.push({ at, wire: wire.name, model, turnIndex: null, kind, stream: false, status, error: message });
+    ctx.requests.push({ at, wire: wire.name, model, turnIndex: null, kind, stream: false, status, error: message, ...(key !== undefined && { keyId: keyId(key) }) });
     sendJson(res, status, wire.errorBody(status, message, code));
   };
-  const key = presentedKey(req);
   if (ctx.apiKeys !== undefined && (key === undefined || !ctx.apiKeys.includes(key))) {
     // Real providers check the key before reading the body.
     req.resume();
