@@ -74,7 +74,12 @@ async function hostileRun(docker: Docker, network: string, deniedPort: number) {
   } finally {
     clearInterval(watch);
   }
-  const probe = JSON.parse(await git(repo, 'show', `tourney/${runId}/prober:probe.json`)) as Probe;
+  const shown = await git(repo, 'show', `tourney/${runId}/prober:probe.json`).catch(() => null);
+  if (shown === null) {
+    const prober = result.entrants.find((e) => e.name === 'prober');
+    throw new Error(`the prober left no probe.json: status ${prober?.status}, ${prober?.error ?? 'no error'}`);
+  }
+  const probe = JSON.parse(shown) as Probe;
   const report = await readFile(join(repo, '.tourney', 'runs', runId, 'report.html'), 'utf8');
   return { repo, result, probe, victimAddresses: [...victimAddresses], report };
 }
