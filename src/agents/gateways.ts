@@ -28,13 +28,20 @@ export type ProviderSettingsMap = Record<string, ProviderSettings>;
 /** Placeholder key for a gateway that needs none: opencode drops a provider that has no key at all. */
 export const NO_KEY = 'tourney-no-key';
 
-const ENV_REF = /^\{env:([A-Z_][A-Z0-9_]*)\}$/;
+// opencode substitutes `{env:NAME}` anywhere in a value ("Bearer {env:GW_TOKEN}").
+const ENV_REF = /\{env:([A-Z_][A-Z0-9_]*)\}/g;
 
 /** The entrant's settings for `provider`: the top-level block, overridden key by key by the entrant's own. */
 export function settingsFor(provider: string, global: ProviderSettingsMap, own: ProviderSettingsMap | undefined): ProviderSettings | undefined {
-  const top = global[provider];
+  let top = global[provider];
   const mine = own?.[provider];
   if (!top && !mine) return undefined;
+  // Another endpoint is another account: the top level's key and headers are not sent there unless named again.
+  if (top && mine?.baseURL && mine.baseURL !== top.baseURL) {
+    top = { ...top };
+    delete top.apiKeyEnv;
+    delete top.headers;
+  }
   return {
     ...top,
     ...mine,
@@ -47,8 +54,7 @@ export function settingsFor(provider: string, global: ProviderSettingsMap, own: 
 export function referencedVariables(settings: ProviderSettings): string[] {
   const names = settings.apiKeyEnv ? [settings.apiKeyEnv] : [];
   for (const value of Object.values(settings.headers ?? {})) {
-    const match = ENV_REF.exec(value);
-    if (match?.[1]) names.push(match[1]);
+    for (const match of value.matchAll(ENV_REF)) if (match[1]) names.push(match[1]);
   }
   return [...new Set(names)];
 }

@@ -62,7 +62,7 @@ export async function liveChecks(docker: Docker, image: string, config: TourneyC
     return await Promise.all([...groups.values()].map(({ use, who }, index) => checkOne(docker, image, config, plan, runId, use, who, index, ready)));
   } finally {
     await networks?.close();
-    await removeRunResources(docker, runId);
+    await removeRunResources(docker, runId).catch(() => undefined);
   }
 }
 

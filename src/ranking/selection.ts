@@ -38,24 +38,27 @@ export function describeSelection(ranked: readonly EntrantResult[], minMargin: n
     const others = ranked.length - 1;
     return { ...base, decidedBy: 'gates', leader: leader.name, confident: true, summary: others > 0 ? `the only entrant to pass every gate (${others} other${others > 1 ? 's' : ''} out on a gate)` : 'the only entrant' };
   }
-  const margin = round1((leader.score?.total ?? 0) - (runnerUp.score?.total ?? 0));
+  // Totals are kept to one decimal, so their difference is exact to one decimal too: rounding only
+  // removes float noise (2.0000000001), and the margin compared is the one the report shows.
+  const lead = round1((leader.score?.total ?? 0) - (runnerUp.score?.total ?? 0));
+  const margin = lead;
   const decidingParts = (leader.score?.parts ?? [])
     .map((p) => ({ part: p.part, points: round1(p.points - points(runnerUp, p.part)) }))
     .filter((p) => p.points > 0)
     .sort((a, b) => b.points - a.points);
   let decidedBy: DecidedBy = 'score';
   let tieBreak: Selection['tieBreak'] = null;
-  if (margin <= 0) {
+  if (lead <= 0) {
     decidedBy = 'tie-break';
     tieBreak = hiddenShare(leader) !== hiddenShare(runnerUp) ? 'hidden tests' : size(leader) !== size(runnerUp) ? 'smaller diff' : 'name';
-  } else if (points(leader, 'judge') - points(runnerUp, 'judge') >= margin) {
+  } else if (points(leader, 'judge') - points(runnerUp, 'judge') >= lead) {
     // Without the judge's points the leader would not be ahead: the judge decided.
     decidedBy = 'judge';
   }
-  const confident = minMargin === null || (decidedBy !== 'tie-break' && margin >= minMargin);
-  const lead = decidedBy === 'tie-break'
+  const confident = minMargin === null || (decidedBy !== 'tie-break' && lead >= minMargin);
+  const said = decidedBy === 'tie-break'
     ? `tied with ${runnerUp.name} at ${leader.score?.total ?? 0} points, ahead on the tie-break (${tieBreak})`
     : `leads ${runnerUp.name} by ${margin} points (${decidedBy === 'judge' ? 'decided by the judge' : `mostly ${decidingParts.slice(0, 2).map((p) => `${p.part} +${p.points}`).join(', ')}`})`;
-  const summary = confident ? lead : `${leader.name} ${lead}: ${decidedBy === 'tie-break' ? 'a tie-break is no win under' : 'below'} the minimum margin of ${minMargin} points`;
+  const summary = confident ? said : `${leader.name} ${said}: ${decidedBy === 'tie-break' ? 'a tie-break is no win under' : 'below'} the minimum margin of ${minMargin} points`;
   return { decidedBy, leader: leader.name, runnerUp: runnerUp.name, margin, decidingParts, tieBreak, minMargin, confident, summary };
 }

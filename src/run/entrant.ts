@@ -156,19 +156,21 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
     const stopping = Date.now();
     disk.stop();
     await sandbox.kill();
+    // What its proxy refused is evidence whatever happens next.
+    egress = await attachment.egress();
+    const withEgress = egress ? { egress } : {};
     // Over a sandbox limit, nothing of the entrant's goes further.
-    if (disk.exceeded !== null) return { ...session, status: 'disk-limit', error: cancelReason(diskStop.signal), durationMs: Date.now() - started, patch: '', transcriptSaved, timings };
+    if (disk.exceeded !== null) return { ...session, status: 'disk-limit', error: cancelReason(diskStop.signal), durationMs: Date.now() - started, patch: '', transcriptSaved, timings, ...withEgress };
     // Whatever the session's outcome, keep what the agent did: a timed-out entrant's partial work is evidence too.
     let patch: string;
     try {
       patch = baseCommit ? await diffOfStopped(sandbox, baseCommit, DIFF_GRACE_MS, input.limits.maxDiffBytes) : '';
     } catch (err) {
       if (!(err instanceof DiffTooLarge)) throw err;
-      return { ...session, status: 'diff-too-large', error: err.message, durationMs: Date.now() - started, patch: '', transcriptSaved, timings };
+      return { ...session, status: 'diff-too-large', error: err.message, durationMs: Date.now() - started, patch: '', transcriptSaved, timings, ...withEgress };
     }
     timings.stopMs = Date.now() - stopping;
     await writeFile(input.diffFile, patch);
-    egress = await attachment.egress();
     const status = session.status === 'finished' && patch.trim().length === 0 ? 'failed' : session.status;
     let error = session.error;
     if (status === 'failed' && !error) error = 'the agent finished without changing any file';
@@ -182,7 +184,7 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       patch,
       transcriptSaved,
       timings,
-      ...(egress ? { egress } : {}),
+      ...withEgress,
     };
   } catch (err) {
     egress ??= await attachment?.egress().catch(() => undefined);

@@ -79,7 +79,9 @@ export class SandboxNetworks {
   private async attachAllowlisted(role: string, scripted: boolean, gateway: { host: string; port: number } | null): Promise<Attachment> {
     const egress = await (this.egressNetwork ??= createEgressNetwork(this.docker, this.runId));
     // The entrant's own gateway is its provider: reachable without listing it again under sandbox.allow.
-    const allow: AllowedHost[] = [...this.config.sandbox.allow, ...(gateway ? [gateway] : [])];
+    // The proxy compares hosts as written in a request line: an IPv6 address in brackets.
+    const own = gateway ? [{ ...gateway, host: gateway.host.includes(':') ? `[${gateway.host}]` : gateway.host }] : [];
+    const allow: AllowedHost[] = [...this.config.sandbox.allow, ...own];
     let scriptedBaseUrl: string | null = null;
     if (scripted) {
       // The scripted model is the entrant's provider: it is allowed, at the host's address on the egress network.

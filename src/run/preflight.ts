@@ -79,7 +79,7 @@ export function gatewayFor(plan: CredentialPlan, model: string, entrant?: string
  */
 export function credentialScope(plan: CredentialPlan, model: string, entrant?: string): string {
   const settings = gatewayFor(plan, model, entrant)?.settings;
-  return [providerOf(model), settings?.baseURL ?? '', ...credentialNames(plan, model, entrant)].join(' ');
+  return [providerOf(model), settings?.baseURL ?? '', ...credentialNames(plan, model, entrant), ...(settings ? headerVariables(settings) : [])].join(' ');
 }
 
 export async function preflight(input: PreflightInput): Promise<CredentialPlan> {
@@ -127,14 +127,15 @@ export async function preflight(input: PreflightInput): Promise<CredentialPlan> 
     const settingsKey = `providers.${provider}`;
     const names = use.settings?.apiKeyEnv ? [use.settings.apiKeyEnv] : (conventional.get(provider) ?? []);
     const set = setVariables(names, env);
+    // Decided before the header variables join the environment: a header token is no API key.
+    const hasKey = Object.keys(set).length > 0;
     plan.useNames[key] = names;
-    plan.useEnv[key] = set;
+    plan.useEnv[key] = { ...set };
     for (const name of use.settings ? headerVariables(use.settings) : []) {
       const value = setVariables([name], env);
       if (Object.keys(value).length === 0) miss(`${provider} header ${name}`, use.who, provider, `${settingsKey}.headers reads ${name}, which is unset or empty; export ${name}`);
       Object.assign(plan.useEnv[key], value);
     }
-    const hasKey = Object.keys(set).length > 0;
     if (use.settings) plan.gateways[key] = { settings: use.settings, keyless: !hasKey && !authProviders?.has(provider) };
     if (hasKey || authProviders?.has(provider)) continue;
     if (use.settings?.apiKeyEnv) {

@@ -26,12 +26,13 @@ export function watchDisk(sandbox: Sandbox, limitBytes: number, onExceeded: (byt
       // The reason first (the session then stops for it), then the processes, at once: a writer
       // at disk speed adds gigabytes in any grace period.
       onExceeded(bytes);
-      await sandbox.kill();
+      // An engine error must not become an unhandled rejection: the entrant's own stop kills it again.
+      await sandbox.kill().catch(() => undefined);
       return;
     }
-    timer = setTimeout(() => void poll(), intervalMs);
+    timer = setTimeout(() => void poll().catch(() => undefined), intervalMs);
   };
-  timer = setTimeout(() => void poll(), intervalMs);
+  timer = setTimeout(() => void poll().catch(() => undefined), intervalMs);
   return {
     get exceeded() {
       return exceeded;

@@ -12,7 +12,9 @@ export async function diffOfStopped(stopped: Sandbox, baseCommit: string, budget
   const deadline = Date.now() + budgetMs;
   const { runId, role, limits } = stopped.options;
   const left = () => Math.max(1, deadline - Date.now());
-  const commit = stopped.commit('tourney-stopped', `${runId}-${role}`.toLowerCase().replace(/[^a-z0-9_.-]/g, '-').slice(0, 120), { [SNAPSHOT_LABEL]: 'true' });
+  // The entrant's environment (its provider key, its server password) stays out of the image and the reader.
+  const blank = Object.keys(stopped.options.env ?? {}).map((name) => `ENV ${name}=""`);
+  const commit = stopped.commit('tourney-stopped', `${runId}-${role}`.toLowerCase().replace(/[^a-z0-9_.-]/g, '-').slice(0, 120), { [SNAPSHOT_LABEL]: 'true' }, blank);
   const removeImage = (id: string) => stopped.docker.getImage(id).remove({ force: true }).catch(() => undefined);
   let imageId: string;
   try {

@@ -60,6 +60,9 @@ export async function extractDiff(sandbox: Sandbox, baseCommit: string, options:
   // Measured first without keeping it (head stops reading past the cap), so an oversized diff is
   // neither written to the container's disk nor sent to the host.
   const script = [
+    // The entrant wrote .git/ too: its filter, diff and merge drivers must not run while its changes are read
+    // (info/attributes overrides .gitattributes; a symlinked .git/info is replaced, not written through).
+    `{ if [ -L .git/info ]; then rm -f .git/info; fi; mkdir -p .git/info && rm -f .git/info/attributes && printf '* !filter !diff !merge\\n' > .git/info/attributes; }`,
     `${SAFE_GIT.join(' ')} add -A`,
     `n=$(${diff} | head -c ${maxBytes + 1} | wc -c)`,
     `if [ "$n" -gt ${maxBytes} ]; then exit ${TOO_LARGE_EXIT}; fi`,

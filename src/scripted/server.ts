@@ -26,6 +26,8 @@ import { presentedKey, type NormalRequest, type Wire, type WireName } from './wi
 
 /** Larger bodies are refused (413) before they are buffered: a hostile client cannot fill the host's memory. */
 export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+/** All bodies being read at once, together: many connections just under the limit do not add up either. */
+export const MAX_INFLIGHT_BYTES = 128 * 1024 * 1024;
 
 const ROUTES: Record<string, Wire> = {
   '/v1/chat/completions': openaiChat,
@@ -46,6 +48,8 @@ export interface ScriptedModelServerOptions {
   apiKeys?: readonly string[];
   /** Default MAX_REQUEST_BYTES. */
   maxRequestBytes?: number;
+  /** Default MAX_INFLIGHT_BYTES. */
+  maxInflightBytes?: number;
 }
 
 export type RequestKind = 'tools' | 'text' | 'judge' | 'error' | 'hang' | 'title' | 'summary' | 'complete' | 'not-found' | 'bad-script' | 'bad-request' | 'unauthorized' | 'too-large';
@@ -103,6 +107,7 @@ export async function startScriptedModelServer(opts: ScriptedModelServerOptions)
     requests,
     track: (res) => track(open, res),
     maxRequestBytes: opts.maxRequestBytes ?? MAX_REQUEST_BYTES,
+    inflight: { bytes: 0, max: opts.maxInflightBytes ?? MAX_INFLIGHT_BYTES },
     ...(opts.apiKeys === undefined ? {} : { apiKeys: opts.apiKeys }),
   };
 
@@ -163,6 +168,8 @@ interface HandlerContext {
   track(res: http.ServerResponse): Pending;
   apiKeys?: readonly string[];
   maxRequestBytes: number;
+  /** Bytes of request bodies buffered right now, over every connection. */
+  inflight: { bytes: number; max: number };
 }
 
 async function handle(ctx: HandlerContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -194,7 +201,12 @@ async function answerRequest(ctx: HandlerContext, wire: Wire, req: http.Incoming
     refuse('unauthorized', 401, key === undefined ? 'missing API key' : 'invalid x-api-key', 'invalid_api_key');
     return;
   }
-  const text = await readBody(req, ctx.maxRequestBytes);
+  const text = await readBody(req, ctx.maxRequestBytes, ctx.inflight);
+  if (text === 'busy') {
+    refuse('too-large', 503, `too many request bytes in flight (over ${ctx.inflight.max}); retry later`, 'server_busy');
+    res.once('finish', () => req.destroy());
+    return;
+  }
   if (text === null) {
     refuse('too-large', 413, `request body larger than ${ctx.maxRequestBytes} bytes`, 'request_too_large');
     res.once('finish', () => req.destroy());
@@ -297,27 +309,47 @@ async function waitOrGone(ms: number, gone: Promise<void>): Promise<boolean> {
   return result;
 }
 
-/** The body as text, or null once it exceeds `limit` bytes (the rest is not buffered). */
-function readBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
+/**
+ * The body as text; null once it exceeds `limit` bytes, 'busy' once all bodies being read together would
+ * exceed the shared budget (in either case the rest is not buffered).
+ */
+function readBody(req: http.IncomingMessage, limit: number, inflight: { bytes: number; max: number }): Promise<string | null | 'busy'> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let settled = false;
+    const finish = (value: string | null | 'busy') => {
+      if (settled) return;
+      settled = true;
+      inflight.bytes -= size;
+      chunks.length = 0;
+      resolve(value);
+    };
     const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
+      if (size + c.length > limit || inflight.bytes + c.length > inflight.max) {
+        const over = size + c.length > limit ? null : 'busy';
         req.off('data', onData);
-        chunks.length = 0;
         req.resume();
-        resolve(null);
+        finish(over);
         return;
       }
+      size += c.length;
+      inflight.bytes += c.length;
       chunks.push(c);
     };
     req.on('data', onData);
-    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => finish(Buffer.concat(chunks).toString('utf8')));
+    // A client that goes away mid-body gives its bytes back to the budget.
+    req.on('close', () => finish(null));
+    req.on('error', (err) => {
+      if (!settled) {
+        settled = true;
+        inflight.bytes -= size;
+      }
+      reject(err);
+    });
   });
 }
 

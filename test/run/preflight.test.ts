@@ -225,6 +225,35 @@ describe('preflight: provider gateways (providers.<id>)', () => {
     expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5', 'a')).toEqual({ ANTHROPIC_API_KEY: 'k', GW_TOKEN: 't' });
   });
 
+  it('never counts a header variable as the key: apiKeyEnv unset still stops, a keyless gateway stays keyless', async () => {
+    const keyed = await gateway('  anthropic: { baseURL: "https://gw/v1", apiKeyEnv: CORP_KEY, headers: { X-Token: "{env:GW_TOKEN}" } }\n');
+    expect((await failure(preflight(input(keyed, { GW_TOKEN: 't' })))).message).toContain('providers.anthropic.apiKeyEnv names CORP_KEY, which is unset or empty');
+    const keyless = await gateway('  anthropic: { baseURL: "https://gw/v1", headers: { X-Token: "{env:GW_TOKEN}" } }\n');
+    const plan = await preflight(input(keyless, { GW_TOKEN: 't' }));
+    expect(gatewayFor(plan, 'anthropic/claude-sonnet-4-5', 'a')?.keyless).toBe(true);
+    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5', 'a')).toEqual({ GW_TOKEN: 't' });
+  });
+
+  it('finds {env:NAME} anywhere in a header value ("Bearer {env:GW_TOKEN}"), and keeps it from other providers', async () => {
+    const cfg = await gateway('  anthropic: { baseURL: "https://gw/v1", headers: { Authorization: "Bearer {env:GW_TOKEN}", X-Both: "{env:A_PART}-{env:B_PART}" } }\n', '  - { name: a, model: anthropic/claude-sonnet-4-5 }\n  - { name: o, model: openai/gpt-5 }\n');
+    const err = await failure(preflight(input(cfg, { ANTHROPIC_API_KEY: 'k', OPENAI_API_KEY: 'o', A_PART: 'x' })));
+    expect(err.message).toContain('reads GW_TOKEN, which is unset');
+    expect(err.message).toContain('reads B_PART, which is unset');
+    const withList = await config(`entrants:\n  - { name: a, model: anthropic/claude-sonnet-4-5 }\n  - { name: o, model: openai/gpt-5 }\nproviders:\n  anthropic: { baseURL: "https://gw/v1", headers: { Authorization: "Bearer {env:GW_TOKEN}" } }\nsandbox:\n  env: [GW_TOKEN]\n`);
+    const plan = await preflight(input(withList, { ANTHROPIC_API_KEY: 'k', OPENAI_API_KEY: 'o', GW_TOKEN: 't' }));
+    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5', 'a')).toEqual({ ANTHROPIC_API_KEY: 'k', GW_TOKEN: 't' });
+    expect(credentialEnv(plan, 'openai/gpt-5', 'o')).toEqual({ OPENAI_API_KEY: 'o' });
+  });
+
+  it('an entrant pointed at another endpoint does not take the top level\'s key or headers there', async () => {
+    const entrants = '  - { name: a, model: anthropic/claude-sonnet-4-5 }\n  - { name: elsewhere, model: anthropic/claude-sonnet-4-5, providers: { anthropic: { baseURL: "https://api.anthropic.com/v1" } } }\n';
+    const cfg = await gateway('  anthropic: { baseURL: "https://corp-gw/v1", apiKeyEnv: CORP_KEY, headers: { X-Corp: "{env:CORP_TOKEN}" } }\n', entrants);
+    const plan = await preflight(input(cfg, { CORP_KEY: 'c', CORP_TOKEN: 't', ANTHROPIC_API_KEY: 'public' }));
+    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5', 'a')).toEqual({ CORP_KEY: 'c', CORP_TOKEN: 't' });
+    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5', 'elsewhere')).toEqual({ ANTHROPIC_API_KEY: 'public' });
+    expect(gatewayFor(plan, 'anthropic/claude-sonnet-4-5', 'elsewhere')?.settings).toEqual({ baseURL: 'https://api.anthropic.com/v1' });
+  });
+
   it('accepts a gateway\'s own model for a built-in provider, and suggests from both lists', async () => {
     const cfg = await gateway('  anthropic: { baseURL: "https://gw/v1", models: [claude-internal-7] }\n', '  - { name: a, model: anthropic/claude-internal-7 }\n  - { name: b, model: anthropic/claude-internl-7 }\n');
     const err = await failure(preflight(input(cfg, { ANTHROPIC_API_KEY: 'k' })));

@@ -181,3 +181,31 @@ describe('keys and limits', () => {
     expect((await post(server, '/v1/messages', { model: 'claude-haiku', system: 'You are a title generator', messages: [{ role: 'user', content: 'x' }] })).status).toBe(200);
   });
 });
+
+describe('bodies read at once share one budget', () => {
+  it('answers 503 once the bodies in flight together pass it, and recovers when they are done', async () => {
+    // Each body is under its own limit (40 KiB); three at once are over the shared 100 KiB.
+    const small = await startScriptedModelServer({ scriptDirs: [dir], maxRequestBytes: 40 * 1024, maxInflightBytes: 100 * 1024 });
+    try {
+      const held: { close: () => void; done: Promise<Response> }[] = [];
+      for (let i = 0; i < 3; i++) {
+        let push!: (chunk: Uint8Array) => void;
+        let close!: () => void;
+        const body = new ReadableStream<Uint8Array>({ start(c) { push = (x) => c.enqueue(x); close = () => c.close(); } });
+        const done = fetch(`${base(small)}/v1/messages`, { method: 'POST', body, duplex: 'half' } as RequestInit);
+        push(new TextEncoder().encode(' '.repeat(39 * 1024)));
+        held.push({ close, done });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(small.requests.map((r) => r.status)).toEqual([503]);
+      expect((await held[2]!.done).status).toBe(503);
+      for (const h of held) h.close();
+      await Promise.allSettled(held.map((h) => h.done));
+      // Everything given back: a normal request is answered again.
+      const ok = await post(small, '/v1/messages', { model: 'claude-haiku', system: 'You are a title generator', messages: [{ role: 'user', content: 'x' }] });
+      expect(ok.status).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
+});
