@@ -14,6 +14,7 @@ export interface JudgeConfidence {
 }
 
 export const BOOTSTRAP_RESAMPLES = 500;
+export const MIN_MATCHES_FOR_INTERVALS = 3;
 // Fixed, so a run's intervals are reproducible from its saved matches.
 const SEED = 0x7031;
 
@@ -28,7 +29,8 @@ export function judgeConfidence(finalists: readonly string[], models: readonly s
   const panelAgreement = models.length > 1 && decided.length > 0 ? decided.reduce((s, m) => s + m.agreement, 0) / decided.length : null;
 
   const strengthIntervals: JudgeConfidence['strengthIntervals'] = {};
-  if (decided.length > 0 && finalists.length > 1) {
+  // Resampling one or two matches gives a zero-width interval that looks certain: none is given then.
+  if (decided.length >= MIN_MATCHES_FOR_INTERVALS && finalists.length > 1) {
     const random = mulberry32(SEED);
     const samples = new Map<string, number[]>(finalists.map((f) => [f, []]));
     for (let r = 0; r < resamples; r++) {

@@ -125,6 +125,8 @@ describe('judge confidence', () => {
     expect(judgeConfidence(['x', 'y', 'z'], ['j1'], many, 300)).toEqual(c);
     const few = judgeConfidence(['x', 'y', 'z'], ['j1'], many.slice(0, 3), 300);
     const width = (r: [number, number]) => r[1] - r[0];
+    // One match resampled is always the same match: no interval rather than a falsely certain one.
+    expect(judgeConfidence(['x', 'y'], ['j1'], [match('x', 'y', 'a')], 300).strengthIntervals).toEqual({});
     expect(width(few.strengthIntervals.y!)).toBeGreaterThan(width(c.strengthIntervals.y!));
   });
 });
