@@ -25,14 +25,6 @@ export function snapshotExcludes(root: string, spec: Spec): string[] {
   return exclude;
 }
 
-/** Every model a run talks to, with who uses it (for messages). */
-export function runModels(config: TourneyConfig): { who: string; model: string }[] {
-  return [
-    ...config.entrants.map((e) => ({ who: `entrant "${e.name}"`, model: e.model })),
-    ...config.judge.models.map((model) => ({ who: 'the judge', model })),
-  ];
-}
-
 export function authBinds(config: TourneyConfig): string[] {
   if (!config.sandbox.opencodeAuth) return [];
   const auth = opencodeAuthFile();

@@ -6,9 +6,9 @@ import { runEntrant } from './entrant.js';
 import { mapLimit } from './concurrency.js';
 import { entrantParallelism } from '../sandbox/capacity.js';
 import type { Reporter } from './events.js';
-import { authBinds, runModels } from './sandbox-environment.js';
+import { authBinds } from './sandbox-environment.js';
 import { SandboxNetworks } from './networks.js';
-import { credentialEnv, credentialNames, credentialScope, gatewayFor } from './preflight.js';
+import { credentialEnv, credentialNames, credentialScope, gatewayFor, modelUses } from './preflight.js';
 import { ProviderStops } from './provider-stops.js';
 import { providerOf } from '../agents/providers.js';
 import { RunSession } from './session.js';
@@ -61,7 +61,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     await session.ensureImage();
     const baseTar = await session.snapshot(repo.head);
     const environment = await session.prepareEnvironment(repo.head, baseTar);
-    const networks = await SandboxNetworks.prepare(docker, runId, config, runModels(config), session.image);
+    const networks = await SandboxNetworks.prepare(docker, runId, config, modelUses(config), session.image);
     session.onClose(async () => networks.close());
 
     const stops = new ProviderStops(session.signal);
