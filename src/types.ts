@@ -1,4 +1,5 @@
 import type { Selection } from './ranking/selection.js';
+import type { GateVerdict } from './gate/types.js';
 import type { ProviderSettingsMap } from './agents/gateways.js';
 // Plain data passed between stages and saved in the run directory.
 // Everything here must stay JSON-serialisable: any stage can be re-run from what is on disk.
@@ -267,8 +268,10 @@ export interface RunResult {
   repo: string;
   baseCommit: string;
   spec: { title: string; path: string; test: string; setup?: string; build?: string; hiddenTest?: string; bench?: string[]; scope?: string[] };
-  /** 'run': entrants were agents run by tourney; 'score': candidates given as refs or patches. */
-  mode: 'run' | 'score';
+  /** 'run': entrants were agents run by tourney; 'score': candidates given as refs or patches; 'gate': one head commit gated (`tourney gate`). */
+  mode: 'run' | 'score' | 'gate';
+  /** `tourney gate` only: the verdict, and with --require-winner the provenance check. */
+  gate?: GateVerdict;
   gatesConfig: GateConfig;
   weights: ScoreWeights;
   winner: string | null;

@@ -14,6 +14,7 @@ function packageVersion(): string {
 }
 
 /** Exit codes: part of the CLI's contract, documented in the README. */
+/** For `gate`: 0 = passed every gate, 1 = a gate failed. */
 export const EXIT = { winner: 0, noWinner: 1, badInput: 2, environment: 3, interrupted: 130 } as const;
 
 function entrantCount(value: string): number {
@@ -109,6 +110,7 @@ async function runCommand(options: OutputOptions, work: (signal: AbortSignal, re
 const commands = {
   run: () => import('../run/tournament.js'),
   score: () => import('../score/score.js'),
+  gate: () => import('../gate/gate.js'),
   demo: () => import('../demo/demo.js'),
   doctor: () => import('../doctor/doctor.js'),
   image: () => import('./image-command.js'),
@@ -165,6 +167,39 @@ export function buildProgram(setExit: (code: number) => void): Command {
         { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
         reporter,
       )));
+    });
+
+  program
+    .command('gate')
+    .description('for CI: referee one commit (--head) against its base in clean containers with the spec\'s checks and gates; exit 0 only if it passes every gate')
+    .argument('<spec>', 'feature spec whose checks and gates apply')
+    .option('--head <ref>', 'commit to gate', 'HEAD')
+    .option('--base <ref>', 'commit to compare with (default: merge base with origin/$GITHUB_BASE_REF when set, else with the default branch: origin/HEAD, main or master)')
+    .option('--require-winner <run|auto>', 'also require head to be a promoted tournament winner (or one plus later commits): its Tourney trailers checked against a run dir, run id or "latest", or "auto" (the run its trailer names, in .tourney/runs/)')
+    .option('--repo <dir>', 'repository', '.')
+    .option('--config <file>', 'config file (gates, sandbox limits)')
+    .option('--image <tag>', 'sandbox image tag')
+    .option('--judge <provider/model...>', 'accepted for symmetry with score, and unused: the judge compares candidates, a gate has one', (v: string, all: string[] = []) => [...all, modelRef(v)])
+    .option('--json', 'print result.json (with its "gate" verdict) to stdout; {"gate": verdict} when it failed before any container ran')
+    .option('-q, --quiet', 'no progress output (the verdict lines are still printed)')
+    .action(async (spec: string, options: OutputOptions & { head: string; base?: string; requireWinner?: string; repo: string; config?: string; image?: string; judge?: string[] }) => {
+      const { runGate, verdictLines } = await commands.gate();
+      const { signal, dispose } = interruptSignal();
+      const reporter = pickReporter(options);
+      try {
+        const outcome = await runGate(
+          { repoDir: options.repo, specPath: spec, configPath: options.config, head: options.head, base: options.base, requireWinner: options.requireWinner, image: options.image, judgeModels: options.judge, signal },
+          reporter,
+        );
+        reporter.close?.();
+        // Reasons quote entrant-made text (test names, file names): no escape codes reach the terminal.
+        process.stderr.write(stripControl(verdictLines(outcome.verdict).map((l) => `tourney: ${l}\n`).join('')));
+        if (options.json) process.stdout.write(JSON.stringify(outcome.result ?? { gate: outcome.verdict }, null, 2) + '\n');
+        setExit(outcome.verdict.passed ? EXIT.winner : EXIT.noWinner);
+      } finally {
+        reporter.close?.();
+        dispose();
+      }
     });
 
   program

@@ -46,6 +46,8 @@ function describeRaw(event: RunEvent): string | null {
       return `[judge] ${oneLine(event.line)}`;
     case 'run-end': {
       const r = event.result;
+      // The gate command prints its own verdict, one line per failed gate.
+      if (r.mode === 'gate') return `${summaryTable(r)}\nreport: ${r.reportPath}`;
       const why = r.selection?.summary;
       const verdict = r.winner
         ? `winner: ${r.winner} (branch ${r.winnerBranch})${why ? `, ${why}` : ''}`
@@ -73,10 +75,10 @@ export function summaryTable(result: RunResult): string {
         tests,
         e.diff.files === 0 ? 'no diff' : `${e.diff.files} file${e.diff.files === 1 ? '' : 's'} +${e.diff.additions} -${e.diff.deletions}`,
         // Scored candidates were made elsewhere: there is no agent time to show.
-        result.mode === 'score' ? '-' : formatMs(e.durationMs),
+        result.mode !== 'run' ? '-' : formatMs(e.durationMs),
       ];
     });
-  const table = [['rank', 'entrant', 'status', 'gates', 'score', 'tests', 'diff', result.mode === 'score' ? 'agent time' : 'time'], ...rows];
+  const table = [['rank', 'entrant', 'status', 'gates', 'score', 'tests', 'diff', result.mode !== 'run' ? 'agent time' : 'time'], ...rows];
   const widths = table[0]!.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
   return table.map((row) => '  ' + row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n');
 }

@@ -1,6 +1,7 @@
 import type { ScoreWeights } from '../types.js';
 
-export type GateName = 'changed' | 'tests' | 'hiddenTests' | 'tampering' | 'security' | 'injection' | 'build' | 'performance';
+/** `winner`: `tourney gate --require-winner`'s provenance check, added by the gate (never by evaluateGates). */
+export type GateName = 'changed' | 'tests' | 'hiddenTests' | 'tampering' | 'security' | 'injection' | 'build' | 'performance' | 'winner';
 
 export interface GateResult {
   gate: GateName;

@@ -30,6 +30,7 @@ const GATE_LABELS: Record<GateName, [label: string, short: string]> = {
   security: ['Security', 'security'],
   injection: ['No text aimed at the judge', 'inject'],
   performance: ['Performance', 'perf'],
+  winner: ['Promoted winner', 'winner'],
 };
 
 export function gateView(g: GateResult): GateView {

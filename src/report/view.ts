@@ -50,6 +50,7 @@ export interface EntrantView extends EntrantDetails {
 export interface ReportView {
   r: RunResult;
   isScore: boolean;
+  isGate: boolean;
   showHidden: boolean;
   showPerf: boolean;
   entrants: EntrantView[];
@@ -141,7 +142,9 @@ export async function buildView(r: RunResult, runDir: string): Promise<ReportVie
   const entrants = await Promise.all(sorted.map((e, i) => entrantView(runDir, r, e, i, judge)));
   return {
     r,
-    isScore: r.mode === 'score',
+    // A gate's one candidate is a given commit, as in score: no agent ran.
+    isScore: r.mode !== 'run',
+    isGate: r.mode === 'gate',
     showHidden: Boolean(r.spec.hiddenTest),
     showPerf: Boolean(r.spec.bench?.length),
     entrants,

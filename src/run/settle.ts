@@ -117,15 +117,16 @@ export async function settle(
     };
   });
 
-  const judge = await judgeFinalists(session, candidates, entrants, base.tar, judgeEnv);
+  const judge = await judgeFinalists(session, candidates, entrants, base.tar, judgeEnv, mode);
   const ranking = rankEntrants(entrants);
   const { ranked } = ranking;
   const selection = describeSelection(ranked, config.scoring.gates.minMargin ?? null);
   // A lead below the minimum margin (or a tie-break) is a coin flip: nothing is promoted.
   const winner = selection.confident ? ranking.winner : null;
-  const branches = await session.phase('branches', () =>
-    keepBranches(session.repo.root, base.commit, runDir, session.runId, spec.title, ranked, winner),
-  );
+  // A gate judges a commit that already exists: it keeps no branches.
+  const branches = mode === 'gate'
+    ? { value: null }
+    : await session.phase('branches', () => keepBranches(session.repo.root, base.commit, runDir, session.runId, spec.title, ranked, winner));
 
   const result: RunResult = {
     schemaVersion: RESULT_SCHEMA_VERSION,
@@ -178,13 +179,14 @@ export async function settle(
  * The judge compares the finalists (the entrants that passed every gate) and its score becomes one
  * more weighted part of theirs. It never sees, and so can never lift, an entrant that failed a gate.
  */
-async function judgeFinalists(session: RunSession, candidates: Candidate[], entrants: EntrantResult[], baseTar: string, env: JudgeEnvironment) {
+async function judgeFinalists(session: RunSession, candidates: Candidate[], entrants: EntrantResult[], baseTar: string, env: JudgeEnvironment, mode: RunResult['mode']) {
   const { config, spec, reporter } = session;
   const finalists = entrants.filter((e) => e.eligible);
   const none = (reason: string) => {
     reporter.onEvent({ type: 'judge', line: `not run: ${reason}` });
     return { summary: { ran: false as const, reason }, tokens: { input: 0, output: 0 }, costUsd: 0 };
   };
+  if (mode === 'gate') return none('a gate has one candidate, passed or failed by its gates alone; the judge compares candidates (pairwise needs 2), so it does not run');
   if (config.judge.models.length === 0) return none('no judge model is configured (judge.models in tourney.config.yaml, or --judge provider/model); ranked by the checks alone');
   const needed = config.judge.mode === 'pairwise' ? 2 : 1;
   if (finalists.length < needed) return none(`${finalists.length} entrant(s) passed every gate; the ${config.judge.mode} judge needs at least ${needed}`);

@@ -24,6 +24,8 @@ export interface ScoreOptions {
   minMargin?: number;
   /** Filled with the total time spent in each kind of check (for bench/score-vs-tests.ts). */
   checkTimings?: CheckTimings;
+  /** 'gate' for `tourney gate` (one candidate, no judge, no branches). */
+  mode?: 'score' | 'gate';
 }
 
 /**
@@ -77,7 +79,7 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
     session.onClose(async () => networks.close());
     // Loaded only now (seconds of imports): the preflight in RunSession.open has answered by then.
     const { settle } = await import('../run/settle.js');
-    return await settle(session, candidates, { commit: base, tar }, 'score', {
+    return await settle(session, candidates, { commit: base, tar }, options.mode ?? 'score', {
       networks,
       envFor: (model) => credentialEnv(session.credentials, model),
       gatewayFor: (model) => gatewayFor(session.credentials, model),

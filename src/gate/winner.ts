@@ -1,0 +1,148 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { git } from '../git/repo.js';
+import { TourneyError, errorMessage } from '../errors.js';
+import { parseTrailers, sha256Tag, TRAILER, type Provenance } from '../promote/provenance.js';
+import { loadRunResult, resolveRunDir, runsDir } from '../run/run-dirs.js';
+import type { ProvenanceCheck } from './types.js';
+
+/** `--require-winner RUN|auto`, resolved before anything else runs. */
+export type WinnerSource = { kind: 'auto' } | { kind: 'run'; ref: string; runDir: string };
+
+/** RUN (a run dir, run id or `latest`) must name a run now: a bad reference is bad input (exit 2). */
+export async function resolveWinnerSource(root: string, value: string): Promise<WinnerSource> {
+  if (value === 'auto') return { kind: 'auto' };
+  try {
+    return { kind: 'run', ref: value, runDir: await resolveRunDir(root, value) };
+  } catch (err) {
+    if (err instanceof TourneyError) throw new TourneyError(`--require-winner: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+interface Trailered {
+  commit: string;
+  provenance: Provenance;
+}
+
+/**
+ * The nearest commit in base..head (every parent followed, children before parents) whose message
+ * ends with a complete Tourney trailer block. Commit messages are data: only parseTrailers reads them.
+ */
+async function nearestTrailered(root: string, base: string, head: string): Promise<{ found: Trailered | null; count: number }> {
+  const log = await git(root, ['log', '--topo-order', '-z', '--format=%H%n%B', `${base}..${head}`], { maxBuffer: 256 * 1024 * 1024 });
+  if (log.exitCode !== 0) throw new Error(`git log ${base}..${head} failed: ${log.stderr}`);
+  const entries = log.stdout.split('\0').filter((e) => e.length > 0);
+  for (const entry of entries) {
+    const nl = entry.indexOf('\n');
+    const commit = (nl < 0 ? entry : entry.slice(0, nl)).trim();
+    const provenance = parseTrailers(nl < 0 ? '' : entry.slice(nl + 1));
+    if (provenance) return { found: { commit, provenance }, count: entries.length };
+  }
+  return { found: null, count: entries.length };
+}
+
+const short = (sha: string) => sha.slice(0, 12);
+
+/**
+ * `--require-winner`: proves that head is a promoted winner commit, or one plus later commits.
+ * Cheap (git and a few files, no containers), so it runs before the referee and fails fast. Each
+ * failure says which check failed: a trailer block can be typed by anyone, so every value in it is
+ * checked against the run dir, and the commit's tree is rebuilt from the run's base and the
+ * winner's diff (a forged block on another tree fails there).
+ */
+export async function verifyWinner(options: { root: string; base: string; head: string; specPath: string; source: WinnerSource }): Promise<ProvenanceCheck> {
+  const { root, base, head, source } = options;
+  const { found, count } = await nearestTrailered(root, base, head);
+  if (!found) {
+    return {
+      passed: false,
+      reason: `no commit in ${short(base)}..${short(head)} (${count} commit${count === 1 ? '' : 's'}) carries the trailers ${TRAILER.run}, ${TRAILER.spec} and ${TRAILER.result}: head is not a promoted tournament winner`,
+    };
+  }
+  const { commit, provenance } = found;
+  const at = `commit ${short(commit)}`;
+  const fail = (reason: string, extra: Partial<ProvenanceCheck> = {}): ProvenanceCheck => ({ passed: false, reason: `${at}: ${reason}`, commit, runId: provenance.runId, ...extra });
+
+  let runDir: string;
+  if (source.kind === 'auto') {
+    runDir = join(runsDir(root), provenance.runId);
+    if (!(await stat(runDir).then((s) => s.isDirectory(), () => false))) {
+      return fail(`its ${TRAILER.run} trailer names run ${provenance.runId}, but ${runDir} does not exist (in CI, download that run's directory artifact into .tourney/runs/ first, or pass --require-winner DIR)`);
+    }
+  } else {
+    runDir = source.runDir;
+  }
+  const resultFile = join(runDir, 'result.json');
+  const bytes = await readFile(resultFile).catch(() => null);
+  if (!bytes) return fail(`${resultFile}: no such file (expected the run dir of a finished run)`, { runDir });
+  const resultHash = sha256Tag(bytes);
+  if (resultHash !== provenance.result) {
+    return fail(`${TRAILER.result} is ${provenance.result}, but ${resultFile} hashes to ${resultHash} (another run's result, or result.json was changed after the promotion)`, { runDir });
+  }
+  const specBytes = await readFile(options.specPath).catch(() => null);
+  if (!specBytes) return fail(`${options.specPath}: cannot read the spec`, { runDir });
+  const specHash = sha256Tag(specBytes);
+  if (specHash !== provenance.spec) {
+    return fail(`${TRAILER.spec} is ${provenance.spec}, but the spec ${options.specPath} hashes to ${specHash} (the winner was chosen for another spec, or the spec changed since)`, { runDir });
+  }
+  let result;
+  try {
+    result = await loadRunResult(runDir);
+  } catch (err) {
+    return fail(errorMessage(err), { runDir });
+  }
+  if (result.runId !== provenance.runId) return fail(`${TRAILER.run} is ${provenance.runId}, but ${resultFile} is of run ${result.runId}`, { runDir });
+  const winner = result.winner;
+  if (typeof winner !== 'string' || !/^[\w.-]{1,100}$/.test(winner) || winner.includes('..')) return fail(`run ${result.runId} has no winner (${result.selection?.summary ?? 'no entrant passed every gate'})`, { runDir });
+  if (result.selection && !result.selection.confident) return fail(`run ${result.runId}'s selection of ${winner} is not confident: ${result.selection.summary}`, { runDir, winner });
+
+  const parents = await git(root, ['rev-list', '--parents', '-n', '1', commit]);
+  const parentIds = parents.stdout.split(' ').slice(1);
+  if (parentIds.length !== 1 || parentIds[0] !== result.baseCommit) {
+    const had = parentIds.length === 0 ? 'no parent' : `parent${parentIds.length > 1 ? 's' : ''} ${parentIds.map(short).join(', ')}`;
+    return fail(`has ${had}, but run ${result.runId} started from ${short(result.baseCommit)} (a winner commit has the run's base as its only parent)`, { runDir, winner });
+  }
+  const expected = await winnerTree(root, result.baseCommit, join(runDir, 'entrants', winner, 'diff.patch'));
+  if ('error' in expected) return fail(expected.error, { runDir, winner });
+  const actual = await git(root, ['rev-parse', `${commit}^{tree}`]);
+  if (actual.stdout !== expected.tree) {
+    return fail(`its tree ${short(actual.stdout)} is not the run's base plus ${winner}'s diff (${short(expected.tree)}): the commit is not the change the run chose`, { runDir, winner });
+  }
+  const later = await git(root, ['rev-list', '--count', `${commit}..${head}`]);
+  const laterCommits = Number(later.stdout) || 0;
+  return {
+    passed: true,
+    reason: `${at} is ${winner}, the winner of run ${result.runId}${laterCommits > 0 ? `, with ${laterCommits} later commit${laterCommits === 1 ? '' : 's'} (refereed with it)` : ''}`,
+    commit,
+    runId: result.runId,
+    runDir,
+    winner,
+    laterCommits,
+  };
+}
+
+/**
+ * base + patch as a tree id, built in a throw-away index: the user's index and working tree are
+ * never read or written.
+ */
+async function winnerTree(root: string, base: string, patchFile: string): Promise<{ tree: string } | { error: string }> {
+  const patch = await readFile(patchFile, 'utf8').catch(() => null);
+  if (patch === null) return { error: `${patchFile}: no such file (the winner's diff, needed to check the commit's tree)` };
+  const scratch = await mkdtemp(join(tmpdir(), 'tourney-gate-index-'));
+  try {
+    const env = { GIT_INDEX_FILE: join(scratch, 'index') };
+    const read = await git(root, ['read-tree', base], { env });
+    if (read.exitCode !== 0) return { error: `the run's base commit ${short(base)} is not in this repository (fetch the full history, e.g. actions/checkout with fetch-depth: 0)` };
+    if (patch.trim().length > 0) {
+      const applied = await git(root, ['apply', '--cached', '--binary', '--whitespace=nowarn', patchFile], { env });
+      if (applied.exitCode !== 0) return { error: `${patchFile} does not apply to the run's base ${short(base)}: ${applied.stderr.split('\n')[0] ?? ''}` };
+    }
+    const tree = await git(root, ['write-tree'], { env });
+    if (tree.exitCode !== 0) return { error: `git write-tree failed: ${tree.stderr}` };
+    return { tree: tree.stdout };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
