@@ -12,7 +12,7 @@ import { gitIn } from '../support/winner-fixture.js';
 //           feature = m1 - f1 - f2
 let dir: string;
 let repo: string;
-const c: Record<string, string> = {};
+const c = {} as Record<'root' | 'm1' | 'm2' | 'd1' | 'd2' | 'f1' | 'f2', string>;
 const git = (...args: string[]) => gitIn(repo, args);
 
 async function commit(name: string, parent: string): Promise<string> {
