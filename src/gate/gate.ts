@@ -6,7 +6,8 @@ import { loadConfig } from '../config/load.js';
 import type { Reporter } from '../run/events.js';
 import type { RunResult } from '../types.js';
 import type { CheckTimings } from '../referee/referee.js';
-import { resolveGateRefs, sameTree } from './refs.js';
+import { resolveGateRefs, changesAnything } from './refs.js';
+import { snapshotExcludes } from '../run/sandbox-environment.js';
 import { resolveWinnerSource, verifyWinner } from './winner.js';
 import type { GateFailure, GateVerdict, ProvenanceCheck } from './types.js';
 
@@ -60,8 +61,8 @@ export async function runGate(options: GateOptions, reporter: Reporter): Promise
   });
   reporter.onEvent({ type: 'note', message: `gate: head ${refs.head.slice(0, 12)} against base ${refs.base.slice(0, 12)} (${refs.baseSource})` });
 
-  if (await sameTree(repo.root, refs.head, refs.base)) {
-    const what = refs.head === refs.base ? 'head is the base commit' : 'head has the same tree as the base';
+  if (!(await changesAnything(repo.root, refs.base, refs.head, snapshotExcludes(repo.root, spec)))) {
+    const what = refs.head === refs.base ? 'head is the base commit' : 'head changes nothing but the spec and its hidden tests, if anything';
     return { result: null, verdict: verdictOf([{ gate: 'changed', reason: `${what} (${refs.head.slice(0, 12)}): nothing to gate` }], true) };
   }
 
@@ -89,6 +90,7 @@ export async function runGate(options: GateOptions, reporter: Reporter): Promise
       signal: options.signal,
       runId: options.runId,
       mode: 'gate',
+      excludeSpecFromDiff: true,
       checkTimings: options.checkTimings,
     },
     reporter,

@@ -58,9 +58,14 @@ export async function resolveGateRefs(root: string, options: { head?: string; ba
   throw new TourneyError(`cannot tell which commit to gate against in ${root}: no --base, no $GITHUB_BASE_REF, and none of origin/HEAD, main or master exists; pass --base REF`);
 }
 
-/** Same commit, or the same tree: either way head changes nothing to referee. */
-export async function sameTree(root: string, a: string, b: string): Promise<boolean> {
-  if (a === b) return true;
-  const [ta, tb] = await Promise.all([git(root, ['rev-parse', `${a}^{tree}`]), git(root, ['rev-parse', `${b}^{tree}`])]);
-  return ta.exitCode === 0 && ta.stdout === tb.stdout;
+/**
+ * Whether head changes anything the referee would see: not when it is the base, has the base's tree,
+ * or differs only in `exclude` (repo-relative: the spec and its hidden tests, which are not its code).
+ */
+export async function changesAnything(root: string, base: string, head: string, exclude: string[] = []): Promise<boolean> {
+  if (base === head) return false;
+  const pathspec = exclude.length > 0 ? ['--', '.', ...exclude.map((path) => `:(exclude,literal)${path}`)] : [];
+  const diff = await git(root, ['diff', '--quiet', '--no-ext-diff', base, head, ...pathspec]);
+  if (diff.exitCode !== 0 && diff.exitCode !== 1) throw new Error(`git diff ${base} ${head} failed: ${diff.stderr}`);
+  return diff.exitCode === 1;
 }

@@ -59,13 +59,16 @@ export async function resolveBase(root: string, head: string, candidates: Candid
   return merged.stdout;
 }
 
-/** The candidate's change against `base`, as a binary-safe patch; DiffTooLarge beyond `maxBytes`. */
-export async function candidatePatch(root: string, base: string, candidate: CandidateSource, maxBytes = Infinity): Promise<string> {
+/**
+ * The candidate's change against `base`, as a binary-safe patch; DiffTooLarge beyond `maxBytes`.
+ * `exclude`: repo-relative paths left out of a ref's diff (the gate's spec and hidden tests).
+ */
+export async function candidatePatch(root: string, base: string, candidate: CandidateSource, maxBytes = Infinity, exclude: string[] = []): Promise<string> {
   if (candidate.kind === 'patch') {
     if ((await stat(candidate.resolved)).size > maxBytes) throw new DiffTooLarge(maxBytes);
     return readFile(candidate.resolved, 'utf8');
   }
-  const diff = await git(root, ['-c', 'diff.external=', 'diff', '--binary', '--no-ext-diff', '--no-textconv', '--no-color', base, candidate.resolved], {
+  const diff = await git(root, ['-c', 'diff.external=', 'diff', '--binary', '--no-ext-diff', '--no-textconv', '--no-color', base, candidate.resolved, ...(exclude.length > 0 ? ['--', '.', ...exclude.map((path) => `:(exclude,literal)${path}`)] : [])], {
     ...(Number.isFinite(maxBytes) && { maxBuffer: maxBytes + 1 }),
   });
   if (diff.isMaxBuffer) throw new DiffTooLarge(maxBytes);

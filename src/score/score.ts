@@ -2,7 +2,7 @@ import { emptyTokens, type RunResult } from '../types.js';
 import type { Reporter } from '../run/events.js';
 import { RunSession } from '../run/session.js';
 import type { Candidate } from '../run/settle.js';
-import { authBinds } from '../run/sandbox-environment.js';
+import { authBinds, snapshotExcludes } from '../run/sandbox-environment.js';
 import { SandboxNetworks } from '../run/networks.js';
 import { credentialEnv, gatewayFor } from '../run/preflight.js';
 import { candidatePatch, parseCandidates, resolveBase, type CandidateSource } from './candidates.js';
@@ -26,6 +26,11 @@ export interface ScoreOptions {
   checkTimings?: CheckTimings;
   /** 'gate' for `tourney gate` (one candidate, no judge, no branches). */
   mode?: 'score' | 'gate';
+  /**
+   * Leave the spec, its hidden tests and .tourney/ out of ref candidates' diffs (`gate`: a pull
+   * request that carries or edits its spec is refereed on its code; the spec is the referee's input).
+   */
+  excludeSpecFromDiff?: boolean;
 }
 
 /**
@@ -48,8 +53,9 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
     const sources = await parseCandidates(session.repo.root, options.candidates);
     const base = await resolveBase(session.repo.root, session.repo.head, sources, options.base);
     const candidates: Candidate[] = [];
+    const exclude = options.excludeSpecFromDiff ? snapshotExcludes(session.repo.root, session.spec) : [];
     for (const source of sources) {
-      const taken = await takePatch(session.repo.root, base, source, session.config.sandbox.maxDiffBytes);
+      const taken = await takePatch(session.repo.root, base, source, session.config.sandbox.maxDiffBytes, exclude);
       candidates.push({
         name: source.name,
         agent: source.kind === 'ref' ? 'git ref' : 'patch file',
@@ -91,9 +97,9 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
 }
 
 /** An oversized candidate is that candidate's status, not the run's failure. */
-async function takePatch(root: string, base: string, source: CandidateSource, maxBytes: number): Promise<{ patch: string; error?: string }> {
+async function takePatch(root: string, base: string, source: CandidateSource, maxBytes: number, exclude: string[]): Promise<{ patch: string; error?: string }> {
   try {
-    return { patch: await candidatePatch(root, base, source, maxBytes) };
+    return { patch: await candidatePatch(root, base, source, maxBytes, exclude) };
   } catch (err) {
     if (err instanceof DiffTooLarge) return { patch: '', error: err.message };
     throw err;

@@ -81,6 +81,20 @@ describe('tourney gate: verdicts that need no container are exit 1', () => {
     expect(await runDirs()).toEqual([]);
   });
 
+  it('a head that only adds its spec (inside the repo): nothing to gate, the spec is not code', async () => {
+    await git('checkout', '-qb', 'only-spec', 'main');
+    await mkdir(join(repo, 'specs'));
+    await writeFile(join(repo, 'specs', 'greet.md'), '---\ntitle: Greeting\ntest: node -e "process.exit(0)"\n---\n# Greeting\n');
+    await git('add', '-A', 'specs');
+    await git('commit', '-qm', 'spec only');
+    // Still checked out: the spec is read from the working tree.
+    const run = await cli('gate', join(repo, 'specs', 'greet.md'), '--repo', repo, '--head', 'only-spec', '--base', 'main', '-q');
+    await git('checkout', '-q', 'main');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('gate failed: changed: head changes nothing but the spec and its hidden tests, if anything');
+    expect(await runDirs()).toEqual([]);
+  });
+
   it('--require-winner on a head with no trailers', async () => {
     const run = await gate('--head', 'feature', '--require-winner', 'auto');
     expect(run.code).toBe(1);

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { resolveGateRefs, sameTree } from '../../src/gate/refs.js';
+import { resolveGateRefs, changesAnything } from '../../src/gate/refs.js';
 import { TourneyError } from '../../src/errors.js';
 import { gitIn } from '../support/winner-fixture.js';
 
@@ -105,10 +105,14 @@ describe('resolveGateRefs', () => {
     expect((err as Error).message).toMatch(message);
   });
 
-  it('sameTree: the same commit, or another commit of the same tree', async () => {
-    expect(await sameTree(repo, c.m1, c.m1)).toBe(true);
+  it('changesAnything: not the same commit, another commit of the same tree, or one changing only excluded paths', async () => {
+    expect(await changesAnything(repo, c.m1, c.m1)).toBe(false);
     const twin = await git('commit-tree', `${c.m1}^{tree}`, '-p', c.m1, '-m', 'empty');
-    expect(await sameTree(repo, twin, c.m1)).toBe(true);
-    expect(await sameTree(repo, c.m2, c.m1)).toBe(false);
+    expect(await changesAnything(repo, c.m1, twin)).toBe(false);
+    expect(await changesAnything(repo, c.m1, c.m2)).toBe(true);
+    // m2 adds only m2.txt; f2 adds f1.txt and f2.txt.
+    expect(await changesAnything(repo, c.m1, c.m2, ['m2.txt'])).toBe(false);
+    expect(await changesAnything(repo, c.m1, c.f2, ['f1.txt'])).toBe(true);
+    expect(await changesAnything(repo, c.m1, c.f2, ['f1.txt', 'f2.txt'])).toBe(false);
   });
 });

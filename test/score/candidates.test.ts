@@ -27,6 +27,20 @@ beforeAll(async () => {
 afterAll(() => rm(repo, { recursive: true, force: true }));
 
 describe('--candidate', () => {
+  it('leaves excluded paths (the gate\'s spec) out of a ref\'s diff', async () => {
+    await git('checkout', '-qb', 'with-spec', base);
+    await writeFile(join(repo, 'a.txt'), 'a\nc\n');
+    await writeFile(join(repo, 'spec.md'), '# spec\n');
+    await git('add', 'a.txt', 'spec.md');
+    await git('commit', '-qm', 'code and spec');
+    await git('checkout', '-q', 'main');
+    const [c] = await parseCandidates(repo, ['s=with-spec']);
+    expect(await candidatePatch(repo, base, c!)).toContain('spec.md');
+    const patch = await candidatePatch(repo, base, c!, Infinity, ['spec.md']);
+    expect(patch).toContain('+c');
+    expect(patch).not.toContain('spec.md');
+  });
+
   it('takes refs and patch files, and bases refs on their merge base with HEAD', async () => {
     const c = await parseCandidates(repo, ['x=feat', `y=${join(repo, 'fix.patch')}`]);
     expect(c.map((s) => [s.name, s.kind])).toEqual([['x', 'ref'], ['y', 'patch']]);
