@@ -59,7 +59,7 @@ export async function runGate(options: GateOptions, reporter: Reporter): Promise
     ...(provenance && { provenance }),
     failedFast,
   });
-  reporter.onEvent({ type: 'note', message: `gate: head ${refs.head.slice(0, 12)} against base ${refs.base.slice(0, 12)} (${refs.baseSource})` });
+  reporter.onEvent({ type: 'note', message: `gate: head ${refs.head.slice(0, 12)} against base ${refs.base.slice(0, 12)}: ${refs.baseSource}` });
 
   if (!(await changesAnything(repo.root, refs.base, refs.head, snapshotExcludes(repo.root, spec)))) {
     const what = refs.head === refs.base ? 'head is the base commit' : 'head changes nothing but the spec and its hidden tests, if anything';
