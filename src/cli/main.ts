@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { packagePath } from '../paths.js';
 import { TourneyError, errorMessage } from '../errors.js';
-import { parseDuration, DURATION_EXPECTED } from '../config/units.js';
+import { parseDuration, DURATION_EXPECTED } from '../config/quantities.js';
 import { MAX_ENTRANTS } from '../config/defaults.js';
 import type { Reporter } from '../run/events.js';
 import type { RunResult } from '../types.js';
@@ -30,10 +30,13 @@ function duration(value: string): number {
   return seconds;
 }
 
-/** Like `duration`, plus whole days ("7d"): image ages are counted in days. */
+/** Like `duration`, plus whole days ("7d") and no upper bound: ages, not time limits. */
 function durationWithDays(value: string): number {
   const days = /^(\d+)\s*d$/i.exec(value.trim());
-  return days ? Number(days[1]) * 86_400 : duration(value);
+  if (days) return Number(days[1]) * 86_400;
+  const seconds = parseDuration(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value, Number.POSITIVE_INFINITY);
+  if (seconds === undefined) throw new InvalidArgumentError(`expected an age like "7d", "12h" or "30m", got "${value}"`);
+  return seconds;
 }
 
 function modelRef(value: string): string {
@@ -121,7 +124,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('tourney')
     .description('Run several coding agents on one feature spec in Docker sandboxes, referee the results, keep the best.')
     .version(packageVersion())
-    .showHelpAfterError()
+    // The error and where to look, not the whole help: that buries the one line that matters.
+    .showHelpAfterError('(see --help for usage)')
     .exitOverride();
 
   program
