@@ -1,4 +1,4 @@
-import { mkdtemp, rm, appendFile, readFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, appendFile, readFile, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
@@ -70,7 +70,14 @@ export async function ensureIgnored(root: string, pattern: string): Promise<void
 export async function archiveCommit(root: string, commit: string, outFile: string, exclude: string[] = [], prefix = ''): Promise<void> {
   const pathspec = ['.', ...exclude.map((path) => `:(exclude,literal)${path}`)];
   const result = await git(root, ['archive', '--format=tar', `--prefix=${prefix}`, '-o', outFile, commit, '--', ...pathspec]);
-  if (result.exitCode !== 0) throw new Error(`git archive ${commit} failed: ${result.stderr}`);
+  if (result.exitCode === 0) return;
+  // An empty tree, or one holding only excluded files (a new repository with just the spec), is a
+  // valid start: entrants create everything. git archive refuses a pathspec that matches nothing.
+  if (/did not match any files/.test(result.stderr)) {
+    await writeFile(outFile, Buffer.alloc(1024)); // an empty tar: two zero blocks
+    return;
+  }
+  throw new Error(`git archive ${commit} failed: ${result.stderr}`);
 }
 
 export interface BranchFromPatch {
