@@ -52,10 +52,13 @@ export function formatStepOutputs(values: Record<string, string>, random: () => 
   return out;
 }
 
-/** Reads a $GITHUB_OUTPUT file as the runner does (both forms), for tests and for checking what was written. */
+/**
+ * Reads a $GITHUB_OUTPUT file as the Actions runner does (lines end at \r\n, \r or \n; `name=value`
+ * when `=` comes before any `<<`, else a heredoc whose lines are joined with \n), for tests.
+ */
 export function parseStepOutputs(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const lines = text.split('\n');
+  const lines = text.split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line === '') continue;

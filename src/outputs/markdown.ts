@@ -25,14 +25,18 @@ export function md(text: string, max = CELL_MAX): string {
   const line = stripControl(text).replace(/[\s\u2028\u2029]+/gu, ' ').trim();
   const cut = [...line].length > max ? `${[...line].slice(0, max - 1).join('')}…` : line;
   let out = '';
-  for (const ch of cut) {
+  const chars = [...cut];
+  chars.forEach((ch, i) => {
     if (SAFE.test(ch)) out += ch;
-    // A mention is `@` followed by a name: the word joiner after it keeps GitHub from linking a user or team.
+    // GitHub turns `@name` into a mention and `scheme:`, `www.` and `a@b.c` into links after decoding
+    // references, so those are broken by a word joiner (invisible) rather than by escaping alone.
     else if (ch === '@') out += '&#64;\u2060';
+    else if (ch === ':') out += '&#58;\u2060';
+    else if (ch === '.' && chars.slice(Math.max(0, i - 3), i).join('').toLowerCase() === 'www') out += '\u2060&#46;';
     // Format characters (bidi overrides, zero-width) could reorder or hide what a reviewer reads.
     else if (/\p{Cf}/u.test(ch)) out += '';
     else out += `&#${ch.codePointAt(0)};`;
-  }
+  });
   return out;
 }
 
@@ -84,9 +88,9 @@ function verdict(result: RunResult): string[] {
 function outs(result: RunResult): string[] {
   const lines: string[] = [];
   for (const e of result.entrants) {
-    const failed = e.gates.filter((g) => !g.passed);
-    if (failed.length > 0) lines.push(`- ${md(e.name)}: ${failed.map((g) => `${g.gate} (${md(g.reason, 200)})`).join('; ')}`);
-    else if (e.status !== 'finished') lines.push(`- ${md(e.name)}: ${e.status}${e.error ? ` (${md(e.error, 200)})` : ''}`);
+    const why = e.gates.filter((g) => !g.passed).map((g) => `${g.gate} (${md(g.reason, 200)})`);
+    if (e.status !== 'finished') why.unshift(`${e.status}${e.error ? ` (${md(e.error, 200)})` : ''}`);
+    if (why.length > 0) lines.push(`- ${md(e.name)}: ${why.join('; ')}`);
   }
   return lines;
 }
