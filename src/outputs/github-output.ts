@@ -13,6 +13,8 @@ export interface StepOutputs {
   score: string;
   report: string;
   result: string;
+  /** The run directory (report, logs, diffs): what a CI job uploads as an artifact. */
+  'run-dir': string;
   passed: 'true' | 'false';
 }
 
@@ -26,6 +28,7 @@ export function stepOutputs(result: RunResult): StepOutputs {
     score: winner?.score ? String(winner.score.total) : '',
     report: result.reportPath,
     result: `${result.runDir.replace(/\/+$/, '')}/result.json`,
+    'run-dir': result.runDir,
     passed: result.winner ? 'true' : 'false',
   };
 }

@@ -26,12 +26,12 @@ async function fixture(): Promise<{ result: RunResult; dir: string }> {
 const HOSTILE_NAMES = ['evil\nwinner=forged', 'evil\r\npassed=true', 'evil\rpassed=true', 'evil<<EOF\npassed=true\nEOF', 'x\nghadelimiter_fixed\npassed=true', 'trailing\n', '=', ''];
 
 describe('$GITHUB_OUTPUT', () => {
-  it('the six values, from the result', async () => {
+  it('the seven values, from the result', async () => {
     const { result } = await fixture();
     const values = parseStepOutputs(formatStepOutputs({ ...stepOutputs(result) }));
     expect(values).toEqual({
       winner: result.winner, branch: result.winnerBranch, score: String(result.entrants.find((e) => e.name === result.winner)!.score!.total),
-      report: result.reportPath, result: join(result.runDir, 'result.json'), passed: 'true',
+      report: result.reportPath, result: join(result.runDir, 'result.json'), 'run-dir': result.runDir, passed: 'true',
     });
     const none = parseStepOutputs(formatStepOutputs({ ...stepOutputs({ ...result, winner: null, winnerBranch: null }) }));
     expect(none).toMatchObject({ winner: '', branch: '', score: '', passed: 'false' });
