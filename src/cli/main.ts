@@ -8,6 +8,7 @@ import type { Reporter } from '../run/events.js';
 import type { RunResult } from '../types.js';
 import { LineReporter, TtyReporter, silentReporter } from './reporters.js';
 import { stripControl } from '../text/control.js';
+import { addCiOutputOptions, finishCiOutputs, type CiOutputFlags } from '../outputs/cli.js';
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
@@ -95,12 +96,17 @@ function finishRun(result: RunResult, options: OutputOptions): number {
   return result.winner ? EXIT.winner : EXIT.noWinner;
 }
 
-/** What every run-like command shares: Ctrl-C handling, progress output, --json, the exit code. */
-async function runCommand(options: OutputOptions, work: (signal: AbortSignal, reporter: Reporter) => Promise<RunResult>): Promise<number> {
+/**
+ * What every run-like command shares: Ctrl-C handling, progress output, --json, the exit code and,
+ * with `ci`, the CI outputs (--markdown/--junit/--sarif, $GITHUB_STEP_SUMMARY, $GITHUB_OUTPUT).
+ */
+async function runCommand(options: OutputOptions, work: (signal: AbortSignal, reporter: Reporter) => Promise<RunResult>, ci?: CiOutputFlags): Promise<number> {
   const { signal, dispose } = interruptSignal();
   const reporter = pickReporter(options);
   try {
-    return finishRun(await work(signal, reporter), options);
+    const result = await work(signal, reporter);
+    const code = finishRun(result, options);
+    return ci ? await finishCiOutputs(result, code, ci) : code;
   } finally {
     reporter.close?.();
     dispose();
@@ -128,7 +134,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError('(see --help for usage)')
     .exitOverride();
 
-  program
+  const run = program
     .command('run')
     .description('run a tournament on a feature spec in the current repository')
     .argument('<spec>', 'feature spec: Markdown with YAML front matter (test command, optional setup and timeLimit)')
@@ -141,16 +147,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points (a tie-break never suffices); overrides gates.minMargin', scorePoints)
     .option('--json', 'print result.json to stdout')
-    .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, options: OutputOptions & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number }) => {
+    .option('-q, --quiet', 'no progress output');
+  addCiOutputOptions(run)
+    .action(async (spec: string, options: OutputOptions & CiOutputFlags & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number }) => {
       const { runTournament } = await commands.run();
       setExit(await runCommand(options, (signal, reporter) => runTournament(
         { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
         reporter,
-      )));
+      ), options));
     });
 
-  program
+  const score = program
     .command('score')
     .description("score existing changes (branches or patch files from any agent tool or person) with tourney's referee and report; no agents run")
     .argument('<spec>', 'feature spec the candidates were made for')
@@ -162,13 +169,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points; overrides gates.minMargin', scorePoints)
     .option('--json', 'print result.json to stdout')
-    .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, options: OutputOptions & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number }) => {
+    .option('-q, --quiet', 'no progress output');
+  addCiOutputOptions(score)
+    .action(async (spec: string, options: OutputOptions & CiOutputFlags & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number }) => {
       const { scoreCandidates } = await commands.score();
       setExit(await runCommand(options, (signal, reporter) => scoreCandidates(
         { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
         reporter,
-      )));
+      ), options));
     });
 
   program
