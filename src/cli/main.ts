@@ -15,7 +15,7 @@ function packageVersion(): string {
 }
 
 /** Exit codes: part of the CLI's contract, documented in the README. */
-export const EXIT = { winner: 0, noWinner: 1, badInput: 2, environment: 3, interrupted: 130 } as const;
+export const EXIT = { winner: 0, noWinner: 1, badInput: 2, environment: 3, internal: 4, interrupted: 130 } as const;
 
 function entrantCount(value: string): number {
   const n = Number(value);
@@ -266,6 +266,31 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/** With --json, a failure is also an object on stdout, so a script never parses an error message. */
+function jsonError(argv: string[], code: string, message: string, exitCode: number): void {
+  if (!argv.slice(2).includes('--json')) return;
+  process.stdout.write(JSON.stringify({ error: { code, message, exitCode } }, null, 2) + '\n');
+}
+
+const ERROR_CODES: Record<number, string> = { [EXIT.badInput]: 'bad-input', [EXIT.environment]: 'environment', [EXIT.noWinner]: 'no-winner' };
+
+/** A bug: the stack goes to a log file, the user gets one line saying so and where the log is. */
+async function reportInternalError(argv: string[], err: unknown): Promise<string | null> {
+  try {
+    const { writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(tmpdir(), `tourney-crash-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
+    const stack = err instanceof Error && err.stack ? err.stack : String(err);
+    // The command line without its values: flags may carry paths or tokens a user would not paste into a report.
+    const command = argv.slice(2).map((a) => (a.startsWith('-') ? a : '…')).join(' ');
+    await writeFile(file, `tourney ${packageVersion()} on node ${process.version} (${process.platform}-${process.arch})\ncommand: tourney ${command}\n\n${stack}\n`, { mode: 0o600 });
+    return file;
+  } catch {
+    return null;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const program = buildProgram((c) => (code = c));
@@ -274,15 +299,21 @@ export async function main(argv: string[]): Promise<number> {
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // commander has already printed the message (and help for usage errors).
-      return err.exitCode === 0 ? 0 : EXIT.badInput;
+      // commander has already printed the message (and a pointer to --help for usage errors).
+      if (err.exitCode === 0) return 0;
+      jsonError(argv, 'usage', err.message.replace(/^error: /, ''), EXIT.badInput);
+      return EXIT.badInput;
     }
     if (err instanceof TourneyError) {
       // Messages quote user and entrant input (YAML excerpts, commands): no escape codes reach the terminal.
       process.stderr.write(stripControl(`tourney: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`));
+      jsonError(argv, ERROR_CODES[err.exitCode] ?? 'error', stripControl(err.message), err.exitCode);
       return err.exitCode;
     }
-    process.stderr.write(stripControl(`tourney: internal error: ${errorMessage(err)}\n${err instanceof Error && err.stack ? err.stack + '\n' : ''}`));
-    return 1;
+    const log = await reportInternalError(argv, err);
+    process.stderr.write(stripControl(`tourney: internal error: ${errorMessage(err)}\n`));
+    process.stderr.write(`This is a bug in tourney, not in your input: please report it${log ? ` with the log ${log}` : ''}.\n`);
+    jsonError(argv, 'internal', stripControl(errorMessage(err)), EXIT.internal);
+    return EXIT.internal;
   }
 }
