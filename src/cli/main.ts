@@ -124,6 +124,7 @@ const commands = {
   modelServer: () => import('./model-server-command.js'),
   report: () => import('./report-command.js'),
   clean: () => import('./clean-command.js'),
+  runs: () => import('./runs-command.js'),
 };
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -261,6 +262,38 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (options: { scripts?: string[]; host: string; port: number; apiKeyEnv?: string[] }) => {
       const { serveScriptedModel } = await commands.modelServer();
       await serveScriptedModel(options);
+    });
+
+  program
+    .command('ls')
+    .description("list this repository's runs, newest first: id, start, mode, status, winner, score, spec")
+    .option('--repo <dir>', 'repository', '.')
+    .option('--json', 'print them as JSON')
+    .action(async (options: { repo: string; json?: boolean }) => {
+      const { lsCommand } = await commands.runs();
+      await lsCommand(options);
+    });
+
+  program
+    .command('show')
+    .description("print a run's scorecard and verdict in the terminal")
+    .argument('[run]', 'a run id, a run directory, or "latest"', 'latest')
+    .option('--repo <dir>', 'repository', '.')
+    .option('--json', 'print its result.json')
+    .action(async (ref: string, options: { repo: string; json?: boolean }) => {
+      const { showCommand } = await commands.runs();
+      await showCommand(ref, options);
+    });
+
+  program
+    .command('open')
+    .description("open a run's report.html in the browser (and print its path)")
+    .argument('[run]', 'a run id, a run directory, or "latest"', 'latest')
+    .option('--repo <dir>', 'repository', '.')
+    .option('--print', 'only print the path')
+    .action(async (ref: string, options: { repo: string; print?: boolean }) => {
+      const { openCommand } = await commands.runs();
+      await openCommand(ref, options);
     });
 
   return program;
