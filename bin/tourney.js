@@ -4,7 +4,8 @@ import { main } from '../dist/cli/main.js';
 main(process.argv).then(
   (code) => { process.exitCode = code; },
   (err) => {
-    process.stderr.write(`tourney: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    // Only reached if main() itself cannot load: main reports every other error itself.
+    process.stderr.write(`tourney: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 4;
   },
 );

@@ -2,20 +2,20 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { packagePath } from '../paths.js';
 import { TourneyError, errorMessage } from '../errors.js';
-import { parseDuration, DURATION_EXPECTED } from '../config/units.js';
+import { parseDuration, DURATION_EXPECTED } from '../config/quantities.js';
 import { MAX_ENTRANTS } from '../config/defaults.js';
 import type { Reporter } from '../run/events.js';
 import type { RunResult } from '../types.js';
 import { LineReporter, TtyReporter, silentReporter } from './reporters.js';
 import { stripControl } from '../text/control.js';
+import { addCiOutputOptions, finishCiOutputs, type CiOutputFlags } from '../outputs/cli.js';
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** Exit codes: part of the CLI's contract, documented in the README. */
-/** For `gate`: 0 = passed every gate, 1 = a gate failed. */
-export const EXIT = { winner: 0, noWinner: 1, badInput: 2, environment: 3, interrupted: 130 } as const;
+/** Exit codes, part of the CLI's contract, documented in the README; for `gate`, 0 = passed every gate and 1 = a gate failed. */
+export const EXIT = { winner: 0, noWinner: 1, badInput: 2, environment: 3, internal: 4, interrupted: 130 } as const;
 
 function entrantCount(value: string): number {
   const n = Number(value);
@@ -31,10 +31,13 @@ function duration(value: string): number {
   return seconds;
 }
 
-/** Like `duration`, plus whole days ("7d"): image ages are counted in days. */
+/** Like `duration`, plus whole days ("7d") and no upper bound: ages, not time limits. */
 function durationWithDays(value: string): number {
   const days = /^(\d+)\s*d$/i.exec(value.trim());
-  return days ? Number(days[1]) * 86_400 : duration(value);
+  if (days) return Number(days[1]) * 86_400;
+  const seconds = parseDuration(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value, Number.POSITIVE_INFINITY);
+  if (seconds === undefined) throw new InvalidArgumentError(`expected an age like "7d", "12h" or "30m", got "${value}"`);
+  return seconds;
 }
 
 function modelRef(value: string): string {
@@ -93,12 +96,17 @@ function finishRun(result: RunResult, options: OutputOptions): number {
   return result.winner ? EXIT.winner : EXIT.noWinner;
 }
 
-/** What every run-like command shares: Ctrl-C handling, progress output, --json, the exit code. */
-async function runCommand(options: OutputOptions, work: (signal: AbortSignal, reporter: Reporter) => Promise<RunResult>): Promise<number> {
+/**
+ * What every run-like command shares: Ctrl-C handling, progress output, --json, the exit code and,
+ * with `ci`, the CI outputs (--markdown/--junit/--sarif, $GITHUB_STEP_SUMMARY, $GITHUB_OUTPUT).
+ */
+async function runCommand(options: OutputOptions, work: (signal: AbortSignal, reporter: Reporter) => Promise<RunResult>, ci?: CiOutputFlags): Promise<number> {
   const { signal, dispose } = interruptSignal();
   const reporter = pickReporter(options);
   try {
-    return finishRun(await work(signal, reporter), options);
+    const result = await work(signal, reporter);
+    const code = finishRun(result, options);
+    return ci ? await finishCiOutputs(result, code, ci) : code;
   } finally {
     reporter.close?.();
     dispose();
@@ -117,16 +125,18 @@ const commands = {
   modelServer: () => import('./model-server-command.js'),
   report: () => import('./report-command.js'),
   clean: () => import('./clean-command.js'),
+  runs: () => import('./runs-command.js'),
 };
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('tourney')
     .description('Run several coding agents on one feature spec in Docker sandboxes, referee the results, keep the best.')
     .version(packageVersion())
-    .showHelpAfterError()
+    // The error and where to look, not the whole help: that buries the one line that matters.
+    .showHelpAfterError('(see --help for usage)')
     .exitOverride();
 
-  program
+  const run = program
     .command('run')
     .description('run a tournament on a feature spec in the current repository')
     .argument('<spec>', 'feature spec: Markdown with YAML front matter (test command, optional setup and timeLimit)')
@@ -139,16 +149,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points (a tie-break never suffices); overrides gates.minMargin', scorePoints)
     .option('--json', 'print result.json to stdout')
-    .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, options: OutputOptions & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number }) => {
+    .option('-q, --quiet', 'no progress output');
+  addCiOutputOptions(run)
+    .action(async (spec: string, options: OutputOptions & CiOutputFlags & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number }) => {
       const { runTournament } = await commands.run();
       setExit(await runCommand(options, (signal, reporter) => runTournament(
         { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
         reporter,
-      )));
+      ), options));
     });
 
-  program
+  const score = program
     .command('score')
     .description("score existing changes (branches or patch files from any agent tool or person) with tourney's referee and report; no agents run")
     .argument('<spec>', 'feature spec the candidates were made for')
@@ -160,16 +171,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points; overrides gates.minMargin', scorePoints)
     .option('--json', 'print result.json to stdout')
-    .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, options: OutputOptions & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number }) => {
+    .option('-q, --quiet', 'no progress output');
+  addCiOutputOptions(score)
+    .action(async (spec: string, options: OutputOptions & CiOutputFlags & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number }) => {
       const { scoreCandidates } = await commands.score();
       setExit(await runCommand(options, (signal, reporter) => scoreCandidates(
         { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
         reporter,
-      )));
+      ), options));
     });
 
-  program
+  const gate = program
     .command('gate')
     .description('for CI: referee one commit (--head) against its base in clean containers with the spec\'s checks and gates; exit 0 only if it passes every gate')
     .argument('<spec>', 'feature spec whose checks and gates apply')
@@ -181,8 +193,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--image <tag>', 'sandbox image tag')
     .option('--judge <provider/model...>', 'accepted for symmetry with score, and unused: the judge compares candidates, a gate has one', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--json', 'print result.json (with its "gate" verdict) to stdout; {"gate": verdict} when it failed before any container ran')
-    .option('-q, --quiet', 'no progress output (the verdict lines are still printed)')
-    .action(async (spec: string, options: OutputOptions & { head: string; base?: string; requireWinner?: string; repo: string; config?: string; image?: string; judge?: string[] }) => {
+    .option('-q, --quiet', 'no progress output (the verdict lines are still printed)');
+  addCiOutputOptions(gate)
+    .action(async (spec: string, options: OutputOptions & CiOutputFlags & { head: string; base?: string; requireWinner?: string; repo: string; config?: string; image?: string; judge?: string[] }) => {
       const { runGate, verdictLines } = await commands.gate();
       const { signal, dispose } = interruptSignal();
       const reporter = pickReporter(options);
@@ -195,7 +208,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
         // Reasons quote entrant-made text (test names, file names): no escape codes reach the terminal.
         process.stderr.write(stripControl(verdictLines(outcome.verdict).map((l) => `tourney: ${l}\n`).join('')));
         if (options.json) process.stdout.write(JSON.stringify(outcome.result ?? { gate: outcome.verdict }, null, 2) + '\n');
-        setExit(outcome.verdict.passed ? EXIT.winner : EXIT.noWinner);
+        const code = outcome.verdict.passed ? EXIT.winner : EXIT.noWinner;
+        // A verdict reached before any container ran has no result.json to write outputs from.
+        setExit(outcome.result ? await finishCiOutputs(outcome.result, code, options) : code);
       } finally {
         reporter.close?.();
         dispose();
@@ -286,7 +301,64 @@ export function buildProgram(setExit: (code: number) => void): Command {
       await serveScriptedModel(options);
     });
 
+  program
+    .command('ls')
+    .description("list this repository's runs, newest first: id, start, mode, status, winner, score, spec")
+    .option('--repo <dir>', 'repository', '.')
+    .option('--json', 'print them as JSON')
+    .action(async (options: { repo: string; json?: boolean }) => {
+      const { lsCommand } = await commands.runs();
+      await lsCommand(options);
+    });
+
+  program
+    .command('show')
+    .description("print a run's scorecard and verdict in the terminal")
+    .argument('[run]', 'a run id, a run directory, or "latest"', 'latest')
+    .option('--repo <dir>', 'repository', '.')
+    .option('--json', 'print its result.json')
+    .action(async (ref: string, options: { repo: string; json?: boolean }) => {
+      const { showCommand } = await commands.runs();
+      await showCommand(ref, options);
+    });
+
+  program
+    .command('open')
+    .description("open a run's report.html in the browser (and print its path)")
+    .argument('[run]', 'a run id, a run directory, or "latest"', 'latest')
+    .option('--repo <dir>', 'repository', '.')
+    .option('--print', 'only print the path')
+    .action(async (ref: string, options: { repo: string; print?: boolean }) => {
+      const { openCommand } = await commands.runs();
+      await openCommand(ref, options);
+    });
+
   return program;
+}
+
+/** With --json, a failure is also an object on stdout, so a script never parses an error message. */
+function jsonError(argv: string[], code: string, message: string, exitCode: number): void {
+  if (!argv.slice(2).includes('--json')) return;
+  process.stdout.write(JSON.stringify({ error: { code, message, exitCode } }, null, 2) + '\n');
+}
+
+const ERROR_CODES: Record<number, string> = { [EXIT.badInput]: 'bad-input', [EXIT.environment]: 'environment', [EXIT.noWinner]: 'no-winner' };
+
+/** A bug: the stack goes to a log file, the user gets one line saying so and where the log is. */
+async function reportInternalError(argv: string[], err: unknown): Promise<string | null> {
+  try {
+    const { writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(tmpdir(), `tourney-crash-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
+    const stack = err instanceof Error && err.stack ? err.stack : String(err);
+    // The command line without its values: flags may carry paths or tokens a user would not paste into a report.
+    const command = argv.slice(2).map((a) => (a.startsWith('-') ? a : '…')).join(' ');
+    await writeFile(file, `tourney ${packageVersion()} on node ${process.version} (${process.platform}-${process.arch})\ncommand: tourney ${command}\n\n${stack}\n`, { mode: 0o600 });
+    return file;
+  } catch {
+    return null;
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -297,15 +369,21 @@ export async function main(argv: string[]): Promise<number> {
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // commander has already printed the message (and help for usage errors).
-      return err.exitCode === 0 ? 0 : EXIT.badInput;
+      // commander has already printed the message (and a pointer to --help for usage errors).
+      if (err.exitCode === 0) return 0;
+      jsonError(argv, 'usage', err.message.replace(/^error: /, ''), EXIT.badInput);
+      return EXIT.badInput;
     }
     if (err instanceof TourneyError) {
       // Messages quote user and entrant input (YAML excerpts, commands): no escape codes reach the terminal.
       process.stderr.write(stripControl(`tourney: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`));
+      jsonError(argv, ERROR_CODES[err.exitCode] ?? 'error', stripControl(err.message), err.exitCode);
       return err.exitCode;
     }
-    process.stderr.write(stripControl(`tourney: internal error: ${errorMessage(err)}\n${err instanceof Error && err.stack ? err.stack + '\n' : ''}`));
-    return 1;
+    const log = await reportInternalError(argv, err);
+    process.stderr.write(stripControl(`tourney: internal error: ${errorMessage(err)}\n`));
+    process.stderr.write(`This is a bug in tourney, not in your input: please report it${log ? ` with the log ${log}` : ''}.\n`);
+    jsonError(argv, 'internal', stripControl(errorMessage(err)), EXIT.internal);
+    return EXIT.internal;
   }
 }

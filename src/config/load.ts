@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { readInputFile } from './input-file.js';
 import path from 'node:path';
 import { TourneyError } from '../errors.js';
 import type { EntrantConfig, JudgeConfig, SandboxConfig, TourneyConfig } from '../types.js';
@@ -60,9 +61,7 @@ export async function findConfigFile(repoRoot: string, configPath?: string): Pro
 
 async function readRawConfig(file: string): Promise<RawConfig> {
   const shown = displayPath(file);
-  const text = await readFile(file, 'utf8').then((t) => t.replace(/^\uFEFF/, ''), (err: NodeJS.ErrnoException) => {
-    throw new TourneyError(`${shown}: cannot read the config file (${err.code ?? err.message})`, { cause: err });
-  });
+  const text = (await readInputFile(file, shown, 'config file')).replace(/^\uFEFF/, '');
   let data: unknown;
   if (file.endsWith('.json')) data = parseJson(text, shown);
   else {

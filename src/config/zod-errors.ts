@@ -93,6 +93,8 @@ function unknownKeyLine(issue: Extract<Issue, { code: 'unrecognized_keys' }>, ke
  * One line per issue: `<file>: <label> "<key path>": expected ..., got ...`. `label` names what
  * the keys are, e.g. "front matter key" or "key".
  */
+const MAX_ISSUE_LINES = 20;
+
 export function formatZodIssues(issues: readonly Issue[], file: string, label = 'key'): string {
   const lines = issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => unknownKeyLine(issue, k, file, label));
@@ -101,5 +103,7 @@ export function formatZodIssues(issues: readonly Issue[], file: string, label = 
     if (issue.code === 'invalid_type' && issue.input === undefined) return [`${file}: ${where} is missing: ${expectation(issue)}`];
     return [`${file}: ${where}: ${expectation(issue)}, got ${got(issue)}`];
   });
-  return lines.join('\n');
+  // A file with thousands of mistakes needs the first few, not a screenful per mistake.
+  if (lines.length <= MAX_ISSUE_LINES) return lines.join('\n');
+  return [...lines.slice(0, MAX_ISSUE_LINES), `${file}: … and ${(lines.length - MAX_ISSUE_LINES).toLocaleString('en-US')} more`].join('\n');
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, appendFile, readFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, appendFile, readFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
@@ -36,7 +36,13 @@ export interface RepoInfo {
 /** The repository that contains `dir`, with a clear error for "not a repo" and "no commit yet". */
 export async function openRepo(dir: string): Promise<RepoInfo> {
   const abs = resolve(dir);
+  const kind = await stat(abs).catch(() => null);
+  if (!kind) throw new TourneyError(`${abs}: no such directory (the repository, --repo)`);
+  if (!kind.isDirectory()) throw new TourneyError(`${abs}: is a file, expected the repository's directory (--repo)`);
   const top = await git(abs, ['rev-parse', '--show-toplevel']);
+  if (top.failed && (top as { code?: string }).code === 'ENOENT') {
+    throw new TourneyError('git is not installed (or not on PATH): tourney needs git to read the repository and keep branches', { exitCode: 3 });
+  }
   if (top.exitCode !== 0) {
     throw new TourneyError(`${abs}: not a git repository (tourney needs a repository with at least one commit; run "git init" and commit first)`);
   }
@@ -56,7 +62,11 @@ export async function ensureIgnored(root: string, pattern: string): Promise<void
   const ignored = await git(root, ['check-ignore', '-q', '--no-index', probe]);
   if (ignored.exitCode === 0) return;
   const gitDir = resolve(root, await gitOrThrow(root, ['rev-parse', '--git-common-dir']));
-  await mkdir(join(gitDir, 'info'), { recursive: true });
+  try {
+    await mkdir(join(gitDir, 'info'), { recursive: true });
+  } catch (err) {
+    throw new TourneyError(`${join(gitDir, 'info')}: cannot be made a directory (${(err as NodeJS.ErrnoException).code ?? String(err)}); tourney keeps .tourney/ out of git status through .git/info/exclude`, { cause: err });
+  }
   const excludeFile = join(gitDir, 'info', 'exclude');
   const current = await readFile(excludeFile, 'utf8').catch(() => '');
   const sep = current.length > 0 && !current.endsWith('\n') ? '\n' : '';
@@ -70,7 +80,14 @@ export async function ensureIgnored(root: string, pattern: string): Promise<void
 export async function archiveCommit(root: string, commit: string, outFile: string, exclude: string[] = [], prefix = ''): Promise<void> {
   const pathspec = ['.', ...exclude.map((path) => `:(exclude,literal)${path}`)];
   const result = await git(root, ['archive', '--format=tar', `--prefix=${prefix}`, '-o', outFile, commit, '--', ...pathspec]);
-  if (result.exitCode !== 0) throw new Error(`git archive ${commit} failed: ${result.stderr}`);
+  if (result.exitCode === 0) return;
+  // An empty tree, or one holding only excluded files (a new repository with just the spec), is a
+  // valid start: entrants create everything. git archive refuses a pathspec that matches nothing.
+  if (/did not match any files/.test(result.stderr)) {
+    await writeFile(outFile, Buffer.alloc(1024)); // an empty tar: two zero blocks
+    return;
+  }
+  throw new Error(`git archive ${commit} failed: ${result.stderr}`);
 }
 
 export interface BranchFromPatch {

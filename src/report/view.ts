@@ -9,10 +9,15 @@ import { formatFixed, summarizeTests, type TestSummary } from './format.js';
 import { entrantJudge, JUDGE_ANCHOR, judgeView, type EntrantJudge, type JudgeView } from './judge.js';
 import { rulesView, TOTAL_FORMULA, type RulesView } from './rules.js';
 import { entrantEgressView, type EgressView } from './egress.js';
+import { standingOf, type Standing } from './standing.js';
+import { partsChart, type PartsChart } from './chart.js';
 import { entrantEnvironmentView, environmentView, type EntrantEnvironmentView, type EnvironmentView } from './environment.js';
 
-const LOG_TAIL_LINES = 40;
-const LOG_TAIL_BYTES = 64 * 1024;
+// A log up to this size is embedded whole (so a shared report.html stands alone); a longer one by its end.
+const LOG_EMBED_BYTES = 64 * 1024;
+const LOG_TAIL_LINES = 200;
+// Longer diffs start folded: the scorecard, not a wall of diff, is what a reader sees first.
+const DIFF_OPEN_MAX_LINES = 300;
 // Beyond this a diff is not reviewable in a browser anyway, and a runaway agent could produce gigabytes.
 const DIFF_MAX_BYTES = 2 * 1024 * 1024;
 
@@ -20,6 +25,8 @@ export interface LogTail {
   title: string;
   tail: string | null;
   note: string | null;
+  /** Failing (or unknown) logs start unfolded; passing ones folded. */
+  open: boolean;
 }
 
 export interface EntrantView extends EntrantDetails {
@@ -41,7 +48,10 @@ export interface EntrantView extends EntrantDetails {
   /** diff2html output; diff2html escapes the diff text itself (see test/report). */
   diffHtml: string | null;
   diffNote: string | null;
+  /** Short diffs start unfolded. */
+  diffOpen: boolean;
   logs: LogTail[];
+  standing: Standing;
   judge: EntrantJudge | null;
   environment: EntrantEnvironmentView | null;
   egress: EgressView | null;
@@ -60,6 +70,7 @@ export interface ReportView {
   judge: JudgeView;
   judgeAnchor: string;
   environment: EnvironmentView | null;
+  chart: PartsChart | null;
 }
 
 /** Ranked first by rank, then the unranked by score (highest first), entrants without a score last. */
@@ -68,11 +79,12 @@ export function byRank(a: EntrantResult, b: EntrantResult): number {
   return (b.score?.total ?? -1) - (a.score?.total ?? -1);
 }
 
-async function renderDiff(runDir: string, e: EntrantResult): Promise<{ html: string | null; note: string | null }> {
+async function renderDiff(runDir: string, e: EntrantResult): Promise<{ html: string | null; note: string | null; lines: number }> {
   const file = await readBounded(resolveInRunDir(runDir, e.diffPath), DIFF_MAX_BYTES);
-  if (!file) return { html: null, note: 'Diff not available.' };
-  if (file.truncated) return { html: null, note: 'Diff too large to display; open the patch file instead.' };
-  if (!file.text.trim()) return { html: null, note: 'No changes.' };
+  if (!file) return { html: null, note: 'Diff not available.', lines: 0 };
+  if (file.truncated) return { html: null, note: 'Diff too large to display; open the patch file instead.', lines: 0 };
+  if (!file.text.trim()) return { html: null, note: 'No changes.', lines: 0 };
+  const lines = file.text.split('\n').length;
   try {
     const html = diffToHtml(file.text, {
       outputFormat: 'line-by-line',
@@ -83,20 +95,21 @@ async function renderDiff(runDir: string, e: EntrantResult): Promise<{ html: str
       // Rendered unescaped by diff2html, so it must stay a fixed string.
       diffTooBigMessage: () => 'Diff too big to be displayed',
     });
-    return { html, note: null };
+    return { html, note: null, lines };
   } catch {
-    return { html: null, note: 'Diff could not be parsed; open the patch file instead.' };
+    return { html: null, note: 'Diff could not be parsed; open the patch file instead.', lines: 0 };
   }
 }
 
-async function logTail(runDir: string, title: string, logPath: string | undefined): Promise<LogTail> {
-  const file = await readBounded(resolveInRunDir(runDir, logPath), LOG_TAIL_BYTES, true);
-  if (!file) return { title, tail: null, note: `${title} not available.` };
+async function logTail(runDir: string, title: string, logPath: string | undefined, passed: boolean | null | undefined): Promise<LogTail> {
+  const open = passed !== true;
+  const file = await readBounded(resolveInRunDir(runDir, logPath), LOG_EMBED_BYTES, true);
+  if (!file) return { title, tail: null, note: `${title} not available.`, open };
   // Test runners colour their output and entrants' tests can print anything: the page shows text only.
-  const { text, omitted } = tailLines(stripControl(file.text), LOG_TAIL_LINES);
-  if (!text) return { title, tail: null, note: `${title} is empty.` };
-  const note = file.truncated || omitted > 0 ? `Last ${LOG_TAIL_LINES} lines.` : null;
-  return { title, tail: text, note };
+  const { text, omitted } = file.truncated ? tailLines(stripControl(file.text), LOG_TAIL_LINES) : tailLines(stripControl(file.text), Number.MAX_SAFE_INTEGER);
+  if (!text) return { title, tail: null, note: `${title} is empty.`, open };
+  const note = file.truncated || omitted > 0 ? `last ${LOG_TAIL_LINES} lines; the whole log is in the run directory` : 'whole log';
+  return { title, tail: text, note, open };
 }
 
 // Index-based so untrusted names never end up in id attributes or fragment links.
@@ -106,8 +119,8 @@ async function entrantView(runDir: string, r: RunResult, e: EntrantResult, index
   const showHidden = Boolean(r.spec.hiddenTest);
   const [diff, testLog, hiddenLog, extra, environment] = await Promise.all([
     renderDiff(runDir, e),
-    logTail(runDir, 'Test log', e.checks.tests?.logPath),
-    showHidden ? logTail(runDir, 'Hidden test log', e.checks.hiddenTests?.logPath) : null,
+    logTail(runDir, 'Test log', e.checks.tests?.logPath, e.checks.tests?.passed),
+    showHidden ? logTail(runDir, 'Hidden test log', e.checks.hiddenTests?.logPath, e.checks.hiddenTests?.passed) : null,
     details(runDir, e),
     entrantEnvironmentView(runDir, e),
   ]);
@@ -129,6 +142,8 @@ async function entrantView(runDir: string, r: RunResult, e: EntrantResult, index
     scope: scopeCell(e.checks.scope),
     diffHtml: diff.html,
     diffNote: diff.note,
+    diffOpen: diff.lines <= DIFF_OPEN_MAX_LINES,
+    standing: standingOf(r, e),
     logs: hiddenLog ? [testLog, hiddenLog] : [testLog],
     judge: entrantJudge(judge, e.name),
     environment,
@@ -154,5 +169,6 @@ export async function buildView(r: RunResult, runDir: string): Promise<ReportVie
     judge,
     judgeAnchor: JUDGE_ANCHOR,
     environment: await environmentView(r, runDir),
+    chart: partsChart(sorted),
   };
 }

@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readInputFile } from '../config/input-file.js';
 import path from 'node:path';
 import matter from 'gray-matter';
 import * as z from 'zod';
@@ -68,15 +69,7 @@ function notYaml(): never {
 }
 
 async function readSpecText(file: string): Promise<string> {
-  let kind;
-  try {
-    kind = await stat(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new TourneyError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(err)})`, { cause: err });
-  }
-  if (kind.isDirectory()) throw new TourneyError(`${file}: is a directory, expected a Markdown spec file`);
-  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const text = (await readInputFile(path.resolve(file), file, 'spec file')).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   if (text.trim() === '') throw new TourneyError(`${file}: the spec file is empty; it needs front matter and a brief, e.g.:\n${EXAMPLE}`);
   return text;
 }

@@ -23,6 +23,52 @@ afterEach(async () => {
 const run = (...args: string[]) => main(['node', 'tourney', ...args]);
 const spec = '---\ntest: node --test\n---\n# Do a thing\n';
 
+describe('tourney run: the repository and git, each named for what is wrong', () => {
+  it('a --repo that does not exist', async () => {
+    await writeFile(join(dir, 'feature.md'), spec);
+    expect(await run('run', join(dir, 'feature.md'), '--repo', join(dir, 'nope'), '--model', 'scripted/x')).toBe(2);
+    expect(stderr).toContain(`${join(dir, 'nope')}: no such directory (the repository, --repo)`);
+  });
+
+  it('a --repo that is a file', async () => {
+    await writeFile(join(dir, 'feature.md'), spec);
+    expect(await run('run', join(dir, 'feature.md'), '--repo', join(dir, 'feature.md'), '--model', 'scripted/x')).toBe(2);
+    expect(stderr).toContain("is a file, expected the repository's directory (--repo)");
+  });
+
+  it('git missing from PATH is an environment problem (exit 3), not "not a git repository"', async () => {
+    await writeFile(join(dir, 'feature.md'), spec);
+    const saved = process.env.PATH;
+    process.env.PATH = dir; // holds no git
+    try {
+      expect(await run('run', join(dir, 'feature.md'), '--repo', dir, '--model', 'scripted/x')).toBe(3);
+    } finally {
+      process.env.PATH = saved;
+    }
+    expect(stderr).toMatch(/git is not installed \(or not on PATH\)/);
+    expect(stderr).not.toMatch(/not a git repository/);
+  });
+});
+
+describe('tourney run: a malformed DOCKER_HOST is an environment problem', () => {
+  it.each(['tcp://host:abc', 'tcp://:x'])('%s exits 3 naming DOCKER_HOST, with no stack', async (host) => {
+    await execa('git', ['init', '-q'], { cwd: dir });
+    await writeFile(join(dir, 'feature.md'), spec);
+    await execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'init'], { cwd: dir });
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = host;
+    try {
+      expect(await run('run', join(dir, 'feature.md'), '--repo', dir, '--model', 'scripted/demo-slugify-tidy', '-n', '1', '-q')).toBe(3);
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
+    expect(stderr).toContain(`DOCKER_HOST="${host}"`);
+    expect(stderr).toMatch(/expected unix:\/\/\/var\/run\/docker\.sock, tcp:\/\/host:2376 or ssh:\/\/user@host/);
+    expect(stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+});
+
 describe('tourney run: bad input exits 2 and says what is wrong', () => {
   it('names a missing spec file', async () => {
     await execa('git', ['init', '-q'], { cwd: dir });

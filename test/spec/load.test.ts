@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TourneyError } from '../../src/errors.js';
 import { loadSpec } from '../../src/spec/load.js';
@@ -103,12 +104,36 @@ describe('loadSpec errors', () => {
   it('reports a missing file', async () => {
     const file = path.join(dir, 'feature.md');
     await expect(loadSpec(file)).rejects.toThrow(`${file}: no such file`);
-    await expect(loadSpec('feature.md')).rejects.toThrow(/^feature\.md: no such file$/);
+    await expect(loadSpec('feature.md')).rejects.toThrow(/^feature\.md: no such file \(the spec file\)$/);
   });
 
   it('reports a directory', async () => {
     await mkdir(path.join(dir, 'spec.md'));
-    await expect(loadSpec(path.join(dir, 'spec.md'))).rejects.toThrow(/spec\.md: is a directory, expected a Markdown spec file/);
+    await expect(loadSpec(path.join(dir, 'spec.md'))).rejects.toThrow(/spec\.md: is a directory, expected the spec file \(a regular file\)/);
+  });
+
+  it('refuses a FIFO at once instead of waiting for a writer', async () => {
+    const fifo = path.join(dir, 'pipe.md');
+    await execa('mkfifo', [fifo]);
+    await expect(loadSpec(fifo)).rejects.toThrow(/pipe\.md: is a named pipe \(FIFO\), expected the spec file \(a regular file\)$/);
+  });
+
+  it('refuses a spec over 1 MB before reading it into a prompt', async () => {
+    const big = path.join(dir, 'big.md');
+    await writeFile(big, `---\ntest: npm test\n---\n${'x'.repeat(3 * 1024 * 1024)}`);
+    await expect(loadSpec(big)).rejects.toThrow(/big\.md: is 3\.0 MB, more than the 1\.0 MB a spec file may be$/);
+  });
+
+  it('refuses a YAML alias bomb with a message, not a stack', async () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f']]) levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    const { message } = await specError(`---\ntest: npm test\n${levels.join('\n')}\n---\nbody\n`);
+    expect(message).toMatch(/front matter is not valid YAML in the document: aliases \(\*name\) expand to too many nodes/);
+  });
+
+  it('finds a duplicate key deep in the front matter, in linear time', async () => {
+    const { message } = await specError('---\ntest: npm test\nhidden:\n  files: a\n  test: x\n  files: b\n---\n');
+    expect(message).toMatch(/not valid YAML at line 6, column 3: Map keys must be unique$/);
   });
 
   it('reports an empty file', async () => {
@@ -176,11 +201,11 @@ describe('loadSpec errors', () => {
 
   it.each([['"soon"'], ['0'], ['-5'], ['"10 minutes"'], ['"m"'], ['{ m: 1 }']])('reports a bad timeLimit %s', async (value) => {
     const { file, message } = await specError(`---\ntest: t\ntimeLimit: ${value}\n---\n`);
-    expect(message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: front matter key "timeLimit": expected a positive number of seconds or a duration like "10m", got `));
+    expect(message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: front matter key "timeLimit": expected a positive number of seconds or a duration like "10m", at most 7 days \\(168h\\), got `));
   });
 
   it('reports the spec example message exactly', async () => {
     const { file, message } = await specError('---\ntest: t\ntimeLimit: soon\n---\n');
-    expect(message).toBe(`${file}: front matter key "timeLimit": expected a positive number of seconds or a duration like "10m", got "soon"`);
+    expect(message).toBe(`${file}: front matter key "timeLimit": expected a positive number of seconds or a duration like "10m", at most 7 days (168h), got "soon"`);
   });
 });
