@@ -48,7 +48,7 @@ describe('tourney gate: a promoted winner plus a later commit, refereed for real
     // Default base (the merge base with main) and the run found by the trailer (auto)...
     good = await gate('--head', 'more-tests', '--require-winner', 'auto');
     // ...and an explicit base and run dir.
-    bad = await gate('--head', 'breaks-capitalize', '--base', 'main', '--require-winner', run.runDir);
+    bad = await gate('--head', 'breaks-capitalize', '--base', 'main', '--require-winner', run.runDir, '--junit', join(fixture.repo, '..', 'gate.junit.xml'));
   }, 900_000);
 
   afterAll(async () => {
@@ -80,6 +80,12 @@ describe('tourney gate: a promoted winner plus a later commit, refereed for real
     for (const f of r.gate!.failures) expect(bad.stderr).toContain(`tourney: gate failed: ${f.gate}: ${f.reason}\n`);
     // Still the winner, by its trailers: the later commit is what failed.
     expect(r.entrants[0]!.gates.find((g) => g.gate === 'winner')).toMatchObject({ passed: true });
+  });
+
+  it('writes --junit for the gated head: the failed gate a failure, the winner check a passed case', async () => {
+    const xml = await readFile(join(fixture.repo, '..', 'gate.junit.xml'), 'utf8');
+    expect(xml).toMatch(/<testcase name="tests"[^>]*>\s*<failure message="3 passed, 1 failed" type="gate">/);
+    expect(xml).toMatch(/<testcase name="winner"[^>]*\/>/);
   });
 
   it('keeps no branch, runs no judge (saying why), and writes result.json and a gate report', async () => {
