@@ -8,6 +8,24 @@ import type { Reporter } from '../run/events.js';
 import type { RunResult } from '../types.js';
 import { LineReporter, TtyReporter, silentReporter } from './reporters.js';
 import { stripControl } from '../text/control.js';
+import { addPromoteFlags, type PromoteCommandOptions, type PromoteFlags } from './promote-flags.js';
+import type { PromoteMode } from '../promote/types.js';
+
+type PromoteRunFlags = PromoteFlags & { promote?: PromoteMode };
+
+/** `run`/`score --promote`: the promotion after the run (loaded only when asked for). */
+function promoteAfter(options: PromoteRunFlags & OutputOptions): ((result: RunResult) => Promise<number | null>) | undefined {
+  if (!options.promote) return undefined;
+  const mode = options.promote;
+  return async (result) => (await import('./promote-command.js')).promoteAfterRun(result, mode, options);
+}
+
+/** A --promote flag that cannot work is bad input before the run, not a surprise after it. */
+function checkPromoteTarget(options: PromoteRunFlags): void {
+  if (options.promote === 'pr' && !process.env.GITHUB_TOKEN && !process.env.GH_TOKEN) {
+    throw new TourneyError('--promote pr: no GitHub token: set GITHUB_TOKEN or GH_TOKEN; nothing was started');
+  }
+}
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
@@ -93,11 +111,13 @@ function finishRun(result: RunResult, options: OutputOptions): number {
 }
 
 /** What every run-like command shares: Ctrl-C handling, progress output, --json, the exit code. */
-async function runCommand(options: OutputOptions, work: (signal: AbortSignal, reporter: Reporter) => Promise<RunResult>): Promise<number> {
+async function runCommand(options: OutputOptions, work: (signal: AbortSignal, reporter: Reporter) => Promise<RunResult>, after?: (result: RunResult) => Promise<number | null>): Promise<number> {
   const { signal, dispose } = interruptSignal();
   const reporter = pickReporter(options);
   try {
-    return finishRun(await work(signal, reporter), options);
+    const result = await work(signal, reporter);
+    const code = finishRun(result, options);
+    return (after ? await after(result) : null) ?? code;
   } finally {
     reporter.close?.();
     dispose();
@@ -115,6 +135,7 @@ const commands = {
   modelServer: () => import('./model-server-command.js'),
   report: () => import('./report-command.js'),
   clean: () => import('./clean-command.js'),
+  promote: () => import('./promote-command.js'),
 };
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -124,7 +145,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  program
+  const run = program
     .command('run')
     .description('run a tournament on a feature spec in the current repository')
     .argument('<spec>', 'feature spec: Markdown with YAML front matter (test command, optional setup and timeLimit)')
@@ -137,16 +158,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points (a tie-break never suffices); overrides gates.minMargin', scorePoints)
     .option('--json', 'print result.json to stdout')
-    .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, options: OutputOptions & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number }) => {
+    .option('-q, --quiet', 'no progress output');
+  addPromoteFlags(run, 'promote')
+    .action(async (spec: string, options: OutputOptions & PromoteRunFlags & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number }) => {
       const { runTournament } = await commands.run();
+      checkPromoteTarget(options);
       setExit(await runCommand(options, (signal, reporter) => runTournament(
         { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
         reporter,
-      )));
+      ), promoteAfter(options)));
     });
 
-  program
+  const score = program
     .command('score')
     .description("score existing changes (branches or patch files from any agent tool or person) with tourney's referee and report; no agents run")
     .argument('<spec>', 'feature spec the candidates were made for')
@@ -158,13 +181,28 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points; overrides gates.minMargin', scorePoints)
     .option('--json', 'print result.json to stdout')
-    .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, options: OutputOptions & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number }) => {
+    .option('-q, --quiet', 'no progress output');
+  addPromoteFlags(score, 'promote')
+    .action(async (spec: string, options: OutputOptions & PromoteRunFlags & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number }) => {
       const { scoreCandidates } = await commands.score();
+      checkPromoteTarget(options);
       setExit(await runCommand(options, (signal, reporter) => scoreCandidates(
         { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
         reporter,
-      )));
+      ), promoteAfter(options)));
+    });
+
+  const promote = program
+    .command('promote')
+    .description("hand a run's winner over: keep its branch, merge it into a branch, or push it and open a pull request with the PR packet")
+    .argument('[run]', 'a run directory, a run id or "latest"', 'latest')
+    .option('--repo <dir>', 'repository', '.')
+    .option('--dry-run', 'print what would be done and the PR packet; change nothing')
+    .option('--json', 'print what was done as JSON');
+  addPromoteFlags(promote, 'to')
+    .action(async (run: string, options: PromoteCommandOptions) => {
+      const { promoteCommand } = await commands.promote();
+      setExit(await promoteCommand(run, options));
     });
 
   program

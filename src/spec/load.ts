@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { sha256Tag } from '../promote/provenance.js';
 import path from 'node:path';
 import matter from 'gray-matter';
 import * as z from 'zod';
@@ -67,7 +68,7 @@ function notYaml(): never {
   throw new Error('only YAML front matter is supported');
 }
 
-async function readSpecText(file: string): Promise<string> {
+async function readSpecText(file: string): Promise<{ text: string; sha256: string }> {
   let kind;
   try {
     kind = await stat(file);
@@ -76,9 +77,10 @@ async function readSpecText(file: string): Promise<string> {
     throw new TourneyError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(err)})`, { cause: err });
   }
   if (kind.isDirectory()) throw new TourneyError(`${file}: is a directory, expected a Markdown spec file`);
-  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const bytes = await readFile(file);
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   if (text.trim() === '') throw new TourneyError(`${file}: the spec file is empty; it needs front matter and a brief, e.g.:\n${EXAMPLE}`);
-  return text;
+  return { text, sha256: sha256Tag(bytes) };
 }
 
 function parseFrontMatter(file: string, text: string): { data: unknown; body: string } {
@@ -103,7 +105,7 @@ function parseFrontMatter(file: string, text: string): { data: unknown; body: st
 
 /** Reads a feature spec: Markdown with YAML front matter. Every error is a TourneyError naming `file`. */
 export async function loadSpec(file: string): Promise<Spec> {
-  const text = await readSpecText(file);
+  const { text, sha256 } = await readSpecText(file);
   const { data, body } = parseFrontMatter(file, text);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new TourneyError(`${file}: front matter must be a mapping of keys to values (like "test: npm test"), got ${describeValue(data)}`);
@@ -114,6 +116,7 @@ export async function loadSpec(file: string): Promise<Spec> {
   const { title, test, setup, setupKey, timeLimit, build, hidden, bench, scope } = fm.data;
   return {
     path: path.resolve(file),
+    sha256,
     title: title ?? firstH1 ?? path.basename(file, path.extname(file)),
     body,
     sections,
