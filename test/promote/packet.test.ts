@@ -8,7 +8,7 @@ import { makeRun } from '../report/fixture.js';
 // GitHub-like rendering: raw HTML allowed and bare URLs linked, as GitHub does.
 const md = new MarkdownIt({ html: true, linkify: true });
 
-type Token = ReturnType<MarkdownIt['parse']>[number];
+type Token = ReturnType<typeof md.parse>[number];
 
 function tokens(markdown: string): Token[] {
   return md.parse(markdown, {}).flatMap((t) => [t, ...(t.children ?? [])]);
