@@ -77,7 +77,8 @@ export function apiFailure(err: unknown): ApiFailure {
   const data = (e.response?.data ?? {}) as { message?: unknown; errors?: unknown };
   const errors = Array.isArray(data.errors) ? (data.errors as ApiFailure['errors']).map((x) => (typeof x === 'string' ? { message: x } : x)) : [];
   return {
-    status: typeof e.status === 'number' && e.status > 0 ? e.status : undefined,
+    // Octokit reports a failed fetch (refused, DNS, TLS) as status 500 with no response.
+    status: e.response && typeof e.status === 'number' && e.status > 0 ? e.status : undefined,
     message: typeof data.message === 'string' ? data.message : typeof e.message === 'string' ? e.message : String(err),
     errors,
   };
