@@ -20,10 +20,19 @@ function promoteAfter(options: PromoteRunFlags & OutputOptions): ((result: RunRe
   return async (result) => (await import('./promote-command.js')).promoteAfterRun(result, mode, options);
 }
 
-/** A --promote flag that cannot work is bad input before the run, not a surprise after it. */
-function checkPromoteTarget(options: PromoteRunFlags): void {
+/** A --promote that cannot work is bad input before the run (minutes of agents), not a surprise after it. */
+async function checkPromoteTarget(options: PromoteRunFlags & { repo: string }): Promise<void> {
   if (options.promote === 'pr' && !process.env.GITHUB_TOKEN && !process.env.GH_TOKEN) {
     throw new TourneyError('--promote pr: no GitHub token: set GITHUB_TOKEN or GH_TOKEN; nothing was started');
+  }
+  if (options.promote !== 'merge') return;
+  const { openRepo, git } = await import('../git/repo.js');
+  const repo = await openRepo(options.repo);
+  if (options.into) {
+    const exists = await git(repo.root, ['rev-parse', '--verify', '--quiet', `refs/heads/${options.into}`]);
+    if (exists.exitCode !== 0) throw new TourneyError(`--into ${options.into}: no such branch in ${repo.root} (expected an existing local branch); nothing was started`);
+  } else if (!repo.branch) {
+    throw new TourneyError('--promote merge: HEAD is detached, so there is no branch to merge the winner into; pass --into <branch>; nothing was started');
   }
 }
 
@@ -162,7 +171,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   addPromoteFlags(run, 'promote')
     .action(async (spec: string, options: OutputOptions & PromoteRunFlags & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number }) => {
       const { runTournament } = await commands.run();
-      checkPromoteTarget(options);
+      await checkPromoteTarget(options);
       setExit(await runCommand(options, (signal, reporter) => runTournament(
         { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
         reporter,
@@ -185,7 +194,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   addPromoteFlags(score, 'promote')
     .action(async (spec: string, options: OutputOptions & PromoteRunFlags & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number }) => {
       const { scoreCandidates } = await commands.score();
-      checkPromoteTarget(options);
+      await checkPromoteTarget(options);
       setExit(await runCommand(options, (signal, reporter) => scoreCandidates(
         { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
         reporter,

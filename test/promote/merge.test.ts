@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -245,5 +245,59 @@ describe('promote --to merge', () => {
     const n = await cli('promote', '--repo', none.repo, '--to', 'merge');
     expect(n.code).toBe(1);
     expect(n.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('run/score --promote', () => {
+  test('a --promote that cannot work fails as bad input before any run starts', async () => {
+    const fx = await fixture();
+    const into = await cli('score', fx.specPath, '--repo', fx.repo, '--candidate', 'a=main', '--promote', 'merge', '--into', 'nope');
+    expect(into.code).toBe(2);
+    expect(into.stderr).toMatch(/--into nope: no such branch .*nothing was started/);
+    const saved = { GITHUB_TOKEN: process.env.GITHUB_TOKEN, GH_TOKEN: process.env.GH_TOKEN };
+    delete process.env.GITHUB_TOKEN;
+    delete process.env.GH_TOKEN;
+    try {
+      const pr = await cli('run', fx.specPath, '--repo', fx.repo, '--promote', 'pr');
+      expect(pr.code).toBe(2);
+      expect(pr.stderr).toMatch(/--promote pr: no GitHub token: set GITHUB_TOKEN or GH_TOKEN; nothing was started/);
+    } finally {
+      Object.assign(process.env, Object.fromEntries(Object.entries(saved).filter(([, v]) => v !== undefined)));
+    }
+    await fx.git('checkout', '-q', '--detach');
+    const detached = await cli('score', fx.specPath, '--repo', fx.repo, '--candidate', 'a=main', '--promote', 'merge');
+    expect(detached.code).toBe(2);
+    expect(detached.stderr).toMatch(/HEAD is detached.*pass --into <branch>/);
+    // No run started: the only run dir and tourney branches are the fixture's.
+    expect(await readdir(path.join(fx.repo, '.tourney', 'runs'))).toEqual([RUN_ID]);
+    for (const ref of (await fx.git('for-each-ref', '--format=%(refname)', 'refs/heads/tourney/')).split('\n')) expect(ref).toContain(`/${RUN_ID}/`);
+  });
+
+  test('after a run: promotes a winner (output to stderr under --json), and leaves a run without one alone', async () => {
+    const { promoteAfterRun } = await import('../../src/cli/promote-command.js');
+    const fx = await fixture();
+    let err = '';
+    let out = '';
+    const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((err += String(c)), true));
+    const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((out += String(c)), true));
+    try {
+      expect(await promoteAfterRun(fx.result, 'merge', { remote: 'origin', json: true })).toBeNull();
+      expect(err).toMatch(/promote: fast-forward main/);
+      expect(out).toBe('');
+      expect(await fx.git('rev-parse', 'main')).toBe(await fx.git('rev-parse', WINNER));
+      err = '';
+      expect(await promoteAfterRun({ ...fx.result, winner: null }, 'merge', { remote: 'origin' })).toBeNull();
+      expect(err).toMatch(/--promote merge: no winner, nothing promoted/);
+      // A refusal becomes promote's exit code, after the run's own output.
+      await writeFile(path.join(fx.repo, 'README.md'), 'dirty\n');
+      await fx.git('reset', '-q', '--hard', fx.base);
+      await writeFile(path.join(fx.repo, 'README.md'), 'dirty\n');
+      err = '';
+      expect(await promoteAfterRun(fx.result, 'merge', { remote: 'origin' })).toBe(1);
+      expect(err).toMatch(/--promote merge: cannot promote into main: .*uncommitted changes.*README\.md/);
+    } finally {
+      e.mockRestore();
+      o.mockRestore();
+    }
   });
 });
