@@ -45,7 +45,7 @@ export async function promotePr(w: Promotable, options: PromoteOptions): Promise
   const api = octokit(env);
   const target = into ?? (await defaultBranch(api, repo, base));
   const ref = `refs/heads/${w.winnerBranch}`;
-  const pushed = await git(w.root, ['push', '--no-verify', '--porcelain', options.remote, `${w.winnerCommit}:${ref}`], { env: { GIT_ASKPASS: 'true', SSH_ASKPASS: 'true' } });
+  const pushed = await git(w.root, ['push', '--no-verify', '--porcelain', options.remote, `${w.winnerCommit}:${ref}`]);
   if (pushed.exitCode !== 0) {
     const why = (pushed.stderr || pushed.stdout).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('To ') && l !== 'Done').slice(0, 2).join('; ');
     throw new TourneyError(`git push ${options.remote} ${w.winnerBranch} failed: ${why}`, { exitCode: 3 });

@@ -1,7 +1,7 @@
 // A repository with a finished run in it, made the way settle makes one (entrant branches,
 // result.json, then the winner commit with its trailers, then pr.md), without Docker or agents.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -39,12 +39,20 @@ async function writeTree(root: string, files: Record<string, string | null>): Pr
   }
 }
 
-/** The patch that turns the committed tree into base + `files`, as an entrant's diff.patch. */
+const patches = new Map<Record<string, string | null>, string>();
+
+/**
+ * The patch that turns the committed tree into base + `files`, as an entrant's diff.patch (made by
+ * git once per process: the base is always the same tree, so the patch is too).
+ */
 async function patchOf(repo: string, files: Record<string, string | null>): Promise<string> {
+  const known = patches.get(files);
+  if (known) return known;
   await writeTree(repo, files);
   await gitIn(repo, 'add', '-A');
   const patch = await gitIn(repo, 'diff', '--cached', '--binary');
   await gitIn(repo, 'reset', '-q', '--hard', 'HEAD');
+  patches.set(files, patch + '\n');
   return patch + '\n';
 }
 
@@ -56,8 +64,7 @@ export async function makePromoteFixture(options: { winner?: string | null; star
   const repo = await mkdtemp(path.join(tmpdir(), 'tourney-promote-'));
   const git = (...args: string[]) => gitIn(repo, ...args);
   await git('init', '-q', '-b', 'main');
-  await git('config', 'user.name', 'Dev');
-  await git('config', 'user.email', 'dev@example.com');
+  await writeFile(path.join(repo, '.git', 'config'), '[user]\n\tname = Dev\n\temail = dev@example.com\n', { flag: 'a' });
   await writeTree(repo, BASE_FILES);
   const specPath = path.join(repo, 'specs', 'slug.md');
   await writeTree(repo, { 'specs/slug.md': '---\ntest: npm test\n---\n# Add a slugify helper\n' });
@@ -70,7 +77,7 @@ export async function makePromoteFixture(options: { winner?: string | null; star
   const runDir = path.join(repo, '.tourney', 'runs', RUN_ID);
   await mkdir(runDir, { recursive: true });
   // The sample run's logs and reports, then real patches against this repository.
-  for (const name of await readdir(sampleDir)) await execa('cp', ['-r', path.join(sampleDir, name), runDir]);
+  await cp(sampleDir, runDir, { recursive: true });
   await rm(sampleDir, { recursive: true, force: true });
   const winner = options.winner === undefined ? 'careful' : options.winner;
   const result: RunResult = {
