@@ -15,6 +15,8 @@ export const RESULT_SCHEMA_VERSION = 2;
 export interface Spec {
   /** Absolute path of the spec file. */
   path: string;
+  /** `sha256:<hex>` of the spec file's bytes as read (the winner commit's Tourney-Spec trailer). */
+  sha256?: string;
   title: string;
   /** The Markdown body without the front matter. */
   body: string;
@@ -267,7 +269,9 @@ export interface RunResult {
   finishedAt: string;
   repo: string;
   baseCommit: string;
-  spec: { title: string; path: string; test: string; setup?: string; build?: string; hiddenTest?: string; bench?: string[]; scope?: string[] };
+  /** The branch checked out when the run started (promote --to merge/pr's default target); null on a detached HEAD. */
+  startBranch?: string | null;
+  spec: { title: string; path: string; sha256?: string; test: string; setup?: string; build?: string; hiddenTest?: string; bench?: string[]; scope?: string[] };
   /** 'run': entrants were agents run by tourney; 'score': candidates given as refs or patches; 'gate': one head commit gated (`tourney gate`). */
   mode: 'run' | 'score' | 'gate';
   /** `tourney gate` only: the verdict, and with --require-winner the provenance check. */

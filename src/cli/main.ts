@@ -9,6 +9,33 @@ import type { RunResult } from '../types.js';
 import { LineReporter, TtyReporter, silentReporter } from './reporters.js';
 import { stripControl } from '../text/control.js';
 import { addCiOutputOptions, finishCiOutputs, type CiOutputFlags } from '../outputs/cli.js';
+import { addPromoteFlags, type PromoteCommandOptions, type PromoteFlags } from './promote-flags.js';
+import type { PromoteMode } from '../promote/types.js';
+
+type PromoteRunFlags = PromoteFlags & { promote?: PromoteMode };
+
+/** `run`/`score --promote`: the promotion after the run (loaded only when asked for). */
+function promoteAfter(options: PromoteRunFlags & OutputOptions): ((result: RunResult) => Promise<number | null>) | undefined {
+  if (!options.promote) return undefined;
+  const mode = options.promote;
+  return async (result) => (await import('./promote-command.js')).promoteAfterRun(result, mode, options);
+}
+
+/** A --promote that cannot work is bad input before the run (minutes of agents), not a surprise after it. */
+async function checkPromoteTarget(options: PromoteRunFlags & { repo: string }): Promise<void> {
+  if (options.promote === 'pr' && !process.env.GITHUB_TOKEN && !process.env.GH_TOKEN) {
+    throw new TourneyError('--promote pr: no GitHub token: set GITHUB_TOKEN or GH_TOKEN; nothing was started');
+  }
+  if (options.promote !== 'merge') return;
+  const { openRepo, git } = await import('../git/repo.js');
+  const repo = await openRepo(options.repo);
+  if (options.into) {
+    const exists = await git(repo.root, ['rev-parse', '--verify', '--quiet', `refs/heads/${options.into}`]);
+    if (exists.exitCode !== 0) throw new TourneyError(`--into ${options.into}: no such branch in ${repo.root} (expected an existing local branch); nothing was started`);
+  } else if (!repo.branch) {
+    throw new TourneyError('--promote merge: HEAD is detached, so there is no branch to merge the winner into; pass --into <branch>; nothing was started');
+  }
+}
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
@@ -96,17 +123,27 @@ function finishRun(result: RunResult, options: OutputOptions): number {
   return result.winner ? EXIT.winner : EXIT.noWinner;
 }
 
+/** What happens after a run-like command has its result: a promotion, then the CI outputs. */
+interface AfterRun {
+  promote?: (result: RunResult) => Promise<number | null>;
+  ci?: CiOutputFlags;
+}
+
 /**
- * What every run-like command shares: Ctrl-C handling, progress output, --json, the exit code and,
- * with `ci`, the CI outputs (--markdown/--junit/--sarif, $GITHUB_STEP_SUMMARY, $GITHUB_OUTPUT).
+ * What every run-like command shares: Ctrl-C handling, progress output, --json, the exit code,
+ * `--promote`, and the CI outputs (--markdown/--junit/--sarif, $GITHUB_STEP_SUMMARY, $GITHUB_OUTPUT).
  */
-async function runCommand(options: OutputOptions, work: (signal: AbortSignal, reporter: Reporter) => Promise<RunResult>, ci?: CiOutputFlags): Promise<number> {
+async function runCommand(options: OutputOptions, work: (signal: AbortSignal, reporter: Reporter) => Promise<RunResult>, after: AfterRun = {}): Promise<number> {
   const { signal, dispose } = interruptSignal();
   const reporter = pickReporter(options);
   try {
     const result = await work(signal, reporter);
-    const code = finishRun(result, options);
-    return ci ? await finishCiOutputs(result, code, ci) : code;
+    let code = finishRun(result, options);
+    if (after.promote) code = (await after.promote(result)) ?? code;
+    if (!after.ci) return code;
+    // The step summary opens with the PR packet's summary: who won and why, in two lines.
+    const { packetSummary } = await import('../promote/packet.js');
+    return await finishCiOutputs(result, code, after.ci, packetSummary(result));
   } finally {
     reporter.close?.();
     dispose();
@@ -126,6 +163,7 @@ const commands = {
   report: () => import('./report-command.js'),
   clean: () => import('./clean-command.js'),
   runs: () => import('./runs-command.js'),
+  promote: () => import('./promote-command.js'),
 };
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -150,13 +188,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points (a tie-break never suffices); overrides gates.minMargin', scorePoints)
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output');
-  addCiOutputOptions(run)
-    .action(async (spec: string, options: OutputOptions & CiOutputFlags & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number }) => {
+  addCiOutputOptions(addPromoteFlags(run, 'promote'))
+    .action(async (spec: string, options: OutputOptions & CiOutputFlags & PromoteRunFlags & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number }) => {
       const { runTournament } = await commands.run();
+      await checkPromoteTarget(options);
       setExit(await runCommand(options, (signal, reporter) => runTournament(
         { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
         reporter,
-      ), options));
+      ), { promote: promoteAfter(options), ci: options }));
     });
 
   const score = program
@@ -172,13 +211,27 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points; overrides gates.minMargin', scorePoints)
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output');
-  addCiOutputOptions(score)
-    .action(async (spec: string, options: OutputOptions & CiOutputFlags & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number }) => {
+  addCiOutputOptions(addPromoteFlags(score, 'promote'))
+    .action(async (spec: string, options: OutputOptions & CiOutputFlags & PromoteRunFlags & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number }) => {
       const { scoreCandidates } = await commands.score();
+      await checkPromoteTarget(options);
       setExit(await runCommand(options, (signal, reporter) => scoreCandidates(
         { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
         reporter,
-      ), options));
+      ), { promote: promoteAfter(options), ci: options }));
+    });
+
+  const promote = program
+    .command('promote')
+    .description("hand a run's winner over: keep its branch, merge it into a branch, or push it and open a pull request with the PR packet")
+    .argument('[run]', 'a run directory, a run id or "latest"', 'latest')
+    .option('--repo <dir>', 'repository', '.')
+    .option('--dry-run', 'print what would be done and the PR packet; change nothing')
+    .option('--json', 'print what was done as JSON');
+  addPromoteFlags(promote, 'to')
+    .action(async (run: string, options: PromoteCommandOptions) => {
+      const { promoteCommand } = await commands.promote();
+      setExit(await promoteCommand(run, options));
     });
 
   const gate = program

@@ -21,6 +21,11 @@ function megabytes(bytes: number): string {
  * Opened non-blocking, so a FIFO given by mistake fails at once instead of waiting for a writer.
  */
 export async function readInputFile(abs: string, shown: string, what: string, maxBytes = MAX_INPUT_FILE_BYTES): Promise<string> {
+  return (await readInputBytes(abs, shown, what, maxBytes)).toString('utf8');
+}
+
+/** readInputFile's bytes, for hashing them exactly as read. */
+export async function readInputBytes(abs: string, shown: string, what: string, maxBytes = MAX_INPUT_FILE_BYTES): Promise<Buffer> {
   let handle;
   try {
     handle = await open(abs, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -39,7 +44,7 @@ export async function readInputFile(abs: string, shown: string, what: string, ma
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
     // The file grew between stat and read: still bounded.
     if (bytesRead > maxBytes) throw new TourneyError(`${shown}: is more than the ${megabytes(maxBytes)} a ${what} may be`);
-    return buf.subarray(0, bytesRead).toString('utf8');
+    return buf.subarray(0, bytesRead);
   } finally {
     await handle.close().catch(() => undefined);
   }

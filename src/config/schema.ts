@@ -13,9 +13,13 @@ export const MODEL_RE = /^[^\s/]+\/\S+$/;
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,39}$/;
 const ENV_RE = /^[A-Z_][A-Z0-9_]*$/;
 
+/** Branch names tourney itself uses beside `tourney/<run>/<entrant>`: an entrant may not take one. */
+export const RESERVED_NAMES = ['winner'] as const;
+
 // The regex alone admits names git refuses as a ref component ("a..b", "x.lock", "x.").
 const entrantName = z.string().regex(NAME_RE, NAME_EXPECTED)
-  .refine((n) => !n.includes('..') && !n.endsWith('.') && !n.endsWith('.lock'), NAME_EXPECTED);
+  .refine((n) => !n.includes('..') && !n.endsWith('.') && !n.endsWith('.lock'), NAME_EXPECTED)
+  .refine((n) => !(RESERVED_NAMES as readonly string[]).includes(n), { error: (issue) => `expected a name other than "${String(issue.input)}": tourney keeps the winner's branch as tourney/<run>/winner` });
 
 const PROVIDER_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const HEADER_RE = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;

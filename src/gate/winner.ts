@@ -27,16 +27,20 @@ interface Trailered {
 }
 
 /**
- * The nearest commit in base..head (every parent followed, children before parents) whose message
- * ends with a complete Tourney trailer block. Commit messages are data: only parseTrailers reads them.
+ * The nearest commit in base..head (every parent followed, children before parents) with one parent
+ * whose message ends with a complete Tourney trailer block. Merge commits are passed over: a winner
+ * commit has one parent (the run's base), and `promote --to merge` puts the same trailers on its
+ * merge commit, whose second parent is the winner commit itself. Commit messages are data: only
+ * parseTrailers reads them.
  */
 async function nearestTrailered(root: string, base: string, head: string): Promise<{ found: Trailered | null; count: number }> {
-  const log = await git(root, ['log', '--topo-order', '-z', '--format=%H%n%B', `${base}..${head}`], { maxBuffer: 256 * 1024 * 1024 });
+  const log = await git(root, ['log', '--topo-order', '-z', '--format=%H %P%n%B', `${base}..${head}`], { maxBuffer: 256 * 1024 * 1024 });
   if (log.exitCode !== 0) throw new Error(`git log ${base}..${head} failed: ${log.stderr}`);
   const entries = log.stdout.split('\0').filter((e) => e.length > 0);
   for (const entry of entries) {
     const nl = entry.indexOf('\n');
-    const commit = (nl < 0 ? entry : entry.slice(0, nl)).trim();
+    const [commit = '', ...parents] = (nl < 0 ? entry : entry.slice(0, nl)).trim().split(' ');
+    if (parents.length !== 1) continue;
     const provenance = parseTrailers(nl < 0 ? '' : entry.slice(nl + 1));
     if (provenance) return { found: { commit, provenance }, count: entries.length };
   }
@@ -58,7 +62,7 @@ export async function verifyWinner(options: { root: string; base: string; head: 
   if (!found) {
     return {
       passed: false,
-      reason: `no commit in ${short(base)}..${short(head)} (${count} commit${count === 1 ? '' : 's'}) carries the trailers ${TRAILER.run}, ${TRAILER.spec} and ${TRAILER.result}: head is not a promoted tournament winner`,
+      reason: `no commit in ${short(base)}..${short(head)} (${count} commit${count === 1 ? '' : 's'}) carries the trailers ${TRAILER.run}, ${TRAILER.spec} and ${TRAILER.result} (merge commits aside): head is not a promoted tournament winner`,
     };
   }
   const { commit, provenance } = found;

@@ -12,7 +12,7 @@ import { runJudge } from '../judge/judge.js';
 import { addTokens, emptyTokens, RESULT_SCHEMA_VERSION, type EntrantResult, type RunResult } from '../types.js';
 import { mapLimit } from './concurrency.js';
 import { DiffTooLarge } from '../diff-limit.js';
-import { keepBranches } from './branches.js';
+import { createWinnerCommit, keepBranches, writePrPacket } from './branches.js';
 import type { RunSession } from './session.js';
 import type { SandboxNetworks } from './networks.js';
 
@@ -136,9 +136,11 @@ export async function settle(
     finishedAt: '',
     repo: session.repo.root,
     baseCommit: base.commit,
+    startBranch: session.repo.branch,
     spec: {
       title: spec.title,
       path: spec.path,
+      ...(spec.sha256 ? { sha256: spec.sha256 } : {}),
       test: spec.test,
       setup: spec.setup,
       build: spec.build,
@@ -171,6 +173,9 @@ export async function settle(
   result.timings.reportMs = report.ms;
   result.timings.totalMs = Date.now() - session.startedAt.getTime();
   await writeFile(join(runDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+  // The winner commit carries result.json's hash, so it comes after, and result.json is final.
+  await createWinnerCommit(result, spec);
+  await writePrPacket(result);
   reporter.onEvent({ type: 'run-end', result });
   return result;
 }

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { git } from '../git/repo.js';
+import { RESERVED_NAMES } from '../config/schema.js';
 import { TourneyError } from '../errors.js';
 import { checkDiffSize, DiffTooLarge } from '../diff-limit.js';
 
@@ -28,6 +29,7 @@ export async function parseCandidates(root: string, values: string[]): Promise<C
     if (!NAME_RE.test(name) || name.includes('..') || name.endsWith('.lock')) {
       throw new TourneyError(`--candidate "${value}": expected a name of 1-40 lower-case letters, digits, ".", "_" or "-" before "=" (it becomes a branch name), got "${name}"`);
     }
+    if ((RESERVED_NAMES as readonly string[]).includes(name)) throw new TourneyError(`--candidate "${value}": expected a name other than "${name}": tourney keeps the winner's branch as tourney/<run>/winner`);
     if (seen.has(name)) throw new TourneyError(`--candidate "${value}": the name "${name}" is used by another candidate`);
     seen.add(name);
     const file = resolve(source);

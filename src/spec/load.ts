@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { readInputFile } from '../config/input-file.js';
+import { readInputBytes } from '../config/input-file.js';
+import { sha256Tag } from '../promote/provenance.js';
 import path from 'node:path';
 import matter from 'gray-matter';
 import * as z from 'zod';
@@ -68,10 +69,11 @@ function notYaml(): never {
   throw new Error('only YAML front matter is supported');
 }
 
-async function readSpecText(file: string): Promise<string> {
-  const text = (await readInputFile(path.resolve(file), file, 'spec file')).replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+async function readSpecText(file: string): Promise<{ text: string; sha256: string }> {
+  const bytes = await readInputBytes(path.resolve(file), file, 'spec file');
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   if (text.trim() === '') throw new TourneyError(`${file}: the spec file is empty; it needs front matter and a brief, e.g.:\n${EXAMPLE}`);
-  return text;
+  return { text, sha256: sha256Tag(bytes) };
 }
 
 function parseFrontMatter(file: string, text: string): { data: unknown; body: string } {
@@ -96,7 +98,7 @@ function parseFrontMatter(file: string, text: string): { data: unknown; body: st
 
 /** Reads a feature spec: Markdown with YAML front matter. Every error is a TourneyError naming `file`. */
 export async function loadSpec(file: string): Promise<Spec> {
-  const text = await readSpecText(file);
+  const { text, sha256 } = await readSpecText(file);
   const { data, body } = parseFrontMatter(file, text);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new TourneyError(`${file}: front matter must be a mapping of keys to values (like "test: npm test"), got ${describeValue(data)}`);
@@ -107,6 +109,7 @@ export async function loadSpec(file: string): Promise<Spec> {
   const { title, test, setup, setupKey, timeLimit, build, hidden, bench, scope } = fm.data;
   return {
     path: path.resolve(file),
+    sha256,
     title: title ?? firstH1 ?? path.basename(file, path.extname(file)),
     body,
     sections,

@@ -212,6 +212,7 @@ describe('loadConfig errors', () => {
     ['entrants: [{ name: a, agent: claude-code }]', 'key "entrants[0].agent": expected "opencode" (the only agent supported so far), got "claude-code"'],
     ['entrants: [{ name: a, model: sonnet }]', 'key "entrants[0].model": expected "provider/model", e.g. "anthropic/claude-sonnet-4-5", got "sonnet"'],
     ['entrants: [{ name: a, approach: 3 }]', 'key "entrants[0].approach": expected a string, got 3 (a number)'],
+    ['entrants: [{ name: winner, model: x/y }]', 'key "entrants[0].name": expected a name other than "winner": tourney keeps the winner\'s branch as tourney/<run>/winner, got "winner"'],
     ['entrants: [{ name: a, timeLimit: soon }]', 'key "entrants[0].timeLimit": expected a positive number of seconds or a duration like "10m", at most 7 days (168h), got "soon"'],
     ['sandbox: []', 'key "sandbox": expected a mapping of keys to values, got a list'],
     ['sandbox: { image: "" }', 'key "sandbox.image": expected a non-empty string, got ""'],

@@ -77,6 +77,17 @@ describe('verifyWinner: a genuine winner', () => {
     expect(await check(merge)).toMatchObject({ passed: true, commit });
   });
 
+  it('passes over promote --to merge\'s merge commit (same trailers) to the winner commit, its second parent', async () => {
+    const { run, commit } = await winnerCommit();
+    const moved = await gitIn(repo, ['commit-tree', `${base}^{tree}`, '-p', base, '-m', 'main moved on']);
+    const merged = await commitPatch(repo, { base, patch, parent: moved, message: 'x' });
+    const merge = await gitIn(repo, ['commit-tree', `${merged}^{tree}`, '-p', moved, '-p', commit, '-m', winnerMessage('Merge the winner', run.provenance)]);
+    expect(await check(merge)).toMatchObject({ passed: true, commit, laterCommits: 2 });
+    // A merge commit alone proves nothing, whatever it claims.
+    const lonely = await gitIn(repo, ['commit-tree', `${merged}^{tree}`, '-p', moved, '-p', merged, '-m', winnerMessage('Merge', run.provenance)]);
+    expect((await check(lonely)).reason).toMatch(/^no commit in .* carries the trailers .* \(merge commits aside\)/);
+  });
+
   it('never touches the user\'s index or working tree', async () => {
     const { commit } = await winnerCommit();
     await writeFile(join(repo, 'b.txt'), 'b\nstaged\n');

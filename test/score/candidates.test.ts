@@ -56,6 +56,7 @@ describe('--candidate', () => {
     [['feat'], /--candidate "feat": expected NAME=REF_OR_PATCH/],
     [['X=feat'], /expected a name of 1-40 lower-case/],
     [['x=feat', 'x=main'], /the name "x" is used by another candidate/],
+    [['winner=feat'], /expected a name other than "winner": tourney keeps the winner's branch as tourney\/<run>\/winner/],
     [['x=nope'], /"nope" is neither a patch file nor a git ref/],
   ])('rejects %j', async (values, message) => {
     await expect(parseCandidates(repo, values)).rejects.toThrow(message);
