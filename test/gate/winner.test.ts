@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { verifyWinner, resolveWinnerSource, type WinnerSource } from '../../src/gate/winner.js';
 import { TourneyError } from '../../src/errors.js';
 import { formatTrailers } from '../../src/promote/provenance.js';
+import { createWinnerCommit } from '../../src/run/branches.js';
+import type { RunResult } from '../../src/types.js';
 import { commitPatch, diffOf, gitIn, makeWinnerRun, winnerMessage, type WinnerRun } from '../support/winner-fixture.js';
 
 // Provenance checks on real repositories: every value in a trailer block is someone's claim, and
@@ -58,6 +60,14 @@ describe('verifyWinner: a genuine winner', () => {
     const v = await check(commit);
     expect(v).toMatchObject({ passed: true, commit, runId: run.runId, winner: 'alpha', laterCommits: 0, runDir: run.runDir });
     expect(v.reason).toContain(`the winner of run ${run.runId}`);
+  });
+
+  it('passes the winner commit tourney itself makes (createWinnerCommit, the promote path)', async () => {
+    const run = await makeWinnerRun(repo, { runId: '20261202-013333-cafe', base, patch, specPath: spec });
+    const result = { runId: run.runId, runDir: run.runDir, repo, baseCommit: base, winner: 'alpha', winnerBranch: `tourney/${run.runId}/winner`, spec: { title: 'Win' }, entrants: [{ name: 'alpha', model: 'scripted/x', diffPath: 'entrants/alpha/diff.patch' }] } as unknown as RunResult;
+    const commit = await createWinnerCommit(result, { path: spec });
+    expect(commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(await check(commit!)).toMatchObject({ passed: true, commit, runId: run.runId, winner: 'alpha' });
   });
 
   it('passes the winner plus later commits, and counts them', async () => {
