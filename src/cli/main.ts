@@ -136,12 +136,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--image <tag>', 'sandbox image tag')
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points (a tie-break never suffices); overrides gates.minMargin', scorePoints)
+    .option('--full', 'also benchmark entrants already out on a gate (skipped by default)')
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, options: OutputOptions & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number }) => {
+    .action(async (spec: string, options: OutputOptions & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number; full?: boolean }) => {
       const { runTournament } = await commands.run();
       setExit(await runCommand(options, (signal, reporter) => runTournament(
-        { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
+        { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, full: options.full, signal },
         reporter,
       )));
     });
@@ -157,12 +158,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--image <tag>', 'sandbox image tag')
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points; overrides gates.minMargin', scorePoints)
+    .option('--full', 'also benchmark entrants already out on a gate (skipped by default)')
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, options: OutputOptions & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number }) => {
+    .action(async (spec: string, options: OutputOptions & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number; full?: boolean }) => {
       const { scoreCandidates } = await commands.score();
       setExit(await runCommand(options, (signal, reporter) => scoreCandidates(
-        { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
+        { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, full: options.full, signal },
         reporter,
       )));
     });
