@@ -85,10 +85,12 @@ export async function runPerfSession(docker: Docker, input: PerfSessionInput): P
     else logs.get(side)?.push(...lines);
   };
   const results = new Map<string, PerfCheck>();
+  // One session, one duration: every candidate's check reports the same time.
+  let endedAt: number | undefined;
   const finish = async (name: string, check: Pick<PerfCheck, 'ran'> & Partial<PerfCheck>) => {
     const candidate = input.candidates.find((c) => c.name === name)!;
     const result: PerfCheck = {
-      tasks: [], ratio: null, relativeTo: null, regression: false, ...check, threshold, rounds, durationMs: Date.now() - started,
+      tasks: [], ratio: null, relativeTo: null, regression: false, ...check, threshold, rounds, durationMs: (endedAt ?? Date.now()) - started,
       logPath: candidate.logRelPath, ...(input.sessionLogRelPath ? { sessionLogPath: input.sessionLogRelPath } : {}),
     };
     const log = logs.get(name) ?? [];
@@ -161,6 +163,7 @@ export async function runPerfSession(docker: Docker, input: PerfSessionInput): P
       }
     }
 
+    endedAt = Date.now();
     const measuredNames = measured.filter((s): s is string => s !== BASE);
     const summaries = summariseSession(
       { base: collected.get(BASE)!, candidates: Object.fromEntries(measuredNames.map((n) => [n, collected.get(n)!])) },
