@@ -60,6 +60,12 @@ export function staticGates(checks: EntrantChecks, hasChange: boolean, spec: Spe
   return evaluateGates(checks, hasChange, spec, gates).filter((g) => STATIC_GATES.includes(g.gate));
 }
 
+/** The gate an entrant is out on: the first failed static gate (known first), else the first failed gate; null if none failed. */
+export function outOnGate(results: GateResult[]): GateResult | null {
+  const failed = results.filter((g) => !g.passed);
+  return failed.find((g) => STATIC_GATES.includes(g.gate)) ?? failed[0] ?? null;
+}
+
 /** Every gate but performance: whether an entrant is still in the running when the benchmarks start. */
 export function gatesBeforePerformance(checks: EntrantChecks, hasChange: boolean, spec: Spec, gates: GateConfig): GateResult[] {
   return evaluateGates(checks, hasChange, spec, { ...gates, performance: false });

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { refereeEntrant, type CheckTimings } from '../referee/referee.js';
-import { evaluateGates, gatesBeforePerformance } from '../ranking/gates.js';
+import { evaluateGates, gatesBeforePerformance, outOnGate } from '../ranking/gates.js';
 import { refereePerformance } from '../referee/performance.js';
 import { scoreEntrant } from '../ranking/score.js';
 import { rankEntrants, RANKING_RULE } from '../ranking/rank.js';
@@ -94,7 +94,7 @@ export async function settle(
       const verdict = verdicts[index];
       if (!verdict) return [];
       const before = gatesBeforePerformance(verdict.checks, verdict.changes.length > 0, spec, config.scoring.gates);
-      return [{ name: candidate.name, patch: candidate.patch, verdict, outOn: before.find((g) => !g.passed) ?? null }];
+      return [{ name: candidate.name, patch: candidate.patch, verdict, outOn: outOnGate(before) }];
     });
     const t0 = Date.now();
     const perf = await refereePerformance(ctx, entries, { full: options.full, signal: session.signal });
@@ -236,7 +236,7 @@ async function judgeFinalists(session: RunSession, candidates: Candidate[], entr
   }
   // Never shown to the judge, even with --full: an entrant out on a gate may carry text aimed at it.
   for (const e of entrants) {
-    const out = e.gates.find((g) => !g.passed);
+    const out = outOnGate(e.gates);
     if (!e.eligible && e.score && out) e.score.skipped = [...(e.score.skipped ?? []), { part: 'judge', detail: `skipped: out on gate ${out.gate}` }];
   }
   return { summary: result.value, tokens: result.value.tokens, costUsd: result.value.costUsd };
