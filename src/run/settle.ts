@@ -105,6 +105,7 @@ export async function settle(
     }
     return verdicts;
   });
+  session.timings.refereeMs = referee.ms;
   const entrants: EntrantResult[] = candidates.map((candidate, index) => {
     const verdict = referee.value[index] ?? null;
     const changes = verdict?.changes ?? [];
