@@ -115,7 +115,7 @@ export async function runPerfSession(docker: Docker, input: PerfSessionInput): P
       const candidate = side === BASE ? null : input.candidates.find((c) => c.name === side)!;
       const label = candidate ? `perf:${candidate.name}` : 'perf-base';
       const sandbox = await Sandbox.create(docker, {
-        image: candidate?.image ?? input.baseImage, runId: input.runId, role: label, name: `tourney-${input.runId}-${candidate ? `perf-${candidate.name}` : 'perf-base'}`,
+        image: candidate?.image ?? input.baseImage, runId: input.runId, role: label, name: `tourney-${input.runId}-${candidate ? `perf-entrant-${candidate.name}` : 'perf-base'}`,
         limits: input.limits, network: 'none', readOnlyBinds: binds,
       });
       sandboxes.push(sandbox);

@@ -59,6 +59,7 @@ describe('tourney score: benchmarks are skipped for an entrant already out on a 
   it('measures the entrant still in the running against base', () => {
     expect(of(lean, 'correct').checks.performance).toMatchObject({ ran: true, relativeTo: 'base', sessionLogPath: 'perf-session.log' });
     expect(lean.winner).toBe('correct');
+    expect(lean.timings.refereeMs).toBeGreaterThan(of(lean, 'correct').checks.performance!.durationMs);
   });
 
   it('says "skipped" in the terminal scorecard and the HTML report instead of a number', async () => {
