@@ -16,6 +16,7 @@ describe('tourney score: benchmarks are skipped for an entrant already out on a 
   let fixture: ScoreFixture;
   let lean: RunResult;
   let full: RunResult;
+  let progress: string[];
   const of = (r: RunResult, name: string): EntrantResult => r.entrants.find((e) => e.name === name)!;
 
   beforeAll(async () => {
@@ -24,15 +25,25 @@ describe('tourney score: benchmarks are skipped for an entrant already out on a 
     const config = join(fixture.repo, '..', 'tourney.config.yaml');
     await writeFile(config, 'performance: { threshold: 0.5, rounds: 1 }\n');
     const args = ['score', fixture.spec, '--repo', fixture.repo, '--config', config, '--candidate', 'correct=cand/correct', '--candidate', 'test-deleter=cand/test-deleter', '--json', '--quiet'];
-    const a = await cliResult(...args);
+    // The first run without --quiet: its progress lines (stderr) show when each gate became known.
+    const a = await cliResult(...args.filter((x) => x !== '--quiet'));
     const b = await cliResult(...args, '--full');
-    expect([a.code, b.code, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
+    expect([a.code, b.code, b.stderr]).toEqual([0, 0, '']);
+    progress = a.stderr.split('\n');
     lean = a.result!;
     full = b.result!;
   }, 600_000);
 
   afterAll(async () => {
     await fixture?.cleanup();
+  });
+
+  it('knows the static gate before the tests run', () => {
+    const out = progress.findIndex((l) => l.startsWith('[test-deleter] refereeing: out on gate tampering: test-deleted'));
+    const tested = progress.findIndex((l) => l.startsWith('[test-deleter] tested'));
+    expect(out).toBeGreaterThan(-1);
+    expect(tested).toBeGreaterThan(out);
+    expect(progress.some((l) => l.startsWith('[correct] refereeing: out on'))).toBe(false);
   });
 
   it('still runs the tests of the entrant out on the tampering gate', () => {
