@@ -185,14 +185,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--image <tag>', 'sandbox image tag')
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points (a tie-break never suffices); overrides gates.minMargin', scorePoints)
+    .option('--full', 'also benchmark entrants already out on a gate (skipped by default)')
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output');
   addCiOutputOptions(addPromoteFlags(run, 'promote'))
-    .action(async (spec: string, options: OutputOptions & CiOutputFlags & PromoteRunFlags & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number }) => {
+    .action(async (spec: string, options: OutputOptions & CiOutputFlags & PromoteRunFlags & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number; full?: boolean }) => {
       const { runTournament } = await commands.run();
       await checkPromoteTarget(options);
       setExit(await runCommand(options, (signal, reporter) => runTournament(
-        { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
+        { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, full: options.full, signal },
         reporter,
       ), { promote: promoteAfter(options), ci: options }));
     });
@@ -208,14 +209,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--image <tag>', 'sandbox image tag')
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points; overrides gates.minMargin', scorePoints)
+    .option('--full', 'also benchmark entrants already out on a gate (skipped by default)')
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output');
   addCiOutputOptions(addPromoteFlags(score, 'promote'))
-    .action(async (spec: string, options: OutputOptions & CiOutputFlags & PromoteRunFlags & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number }) => {
+    .action(async (spec: string, options: OutputOptions & CiOutputFlags & PromoteRunFlags & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number; full?: boolean }) => {
       const { scoreCandidates } = await commands.score();
       await checkPromoteTarget(options);
       setExit(await runCommand(options, (signal, reporter) => scoreCandidates(
-        { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
+        { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, full: options.full, signal },
         reporter,
       ), { promote: promoteAfter(options), ci: options }));
     });
