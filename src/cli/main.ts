@@ -162,6 +162,9 @@ const commands = {
   report: () => import('./report-command.js'),
   clean: () => import('./clean-command.js'),
   runs: () => import('./runs-command.js'),
+  schema: () => import('./schema-command.js'),
+  init: () => import('./init-command.js'),
+  validate: () => import('./validate-command.js'),
   promote: () => import('./promote-command.js'),
 };
 
@@ -317,6 +320,38 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (options: { scripts?: string[]; host: string; port: number; apiKeyEnv?: string[] }) => {
       const { serveScriptedModel } = await commands.modelServer();
       await serveScriptedModel(options);
+    });
+
+  program
+    .command('validate')
+    .description('check a spec, the config, models and credentials, and the Docker engine as a run would, without starting anything')
+    .argument('<spec>', 'feature spec')
+    .option('--repo <dir>', 'repository', '.')
+    .option('--config <file>', 'config file (default: tourney.config.yaml/.yml/.json at the repo root)')
+    .option('-n, --entrants <n>', 'number of entrants when the config lists none (as for run)', entrantCount)
+    .option('-m, --model <provider/model>', 'model for every entrant (as for run)', modelRef)
+    .option('--json', 'print the checks as JSON')
+    .action(async (spec: string, options: { repo: string; config?: string; entrants?: number; model?: string; json?: boolean }) => {
+      const { validateCommand } = await commands.validate();
+      setExit(await validateCommand(spec, options));
+    });
+
+  program
+    .command('init')
+    .description('write a commented tourney.config.yaml and a spec template (never overwrites a file)')
+    .option('--repo <dir>', 'repository', '.')
+    .option('--spec <file>', 'the spec template to write, relative to the repository', 'feature.md')
+    .action(async (options: { repo: string; spec: string }) => {
+      const { initCommand } = await commands.init();
+      setExit(await initCommand(options));
+    });
+
+  program
+    .command('schema')
+    .description("print the config's JSON Schema (for editor completion; also shipped as schemas/tourney.config.schema.json)")
+    .action(async () => {
+      const { schemaCommand } = await commands.schema();
+      schemaCommand();
     });
 
   program
