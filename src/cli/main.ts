@@ -305,7 +305,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--config <file>', 'config file whose entrants to check credentials for')
     .option('--repo <dir>', 'repository whose config to read', '.')
     .option('--live', 'also send one short request per configured model from a sandbox (costs a few tokens) and report ok / auth failed / model unknown / unreachable')
-    .action(async (options: { config?: string; repo: string; live?: boolean }) => {
+    .option('--json', 'print the findings as JSON ({ ok, problems, findings: [{ ok, what, fix }] })')
+    .action(async (options: { config?: string; repo: string; live?: boolean; json?: boolean }) => {
       const { runDoctor } = await commands.doctor();
       setExit(await runDoctor(options));
     });
