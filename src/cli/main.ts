@@ -324,6 +324,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command('completion')
+    .description('print a shell completion script: eval "$(tourney completion bash)" (bash, zsh) or > ~/.config/fish/completions/tourney.fish')
+    .argument('<shell>', 'bash, zsh or fish')
+    .action(async (shell: string) => {
+      const { bashCompletion, zshCompletion, fishCompletion } = await import('./completion.js');
+      const make = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion }[shell];
+      if (!make) throw new TourneyError(`completion: expected a shell of bash, zsh or fish, got "${shell}"`);
+      process.stdout.write(make(program));
+    });
+
+  program
     .command('validate')
     .description('check a spec, the config, models and credentials, and the Docker engine as a run would, without starting anything')
     .argument('<spec>', 'feature spec')
