@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 
 const MARKER = 'TOURNEY_PERF ';
-// Shorter than tinybench's 1 s / 250 ms: every task runs rounds x 2 sides times per entrant.
+// Shorter than tinybench's 1 s / 250 ms: every task runs rounds x (base + every candidate) times per session.
 const DEFAULTS = { time: 500, warmupTime: 100 };
 const OPTION_KEYS = ['time', 'warmupTime', 'iterations', 'warmupIterations'];
 

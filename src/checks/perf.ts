@@ -8,135 +8,208 @@ import { overlayTar, type Overlay } from '../sandbox/overlay.js';
 import { applyPatch, prepareWorkspace, SANDBOX_USER, WORKDIR } from '../sandbox/workspace.js';
 import { errorMessage } from '../errors.js';
 import { packagePath } from '../paths.js';
-import { parseRunnerOutput, summarise, type SideRounds } from './perf-stats.js';
+import { interleave, parseRunnerOutput, summariseSession, type RunnerFile, type SideRounds } from './perf-stats.js';
 import type { PerfCheck } from './types.js';
 
-export interface PerfCheckInput {
-  /** Prepared environments: the run's for the base side, the entrant's (same unless it re-prepared). */
-  baseImage: string;
-  entrantImage: string;
-  runId: string;
-  entrant: string;
-  baseTar: string;
+/** One candidate in an interleaved session. */
+export interface PerfCandidate {
+  name: string;
+  /** Its prepared environment (the run's, unless its dependency change made it re-prepare). */
+  image: string;
   patch: string;
-  /** Repo-relative bench modules (format: containers/perf-runner.mjs), as they exist after overlays. */
-  benchFiles: string[];
-  /** Files from outside the repository (hidden benches) copied into both trees after the patch. */
-  overlays: Overlay[];
-  limits: SandboxLimits;
-  rounds?: number;
-  threshold?: number;
-  /** Per runner invocation. */
-  timeoutMs: number;
   logFile: string;
   logRelPath: string;
 }
 
-interface Prepared {
-  sandbox: Sandbox;
-  failure?: string;
+export interface PerfSessionInput {
+  /** The run's prepared environment, for the base side. */
+  baseImage: string;
+  runId: string;
+  baseTar: string;
+  candidates: PerfCandidate[];
+  /** Repo-relative bench modules (format: containers/perf-runner.mjs), as they exist after overlays. */
+  benchFiles: string[];
+  /** Files from outside the repository (hidden benches) copied into every tree after the patch. */
+  overlays: Overlay[];
+  limits: SandboxLimits;
+  rounds?: number;
+  threshold?: number;
+  /** Per runner invocation (one bench file on one side). */
+  timeoutMs: number;
+  /** Candidates whose speed may set the reference when base cannot run a task (default: all). */
+  referencePool?: string[];
+  /** The whole session's log (base and every candidate); absent: only the per-candidate logs. */
+  sessionLogFile?: string;
+  sessionLogRelPath?: string;
+  signal?: AbortSignal;
+}
+
+/** The single-candidate form (tests, and callers that measure one entrant). */
+export interface PerfCheckInput extends Omit<PerfSessionInput, 'candidates'> {
+  entrantImage: string;
+  entrant: string;
+  patch: string;
+  logFile: string;
+  logRelPath: string;
 }
 
 const OPT = '/opt/tourney';
 export const RUNNER_IN_CONTAINER = `${OPT}/perf-runner.mjs`;
+const BASE = Symbol('base');
+type SideId = typeof BASE | string;
+
+/** Base and base + patch, as a session of one candidate. Never throws. */
+export async function runPerfCheck(docker: Docker, input: PerfCheckInput): Promise<PerfCheck> {
+  const { entrantImage, entrant, patch, logFile, logRelPath, ...rest } = input;
+  const checks = await runPerfSession(docker, { ...rest, candidates: [{ name: entrant, image: entrantImage, patch, logFile, logRelPath }] });
+  return checks.get(entrant)!;
+}
 
 /**
- * Benchmarks base and base + patch in two fresh network-less containers, alternating rounds
- * between them so machine noise falls on both sides alike. Never throws.
+ * Benchmarks base and every candidate in one interleaved session: one fresh network-less container per
+ * side (same limits), and for each bench file, `rounds` rounds in which every side runs once, in an
+ * order rotated each round (interleave), so machine noise falls on every side alike and base is
+ * measured once per round rather than once per candidate. Sides run one at a time. Never throws;
+ * every container is removed on every path.
  */
-export async function runPerfCheck(docker: Docker, input: PerfCheckInput): Promise<PerfCheck> {
+export async function runPerfSession(docker: Docker, input: PerfSessionInput): Promise<Map<string, PerfCheck>> {
   const started = Date.now();
   const rounds = input.rounds ?? 3;
   const threshold = input.threshold ?? 0.1;
-  const log: string[] = [];
-  const finish = async (check: Pick<PerfCheck, 'ran' | 'error'> & Partial<PerfCheck>): Promise<PerfCheck> => {
-    const result: PerfCheck = { tasks: [], ratio: null, regression: false, ...check, threshold, rounds, durationMs: 0, logPath: input.logRelPath };
+  const names = input.candidates.map((c) => c.name);
+  const sessionLog: string[] = [];
+  const logs = new Map<string, string[]>(names.map((n) => [n, []]));
+  const note = (side: SideId, ...lines: string[]) => {
+    sessionLog.push(...lines);
+    if (side === BASE) for (const l of logs.values()) l.push(...lines);
+    else logs.get(side)?.push(...lines);
+  };
+  const results = new Map<string, PerfCheck>();
+  // One session, one duration: every candidate's check reports the same time.
+  let endedAt: number | undefined;
+  const finish = async (name: string, check: Pick<PerfCheck, 'ran'> & Partial<PerfCheck>) => {
+    const candidate = input.candidates.find((c) => c.name === name)!;
+    const result: PerfCheck = {
+      tasks: [], ratio: null, relativeTo: null, regression: false, ...check, threshold, rounds, durationMs: (endedAt ?? Date.now()) - started,
+      logPath: candidate.logRelPath, ...(input.sessionLogRelPath ? { sessionLogPath: input.sessionLogRelPath } : {}),
+    };
+    const log = logs.get(name) ?? [];
     if (result.error) log.push(`[tourney: ${result.error}]`);
-    try {
-      await mkdir(dirname(input.logFile), { recursive: true });
-      await writeFile(input.logFile, `${log.join('\n')}\n`);
-    } catch {
-      result.logPath = null;
-    }
-    return { ...result, durationMs: Date.now() - started };
+    if (!(await writeLog(candidate.logFile, log))) result.logPath = null;
+    results.set(name, result);
+  };
+  const finishAll = async (check: Pick<PerfCheck, 'ran'> & Partial<PerfCheck>) => {
+    for (const name of names) if (!results.has(name)) await finish(name, check);
   };
 
   const invalid = validate(input, rounds, threshold);
-  if (invalid) return finish({ ran: false, error: invalid });
-
   const sandboxes: Sandbox[] = [];
   try {
+    if (invalid) {
+      await finishAll({ ran: false, error: invalid });
+      return results;
+    }
     const binds = [`${tinybenchDir()}:${OPT}/node_modules/tinybench`, `${packagePath('containers', 'perf-runner.mjs')}:${RUNNER_IN_CONTAINER}`];
     const overlays = input.overlays.length > 0 ? await overlayTar(input.overlays) : null;
-    const create = async (side: 'base' | 'entrant') => {
-      const role = side === 'base' ? `perf-base:${input.entrant}` : `perf:${input.entrant}`;
-      const name = `tourney-${input.runId}-${side === 'base' ? 'perf-base' : 'perf'}-${input.entrant}`;
-      const image = side === 'base' ? input.baseImage : input.entrantImage;
-      const sandbox = await Sandbox.create(docker, { image, runId: input.runId, role, name, limits: input.limits, network: 'none', readOnlyBinds: binds });
+    const prepare = async (side: SideId): Promise<Sandbox> => {
+      const candidate = side === BASE ? null : input.candidates.find((c) => c.name === side)!;
+      const label = candidate ? `perf:${candidate.name}` : 'perf-base';
+      const sandbox = await Sandbox.create(docker, {
+        image: candidate?.image ?? input.baseImage, runId: input.runId, role: label, name: `tourney-${input.runId}-${candidate ? `perf-entrant-${candidate.name}` : 'perf-base'}`,
+        limits: input.limits, network: 'none', readOnlyBinds: binds,
+      });
       sandboxes.push(sandbox);
-      return sandbox;
-    };
-    const prepare = async (side: 'base' | 'entrant'): Promise<Prepared> => {
-      const sandbox = await create(side);
       await prepareWorkspace(sandbox, input.baseTar);
-      if (side === 'entrant') {
-        const applied = await applyPatch(sandbox, input.patch);
+      if (candidate) {
+        const applied = await applyPatch(sandbox, candidate.patch);
         if (!applied.ok) throw new Error(`the entrant's patch does not apply: ${applied.message.trim()}`);
       }
       if (overlays) await sandbox.putTar(overlays, WORKDIR);
-      return { sandbox };
+      return sandbox;
     };
-    const settled = await Promise.allSettled([prepare('base'), prepare('entrant')]);
-    const [base, entrant] = settled.map((s) => {
-      if (s.status === 'rejected') throw s.reason;
-      return s.value;
-    }) as [Prepared, Prepared];
-    if (base.failure) return await finish({ ran: false, error: base.failure });
-    if (entrant.failure) return await finish({ ran: true, regression: true, error: entrant.failure });
+    const sides: SideId[] = [BASE, ...names];
+    const settled = await Promise.allSettled(sides.map(prepare));
+    if (settled[0]?.status === 'rejected') throw settled[0].reason;
+    const ready = new Map<SideId, Sandbox>();
+    for (const [i, s] of settled.entries()) {
+      const side = sides[i]!;
+      if (s.status === 'fulfilled') ready.set(side, s.value);
+      else if (side !== BASE) await finish(side, { ran: false, error: errorMessage(s.reason) });
+    }
+    const measured = sides.filter((s) => ready.has(s));
+    const collected = new Map<SideId, SideRounds>(measured.map((s) => [s, Array.from({ length: rounds }, () => [])]));
+    const label = (side: SideId) => (side === BASE ? 'base' : side);
+    note(BASE, `# interleaved session: base + ${measured.length - 1} candidate(s), ${rounds} round(s) per bench file`);
 
-    const results: Record<'base' | 'entrant', SideRounds> = { base: [], entrant: [] };
-    for (let round = 1; round <= rounds; round++) {
-      // Alternating who goes first keeps a warming (or throttling) machine from favouring one side.
-      const order: ('base' | 'entrant')[] = round % 2 === 1 ? ['base', 'entrant'] : ['entrant', 'base'];
-      for (const side of order) {
-        const previous = results[side].at(-1);
-        if (previous && !Array.isArray(previous) && previous.timedOut) {
-          results[side].push({ failure: 'skipped: timed out in an earlier round', timedOut: true }); // it would only time out again
-          continue;
+    for (const file of input.benchFiles) {
+      const timedOut = new Set<SideId>();
+      for (const [index, order] of interleave(measured, rounds).entries()) {
+        note(BASE, `## ${file}, round ${index + 1}: ${order.map(label).join(', ')}`);
+        for (const side of order) {
+          if (input.signal?.aborted) throw new Error('interrupted');
+          const round = collected.get(side)![index] as RunnerFile[];
+          if (timedOut.has(side)) {
+            // It would only time out again.
+            round.push({ file, error: 'skipped: timed out in an earlier round', tasks: [] });
+            continue;
+          }
+          const run = await ready.get(side)!.exec(['node', RUNNER_IN_CONTAINER, file], { user: SANDBOX_USER, workdir: WORKDIR, timeoutMs: input.timeoutMs });
+          note(side, `## round ${index + 1}, ${side === BASE ? 'base' : 'entrant'}${side === BASE ? '' : ` ${side}`}: ${file} (${run.durationMs} ms, exit ${run.exitCode ?? 'none'})`, run.stdout.trimEnd());
+          if (run.stderr.trim()) note(side, '--- stderr', run.stderr.trimEnd());
+          if (run.timedOut) timedOut.add(side);
+          const parsed = parseRunnerOutput(run.stdout)?.filter((f) => f.file === file);
+          round.push(...(parsed && parsed.length > 0 ? parsed : [{ file, error: runnerFailure(run, input.timeoutMs), tasks: [] }]));
         }
-        const run = await (side === 'base' ? base : entrant).sandbox.exec(['node', RUNNER_IN_CONTAINER, ...input.benchFiles], {
-          user: SANDBOX_USER,
-          workdir: WORKDIR,
-          timeoutMs: input.timeoutMs,
-        });
-        log.push(`## round ${round}, ${side} (${run.durationMs} ms, exit ${run.exitCode ?? 'none'})`, run.stdout.trimEnd());
-        if (run.stderr.trim()) log.push('--- stderr', run.stderr.trimEnd());
-        results[side].push(parseRunnerOutput(run.stdout) ?? { failure: runnerFailure(run, input.timeoutMs), timedOut: run.timedOut });
       }
     }
 
-    const summary = summarise(results.base, results.entrant, input.benchFiles, threshold);
-    if (summary.baseUnknown.length > 0) log.push('## tasks left out of the ratio (no base measurement)', ...summary.baseUnknown);
-    if (summary.entrantErrors.length > 0) log.push("## failures on the entrant's side", ...summary.entrantErrors);
-    return await finish({
-      ran: true,
-      tasks: summary.tasks,
-      ratio: summary.ratio,
-      regression: summary.regression,
-      ...(summary.entrantErrors.length > 0 ? { error: `the bench failed on the entrant's side: ${summary.entrantErrors.slice(0, 3).join('; ')}` } : {}),
-    });
+    endedAt = Date.now();
+    const measuredNames = measured.filter((s): s is string => s !== BASE);
+    const summaries = summariseSession(
+      { base: collected.get(BASE)!, candidates: Object.fromEntries(measuredNames.map((n) => [n, collected.get(n)!])) },
+      input.benchFiles, threshold, input.referencePool,
+    );
+    for (const name of measuredNames) {
+      const summary = summaries[name]!;
+      if (summary.baseFailed.length > 0) note(name, `## tasks base could not run (${name})`, ...summary.baseFailed);
+      if (summary.entrantErrors.length > 0) note(name, `## failures on ${name}'s side`, ...summary.entrantErrors);
+      await finish(name, {
+        ran: true,
+        tasks: summary.tasks,
+        ratio: summary.ratio,
+        relativeTo: summary.relativeTo,
+        regression: summary.regression,
+        ...(summary.entrantErrors.length > 0 ? { error: `the bench failed on the entrant's side: ${summary.entrantErrors.slice(0, 3).join('; ')}` } : {}),
+      });
+    }
   } catch (err) {
-    return await finish({ ran: false, error: `performance check could not run: ${errorMessage(err)}` });
+    await finishAll({ ran: false, error: `performance check could not run: ${errorMessage(err)}` });
   } finally {
     await Promise.all(sandboxes.map((s) => s.remove()));
+    if (input.sessionLogFile) await writeLog(input.sessionLogFile, sessionLog);
+  }
+  return results;
+}
+
+async function writeLog(file: string, lines: string[]): Promise<boolean> {
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, `${lines.join('\n')}\n`);
+    return true;
+  } catch {
+    return false;
   }
 }
 
-/** The check when the entrant's side has no environment to run in (its dependency change broke the setup). */
-export async function perfNotRun(error: string, logFile: string, logRelPath: string): Promise<PerfCheck> {
+/** The check when the entrant's benchmarks do not run: no environment, or (`skipped`) already out on a gate. */
+export async function perfNotRun(
+  error: string, logFile: string, logRelPath: string,
+  extra: { skipped?: PerfCheck['skipped']; tasks?: PerfCheck['tasks']; threshold?: number; rounds?: number } = {},
+): Promise<PerfCheck> {
   await mkdir(dirname(logFile), { recursive: true });
   await writeFile(logFile, `[tourney: not run: ${error}]\n`);
-  return { ran: false, tasks: [], ratio: null, regression: false, error, threshold: 0, rounds: 0, durationMs: 0, logPath: logRelPath };
+  const { skipped, tasks = [], threshold = 0, rounds = 0 } = extra;
+  return { ran: false, tasks, ratio: null, relativeTo: null, regression: false, error, threshold, rounds, durationMs: 0, logPath: logRelPath, ...(skipped ? { skipped } : {}) };
 }
 
 function runnerFailure(run: ExecResult, timeoutMs: number): string {
@@ -145,10 +218,11 @@ function runnerFailure(run: ExecResult, timeoutMs: number): string {
   return `the runner exited with ${run.exitCode} without a result${tail ? `: ${tail}` : ''}`;
 }
 
-function validate(input: PerfCheckInput, rounds: number, threshold: number): string | null {
+function validate(input: PerfSessionInput, rounds: number, threshold: number): string | null {
   if (!Number.isInteger(rounds) || rounds < 1) return `rounds must be a positive integer, got ${rounds}`;
   if (!(threshold >= 0 && threshold < 1)) return `threshold must be in [0, 1), got ${threshold}`;
   if (input.benchFiles.length === 0) return 'no bench files to run';
+  if (new Set(input.candidates.map((c) => c.name)).size !== input.candidates.length) return 'candidate names must be distinct';
   const paths = [...input.benchFiles, ...input.overlays.map((o) => o.repoPath)];
   const outside = paths.find((p) => isAbsolute(p) || /^\.\.(\/|$)/.test(posix.normalize(p)) || p.startsWith('-'));
   if (outside !== undefined) return `bench path must stay inside the repository: ${outside}`;

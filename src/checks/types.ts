@@ -133,6 +133,16 @@ export interface SecurityCheck {
   error?: string;
 }
 
+/** What a performance ratio compares with: base, or (when base could not run the task) the fastest candidate that did. */
+export type PerfBasis = 'base' | 'fastest candidate';
+
+/**
+ * One task for one candidate: `measured` (compared with base), `base failed` (base could not run it:
+ * compared with the fastest candidate), `entrant failed` (it failed or did not run on this candidate's
+ * side: no ratio), `not run` (this candidate's benchmarks did not run at all; `detail` says why).
+ */
+export type PerfTaskState = 'measured' | 'base failed' | 'entrant failed' | 'not run';
+
 export interface PerfTaskResult {
   /** Bench file (repo-relative) and task name. */
   file: string;
@@ -142,21 +152,35 @@ export interface PerfTaskResult {
   baseRme: number;
   opsPerSec: number;
   rme: number;
-  /** opsPerSec / baseOpsPerSec: above 1 is faster than base; null when base could not run the task. */
+  /** opsPerSec over the reference's (see relativeTo): above 1 is faster; null when there is nothing to compare. */
   ratio: number | null;
+  /** Absent in results saved before candidates were compared with each other (then: base). */
+  relativeTo?: PerfBasis | null;
+  /** With relativeTo `fastest candidate`: who that was and its ops/s (median over the rounds). */
+  reference?: { name: string; opsPerSec: number };
+  state?: PerfTaskState;
+  /** One line for the report: the numbers compared, or why there are none. */
+  detail?: string;
 }
 
 export interface PerfCheck {
   ran: boolean;
   tasks: PerfTaskResult[];
-  /** Geometric mean of the task ratios, or null when nothing ran. */
+  /** Geometric mean of the task ratios (each to its own reference), or null when nothing compared. */
   ratio: number | null;
-  /** A task slower than base by more than the threshold (ratio < 1 - threshold). */
+  /** What the ratio is relative to; `mixed` when some tasks compare with base and others with the fastest candidate. */
+  relativeTo?: PerfBasis | 'mixed' | null;
+  /** A task slower than its reference by more than the threshold (ratio < 1 - threshold), or a failure on the entrant's side. */
   regression: boolean;
   threshold: number;
   rounds: number;
+  /** The whole interleaved session's time (shared by every candidate measured in it). */
   durationMs: number;
   logPath: string | null;
+  /** The session log: base and every candidate, in the order they ran. */
+  sessionLogPath?: string | null;
+  /** Set when the benchmarks were not run for this entrant because it was already out on a gate (without --full). */
+  skipped?: { gate: string; reason: string };
   error?: string;
 }
 

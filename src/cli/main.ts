@@ -163,6 +163,9 @@ const commands = {
   report: () => import('./report-command.js'),
   clean: () => import('./clean-command.js'),
   runs: () => import('./runs-command.js'),
+  schema: () => import('./schema-command.js'),
+  init: () => import('./init-command.js'),
+  validate: () => import('./validate-command.js'),
   promote: () => import('./promote-command.js'),
 };
 
@@ -186,14 +189,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--image <tag>', 'sandbox image tag')
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points (a tie-break never suffices); overrides gates.minMargin', scorePoints)
+    .option('--full', 'also benchmark entrants already out on a gate (skipped by default)')
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output');
   addCiOutputOptions(addPromoteFlags(run, 'promote'))
-    .action(async (spec: string, options: OutputOptions & CiOutputFlags & PromoteRunFlags & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number }) => {
+    .action(async (spec: string, options: OutputOptions & CiOutputFlags & PromoteRunFlags & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number; full?: boolean }) => {
       const { runTournament } = await commands.run();
       await checkPromoteTarget(options);
       setExit(await runCommand(options, (signal, reporter) => runTournament(
-        { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
+        { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, full: options.full, signal },
         reporter,
       ), { promote: promoteAfter(options), ci: options }));
     });
@@ -209,14 +213,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--image <tag>', 'sandbox image tag')
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points; overrides gates.minMargin', scorePoints)
+    .option('--full', 'also benchmark entrants already out on a gate (skipped by default)')
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output');
   addCiOutputOptions(addPromoteFlags(score, 'promote'))
-    .action(async (spec: string, options: OutputOptions & CiOutputFlags & PromoteRunFlags & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number }) => {
+    .action(async (spec: string, options: OutputOptions & CiOutputFlags & PromoteRunFlags & { candidate: string[]; base?: string; repo: string; config?: string; image?: string; judge?: string[]; minMargin?: number; full?: boolean }) => {
       const { scoreCandidates } = await commands.score();
       await checkPromoteTarget(options);
       setExit(await runCommand(options, (signal, reporter) => scoreCandidates(
-        { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, signal },
+        { repoDir: options.repo, specPath: spec, configPath: options.config, candidates: options.candidate, base: options.base, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, full: options.full, signal },
         reporter,
       ), { promote: promoteAfter(options), ci: options }));
     });
@@ -337,7 +342,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--config <file>', 'config file whose entrants to check credentials for')
     .option('--repo <dir>', 'repository whose config to read', '.')
     .option('--live', 'also send one short request per configured model from a sandbox (costs a few tokens) and report ok / auth failed / model unknown / unreachable')
-    .action(async (options: { config?: string; repo: string; live?: boolean }) => {
+    .option('--json', 'print the findings as JSON ({ ok, problems, findings: [{ ok, what, fix }] })')
+    .action(async (options: { config?: string; repo: string; live?: boolean; json?: boolean }) => {
       const { runDoctor } = await commands.doctor();
       setExit(await runDoctor(options));
     });
@@ -352,6 +358,49 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (options: { scripts?: string[]; host: string; port: number; apiKeyEnv?: string[] }) => {
       const { serveScriptedModel } = await commands.modelServer();
       await serveScriptedModel(options);
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script: eval "$(tourney completion bash)" (bash, zsh) or > ~/.config/fish/completions/tourney.fish')
+    .argument('<shell>', 'bash, zsh or fish')
+    .action(async (shell: string) => {
+      const { bashCompletion, zshCompletion, fishCompletion } = await import('./completion.js');
+      const make = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion }[shell];
+      if (!make) throw new TourneyError(`completion: expected a shell of bash, zsh or fish, got "${shell}"`);
+      process.stdout.write(make(program));
+    });
+
+  program
+    .command('validate')
+    .description('check a spec, the config, models and credentials, and the Docker engine as a run would, without starting anything')
+    .argument('<spec>', 'feature spec')
+    .option('--repo <dir>', 'repository', '.')
+    .option('--config <file>', 'config file (default: tourney.config.yaml/.yml/.json at the repo root)')
+    .option('-n, --entrants <n>', 'number of entrants when the config lists none (as for run)', entrantCount)
+    .option('-m, --model <provider/model>', 'model for every entrant (as for run)', modelRef)
+    .option('--json', 'print the checks as JSON')
+    .action(async (spec: string, options: { repo: string; config?: string; entrants?: number; model?: string; json?: boolean }) => {
+      const { validateCommand } = await commands.validate();
+      setExit(await validateCommand(spec, options));
+    });
+
+  program
+    .command('init')
+    .description('write a commented tourney.config.yaml and a spec template (never overwrites a file)')
+    .option('--repo <dir>', 'repository', '.')
+    .option('--spec <file>', 'the spec template to write, relative to the repository', 'feature.md')
+    .action(async (options: { repo: string; spec: string }) => {
+      const { initCommand } = await commands.init();
+      setExit(await initCommand(options));
+    });
+
+  program
+    .command('schema')
+    .description("print the config's JSON Schema (for editor completion; also shipped as schemas/tourney.config.schema.json)")
+    .action(async () => {
+      const { schemaCommand } = await commands.schema();
+      schemaCommand();
     });
 
   program

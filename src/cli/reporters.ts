@@ -1,5 +1,6 @@
 import type { Reporter, RunEvent, EntrantState } from '../run/events.js';
 import type { RunResult } from '../types.js';
+import type { PerfCheck } from '../checks/types.js';
 import { formatMs } from '../format.js';
 import { stripControl } from '../text/control.js';
 
@@ -59,6 +60,7 @@ function describeRaw(event: RunEvent): string | null {
 
 /** The scorecard in plain text, for the terminal. */
 export function summaryTable(result: RunResult): string {
+  const withPerf = Boolean(result.spec.bench?.length);
   const rows = [...result.entrants]
     .sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || (b.score?.total ?? -1) - (a.score?.total ?? -1) || a.name.localeCompare(b.name))
     .map((e) => {
@@ -76,11 +78,22 @@ export function summaryTable(result: RunResult): string {
         e.diff.files === 0 ? 'no diff' : `${e.diff.files} file${e.diff.files === 1 ? '' : 's'} +${e.diff.additions} -${e.diff.deletions}`,
         // Scored candidates were made elsewhere: there is no agent time to show.
         result.mode !== 'run' ? '-' : formatMs(e.durationMs),
+        ...(withPerf ? [perfText(e.checks.performance)] : []),
       ];
     });
-  const table = [['rank', 'entrant', 'status', 'gates', 'score', 'tests', 'diff', result.mode !== 'run' ? 'agent time' : 'time'], ...rows];
+  const table = [['rank', 'entrant', 'status', 'gates', 'score', 'tests', 'diff', result.mode !== 'run' ? 'agent time' : 'time', ...(withPerf ? ['perf'] : [])], ...rows];
   const widths = table[0]!.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
   return table.map((row) => '  ' + row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** The performance column: the ratio and what it compares with, or why there is none (never a made-up number). */
+export function perfText(p: PerfCheck | null | undefined): string {
+  if (p?.skipped) return p.skipped.reason;
+  if (!p?.ran) return 'not run';
+  if (p.error) return 'bench failed';
+  if (p.ratio === null) return 'no ratio';
+  const against = p.relativeTo === 'fastest candidate' ? 'fastest' : p.relativeTo === 'mixed' ? 'base/fastest' : 'base';
+  return `${p.ratio.toFixed(2)}x ${against}${p.regression ? ' (slower)' : ''}`;
 }
 
 function oneLine(text: string, max = 160): string {

@@ -21,7 +21,7 @@ interface Finding {
   fix?: string;
 }
 
-export async function runDoctor(options: { config?: string; repo: string; live?: boolean }): Promise<number> {
+export async function runDoctor(options: { config?: string; repo: string; live?: boolean; json?: boolean }): Promise<number> {
   const findings: Finding[] = [];
   const docker = new Docker();
   let dockerUp = false;
@@ -38,11 +38,19 @@ export async function runDoctor(options: { config?: string; repo: string; live?:
   }
 
   let config: TourneyConfig | undefined;
+  let root: string | undefined;
   try {
-    const root = (await openRepo(options.repo)).root;
-    if (await findConfigFile(root, options.config)) config = await loadConfig(root, { configPath: options.config });
+    root = (await openRepo(options.repo)).root;
   } catch (err) {
-    findings.push({ ok: false, what: `config: ${errorMessage(err)}`, fix: 'fix the config file (see the README for its keys)' });
+    // Outside a repository there is no config to read: the machine checks still apply.
+    findings.push({ ok: true, what: `config: not read (${errorMessage(err)}); "tourney doctor --repo DIR" also checks a repository's config and credentials` });
+  }
+  if (root !== undefined) {
+    try {
+      if (await findConfigFile(root, options.config)) config = await loadConfig(root, { configPath: options.config });
+    } catch (err) {
+      findings.push({ ok: false, what: `config: ${errorMessage(err)}`, fix: 'fix the config file (see the README for its keys)' });
+    }
   }
 
   if (dockerUp) {
@@ -68,15 +76,17 @@ export async function runDoctor(options: { config?: string; repo: string; live?:
   findings.push(...credentialFindings(config));
   findings.push(await setupTrustFinding(config));
 
-  const print = (f: Finding) => process.stdout.write(`${f.ok ? '✓' : '✗'} ${f.what}\n${!f.ok && f.fix ? `  → ${f.fix}\n` : ''}`);
+  // With --json, stdout holds only the JSON; progress lines go to stderr.
+  const print = (f: Finding) => { if (!options.json) process.stdout.write(`${f.ok ? '✓' : '✗'} ${f.what}\n${!f.ok && f.fix ? `  → ${f.fix}\n` : ''}`); };
   findings.forEach(print);
   if (options.live) {
-    const live = await liveFindings(docker, dockerUp, config);
+    const live = await liveFindings(docker, dockerUp, config, options.json ? process.stderr : process.stdout);
     live.forEach(print);
     findings.push(...live);
   }
   const problems = findings.filter((f) => !f.ok).length;
-  process.stdout.write(problems === 0 ? 'everything tourney needs is in place\n' : `${problems} problem(s) found\n`);
+  if (options.json) process.stdout.write(JSON.stringify({ ok: problems === 0, problems, findings }, null, 2) + '\n');
+  else process.stdout.write(problems === 0 ? 'everything tourney needs is in place\n' : `${problems} problem(s) found\n`);
   return problems === 0 ? 0 : 3;
 }
 
@@ -106,7 +116,7 @@ async function leftoverFinding(docker: Docker): Promise<Finding> {
 }
 
 /** --live: the same preflight as a run, then one request per model from a sandbox. */
-async function liveFindings(docker: Docker, dockerUp: boolean, config: TourneyConfig | undefined): Promise<Finding[]> {
+async function liveFindings(docker: Docker, dockerUp: boolean, config: TourneyConfig | undefined, progress: NodeJS.WritableStream): Promise<Finding[]> {
   if (!dockerUp || !config) return [{ ok: false, what: 'live check: needs the Docker engine and a tourney config listing entrants (or judge models)' }];
   const image = config.sandbox.image;
   if (!(await imageExists(docker, image))) return [{ ok: false, what: `live check: the sandbox image ${image} is missing`, fix: 'run "tourney image build"' }];
@@ -116,7 +126,7 @@ async function liveFindings(docker: Docker, dockerUp: boolean, config: TourneyCo
   } catch (err) {
     return [{ ok: false, what: `live check not started: ${errorMessage(err)}` }];
   }
-  process.stdout.write('live check: one short request per model from a sandbox (costs a few tokens each)...\n');
+  progress.write('live check: one short request per model from a sandbox (costs a few tokens each)...\n');
   let checks: Awaited<ReturnType<typeof liveChecks>>;
   try {
     checks = await liveChecks(docker, image, config, plan);

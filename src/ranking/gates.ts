@@ -1,4 +1,4 @@
-import type { EntrantChecks, SecurityCheck, TamperCheck } from '../checks/types.js';
+import type { EntrantChecks, PerfCheck, SecurityCheck, TamperCheck } from '../checks/types.js';
 import type { GateConfig, SecurityGate, Spec, TestCheck } from '../types.js';
 import type { GateResult } from './types.js';
 
@@ -48,12 +48,34 @@ export function evaluateGates(checks: EntrantChecks, hasChange: boolean, spec: S
         : { gate: 'injection', passed: !i.flagged, reason: i.flagged ? i.findings.slice(0, 2).map((f) => `${f.file}:${f.line}: ${f.text}`).join('; ') : 'no text addressing the judge' },
     );
   }
-  if (gates.performance && spec.bench?.length) {
-    const p = checks.performance;
-    results.push(
-      !p?.ran ? { gate: 'performance', passed: false, reason: p?.error ?? 'did not run' }
-        : { gate: 'performance', passed: !p.regression, reason: p.regression ? `slower than base by more than ${Math.round(p.threshold * 100)}%` : `ratio ${p.ratio?.toFixed(2) ?? 'n/a'} vs base` },
-    );
-  }
+  // A check skipped because the entrant was already out on another gate has no gate of its own.
+  if (gates.performance && spec.bench?.length && !checks.performance?.skipped) results.push(performanceGate(checks.performance));
   return results;
+}
+
+/** The gates that only need the checks that read code (known before any container runs). */
+const STATIC_GATES: readonly GateResult['gate'][] = ['changed', 'tampering', 'security', 'injection'];
+
+export function staticGates(checks: EntrantChecks, hasChange: boolean, spec: Spec, gates: GateConfig): GateResult[] {
+  return evaluateGates(checks, hasChange, spec, gates).filter((g) => STATIC_GATES.includes(g.gate));
+}
+
+/** The gate an entrant is out on: the first failed static gate (known first), else the first failed gate; null if none failed. */
+export function outOnGate(results: GateResult[]): GateResult | null {
+  const failed = results.filter((g) => !g.passed);
+  return failed.find((g) => STATIC_GATES.includes(g.gate)) ?? failed[0] ?? null;
+}
+
+/** Every gate but performance: whether an entrant is still in the running when the benchmarks start. */
+export function gatesBeforePerformance(checks: EntrantChecks, hasChange: boolean, spec: Spec, gates: GateConfig): GateResult[] {
+  return evaluateGates(checks, hasChange, spec, { ...gates, performance: false });
+}
+
+function performanceGate(p: PerfCheck | null | undefined): GateResult {
+  if (!p?.ran) return { gate: 'performance', passed: false, reason: p?.error ?? 'did not run' };
+  const against = p.relativeTo === 'fastest candidate' ? 'the fastest candidate' : p.relativeTo === 'mixed' ? 'base or the fastest candidate' : 'base';
+  if (!p.regression) return { gate: 'performance', passed: true, reason: `ratio ${p.ratio?.toFixed(2) ?? 'n/a'} vs ${against}` };
+  if (p.error) return { gate: 'performance', passed: false, reason: p.error };
+  const slow = p.tasks.filter((t) => t.ratio !== null && t.ratio < 1 - p.threshold).map((t) => `${t.task} ${t.ratio!.toFixed(2)}x ${t.relativeTo === 'fastest candidate' ? 'the fastest candidate' : 'base'}`);
+  return { gate: 'performance', passed: false, reason: `slower than ${against} by more than ${Math.round(p.threshold * 100)}%${slow.length ? `: ${slow.slice(0, 3).join('; ')}` : ''}` };
 }

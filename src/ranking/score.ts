@@ -1,6 +1,7 @@
 import type { EntrantChecks } from '../checks/types.js';
 import type { ScoreWeights, Spec, TestCheck } from '../types.js';
 import type { Score, ScorePart } from './types.js';
+import { perfPartScore } from '../checks/perf-stats.js';
 
 /** Share of the tests part lost per ambiguous (low-severity) tampering finding. */
 export const AMBIGUOUS_TEST_EDIT_PENALTY = 0.1;
@@ -43,11 +44,15 @@ export function scoreEntrant(checks: EntrantChecks, spec: Spec, weights: ScoreWe
   const sec = checks.security;
   if (sec?.ran) add('security', 1 - 0.5 * sec.counts.high - 0.25 * sec.counts.medium - 0.1 * sec.counts.low, `${sec.counts.high} high, ${sec.counts.medium} medium, ${sec.counts.low} low new findings`);
   else add('security', 0, sec?.error ?? 'not run');
+  const skipped: NonNullable<Score['skipped']> = [];
   if (spec.bench?.length) {
     const perf = checks.performance;
+    const against = perf?.relativeTo === 'fastest candidate' ? 'the fastest candidate' : perf?.relativeTo === 'mixed' ? 'base / the fastest candidate' : 'base';
+    // Not run because the entrant was already out on a gate: no number at all, rather than a made-up 0.
+    if (perf?.skipped) skipped.push({ part: 'performance', detail: perf.skipped.reason });
     // A benchmark that broke on the entrant's side measures nothing good: it earns nothing.
-    if (perf?.ran && perf.error) add('performance', 0, perf.error);
-    else if (perf?.ran && perf.ratio !== null) add('performance', 0.5 + 0.5 * Math.log2(perf.ratio), `${perf.ratio.toFixed(2)}x base ops/s`);
+    else if (perf?.ran && perf.error) add('performance', 0, perf.error);
+    else if (perf?.ran && perf.ratio !== null) add('performance', perfPartScore(perf.ratio), `${perf.ratio.toFixed(2)}x ${against} ops/s`);
     else add('performance', 0, perf?.error ?? 'not run');
   }
   const scope = checks.scope;
@@ -60,5 +65,5 @@ export function scoreEntrant(checks: EntrantChecks, spec: Spec, weights: ScoreWe
   const totalWeight = raw.reduce((sum, p) => sum + p.weight, 0);
   const parts = raw.map((p) => ({ ...p, points: totalWeight > 0 ? (100 * p.weight * p.score) / totalWeight : 0 }));
   const total = Math.round(parts.reduce((sum, p) => sum + p.points, 0) * 10) / 10;
-  return { total, parts };
+  return { total, parts, ...(skipped.length > 0 ? { skipped } : {}) };
 }

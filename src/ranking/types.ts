@@ -24,4 +24,6 @@ export interface Score {
   /** 0-100, one decimal. */
   total: number;
   parts: ScorePart[];
+  /** Parts not measured, and so left out of the weighting, because the entrant was already out on a gate. */
+  skipped?: { part: keyof ScoreWeights; detail: string }[];
 }

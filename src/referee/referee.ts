@@ -10,7 +10,8 @@ import { runScopeCheck } from '../checks/scope.js';
 import { runInjectionCheck } from '../checks/injection.js';
 import { runLintCheck } from '../checks/lint.js';
 import { runSecurityCheck } from '../checks/security.js';
-import { perfNotRun, runPerfCheck } from '../checks/perf.js';
+import { staticGates } from '../ranking/gates.js';
+import type { GateResult } from '../ranking/types.js';
 import { errorMessage } from '../errors.js';
 import { materialize, PatchDoesNotApply, type FileChange } from './materialize.js';
 import { runCommands, type CommandSpec, type Overlay } from './tests.js';
@@ -34,20 +35,28 @@ export interface RefereeContext {
 }
 
 export interface RefereeVerdict {
+  /** Every check but performance, which runs for all candidates at once afterwards (refereePerformance). */
   checks: EntrantChecks;
   changes: FileChange[];
   environment?: EntrantEnvironment;
+  /** Where this entrant's benchmarks can run: its environment's image, or why there is none. */
+  bench?: { image: string | null; error?: string };
 }
 
 /** Each check timed, for the closing numbers and the bench script. */
 export type CheckTimings = Record<string, number>;
 
 /**
- * Every check on one entrant's patch. Checks that execute code (build, tests, hidden tests,
- * benchmarks) run in fresh network-less containers; checks that only read code (tampering, scope,
- * lint, security) read a host copy of base and base + patch as data.
+ * Every check on one entrant's patch but the benchmarks, cheapest first: the checks that only read code
+ * (tampering, injection, scope, lint, security) read a host copy of base and base + patch as data; then
+ * the checks that execute code (build, tests, hidden tests) run in fresh network-less containers.
+ * Benchmarks run later, for every candidate at once (refereePerformance).
  */
-export async function refereeEntrant(ctx: RefereeContext, name: string, patch: string, timings: CheckTimings = {}): Promise<RefereeVerdict> {
+export async function refereeEntrant(
+  ctx: RefereeContext, name: string, patch: string, timings: CheckTimings = {},
+  /** Told as soon as the static checks' gates are known: the first one failed, or null. */
+  onStaticGates?: (failed: GateResult | null) => void,
+): Promise<RefereeVerdict> {
   const dir = join(ctx.runDir, 'entrants', name);
   const rel = `entrants/${name}`;
   await mkdir(dir, { recursive: true });
@@ -70,6 +79,36 @@ export async function refereeEntrant(ctx: RefereeContext, name: string, patch: s
       return { checks: { tests: null, error }, changes: [] };
     }
     const { spec } = ctx;
+    // Cheap checks first: they only read the two trees, and their gates are known before any container starts.
+    const staticInput = {
+      baseDir: tree.baseDir,
+      headDir: tree.headDir,
+      changedFiles: tree.changes.filter((c) => c.status !== 'deleted').map((c) => c.path),
+      outDir: dir,
+      outRel: rel,
+    };
+    const tamperStatic = await timed('tampering', async () => ({
+      check: await runTamperCheck({
+        baseDir: tree.baseDir,
+        headDir: tree.headDir,
+        changes: tree.changes,
+        symlinks: tree.symlinks,
+        patch,
+        // The spec's benchmarks measure the entrant; an entrant must not get to rewrite them.
+        protectedPaths: [...ctx.scoring.protectedPaths, ...(spec.bench ?? [])],
+      }),
+      harnessPatches: await findHarnessPatches({ headDir: tree.headDir, changedFiles: staticInput.changedFiles, patch }),
+    }));
+    const injection = await timed('injection', async () => runInjectionCheck({ patch }));
+    const scope = await timed('scope', () => runScopeCheck({ baseDir: tree.baseDir, headDir: tree.headDir, changes: tree.changes, scope: spec.scope }));
+    const lint = await timed('lint', () => runLintCheck(staticInput));
+    const security = await timed('security', () => runSecurityCheck(staticInput));
+    const staticChecks: EntrantChecks = { tests: null, tampering: withHarnessFindings(tamperStatic.check, tamperStatic.harnessPatches, harnessNotRun('not yet')), injection, scope, lint, security };
+    const outOnStatic = staticGates(staticChecks, tree.changes.length > 0, spec, ctx.scoring.gates).find((g) => !g.passed);
+    // Tests still run for an entrant out on a static gate: they are the scorecard's main signal (a cheat that
+    // also fails the tests reads differently from one that passes them) and the sentinel run is part of tampering.
+    onStaticGates?.(outOnStatic ?? null);
+
     // A diff that changes what the setup depends on (a new dependency) gets an environment of its own.
     const env = await timed('environment', () =>
       ctx.environment.forEntrant(name, patch, { headDir: tree.headDir, changedPaths: tree.changes.map((c) => c.path) }),
@@ -106,45 +145,7 @@ export async function refereeEntrant(ctx: RefereeContext, name: string, patch: s
       timings.sentinelRun = (timings.sentinelRun ?? 0) + harness.durationMs;
     }
 
-    const staticInput = {
-      baseDir: tree.baseDir,
-      headDir: tree.headDir,
-      changedFiles: tree.changes.filter((c) => c.status !== 'deleted').map((c) => c.path),
-      outDir: dir,
-      outRel: rel,
-    };
-    const tampering = await timed('tampering', async () =>
-      withHarnessFindings(await runTamperCheck({
-        baseDir: tree.baseDir,
-        headDir: tree.headDir,
-        changes: tree.changes,
-        symlinks: tree.symlinks,
-        patch,
-        // The spec's benchmarks measure the entrant; an entrant must not get to rewrite them.
-        protectedPaths: [...ctx.scoring.protectedPaths, ...(spec.bench ?? [])],
-      }), await findHarnessPatches({ headDir: tree.headDir, changedFiles: staticInput.changedFiles, patch }), harness),
-    );
-    const injection = await timed('injection', async () => runInjectionCheck({ patch }));
-    const scope = await timed('scope', () => runScopeCheck({ baseDir: tree.baseDir, headDir: tree.headDir, changes: tree.changes, scope: spec.scope }));
-    const lint = await timed('lint', () => runLintCheck(staticInput));
-    const security = await timed('security', () => runSecurityCheck(staticInput));
-    const performance = spec.bench?.length
-      ? env.image === null
-        ? await perfNotRun(env.environment.error ?? 'no environment', join(dir, 'perf.log'), `${rel}/perf.log`)
-        : await timed('performance', () =>
-            runPerfCheck(ctx.docker, {
-              ...base,
-              baseImage: ctx.environment.image,
-              entrantImage: env.image!,
-              benchFiles: spec.bench!,
-              overlays: hiddenOverlays,
-              rounds: ctx.scoring.performance.rounds,
-              threshold: ctx.scoring.performance.threshold,
-              logFile: join(dir, 'perf.log'),
-              logRelPath: `${rel}/perf.log`,
-            }),
-          )
-      : null;
+    const tampering = withHarnessFindings(tamperStatic.check, tamperStatic.harnessPatches, harness);
 
     return {
       checks: {
@@ -157,10 +158,10 @@ export async function refereeEntrant(ctx: RefereeContext, name: string, patch: s
         scope,
         lint,
         security,
-        ...(spec.bench?.length ? { performance } : {}),
       },
       changes: tree.changes,
       environment: env.environment,
+      bench: env.image === null ? { image: null, error: env.environment.error ?? 'no environment' } : { image: env.image },
     };
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -63,11 +63,14 @@ export function securityCell(sec: SecurityCheck | undefined): Cell {
 }
 
 export function perfCell(perf: PerfCheck | null | undefined): Cell {
+  if (perf?.skipped) return { state: 'none', text: 'skipped', detail: perf.skipped.reason.replace(/^skipped: /, '') };
+  if (perf?.ran && perf.error) return { state: 'bad', text: 'bench failed', detail: "on the entrant's side" };
   if (!perf?.ran || perf.ratio === null) return notRun(perf?.error);
+  const against = perf.relativeTo === 'fastest candidate' ? 'vs fastest candidate' : perf.relativeTo === 'mixed' ? 'vs base / fastest' : 'vs base';
   if (perf.regression) {
-    return { state: 'bad', text: formatRatio(perf.ratio), detail: 'regression' };
+    return { state: 'bad', text: formatRatio(perf.ratio), detail: `regression ${against}` };
   }
-  return { state: perf.ratio >= 1 ? 'good' : 'neutral', text: formatRatio(perf.ratio), detail: '' };
+  return { state: perf.ratio >= 1 ? 'good' : 'neutral', text: formatRatio(perf.ratio), detail: against };
 }
 
 export function scopeCell(scope: ScopeCheck | undefined): Cell {

@@ -14,6 +14,8 @@ export interface PartView {
   weight: number;
   points: string;
   detail: string;
+  /** A part left out of the weighting because the entrant was already out on a gate: no score or points shown. */
+  skipped?: boolean;
 }
 
 export interface LinkView {
@@ -32,7 +34,9 @@ export interface EntrantDetails {
   findings: { ruleId: string; cwe: string; severity: string; where: string; message: string; snippet: string }[];
   lintMessages: { where: string; rule: string; severity: string; message: string }[];
   lintMore: number;
-  perfTasks: { file: string; task: string; base: string; head: string; ratio: string; slower: boolean }[];
+  perfTasks: { file: string; task: string; base: string; head: string; ratio: string; against: string; state: string; detail: string; slower: boolean }[];
+  /** What the performance ratio compares with, in words (base, the fastest candidate, or both). */
+  perfAgainst: string;
   links: LinkView[];
 }
 
@@ -70,7 +74,9 @@ export async function details(runDir: string, e: EntrantResult): Promise<Entrant
       weight: p.weight,
       points: formatFixed(p.points, 1),
       detail: p.detail,
-    })),
+    })).concat((e.score?.skipped ?? []).map((p) => ({
+      label: PART_LABELS[p.part] ?? p.part, score: '—', value: 0, weight: 0, points: '—', detail: p.detail, skipped: true,
+    }))),
     // Low findings lower the tests part; the others block. Findings saved before severities existed blocked.
     tamper: (c.tampering?.findings ?? []).map((f) => ({ kind: f.kind, where: where(f.file, f.line), evidence: f.evidence, low: f.severity === 'low' })),
     strengthened: (c.tampering?.strengthened ?? []).map((s) => ({ kind: s.kind, where: where(s.file, s.line), evidence: s.evidence })),
@@ -88,8 +94,13 @@ export async function details(runDir: string, e: EntrantResult): Promise<Entrant
       base: ops(t.baseOpsPerSec, t.baseRme),
       head: ops(t.opsPerSec, t.rme),
       ratio: formatRatio(t.ratio),
+      // Results saved before candidates were compared with each other always compared with base.
+      against: t.ratio === null ? '' : t.relativeTo === 'fastest candidate' ? `fastest candidate${t.reference ? ` (${t.reference.name})` : ''}` : 'base',
+      state: t.state ?? (t.ratio === null ? 'base failed' : 'measured'),
+      detail: t.detail ?? '',
       slower: perf !== null && perf !== undefined && t.ratio !== null && t.ratio < 1 - perf.threshold,
     })),
+    perfAgainst: perf?.relativeTo === 'fastest candidate' ? 'the fastest candidate' : perf?.relativeTo === 'mixed' ? 'base (or, where base cannot run a task, the fastest candidate)' : 'base',
     links: await links(runDir, e),
   };
 }

@@ -39,7 +39,7 @@ const FORMULAS: Record<keyof ScoreWeights, string> = {
   hiddenTests: 'share of hidden tests passing',
   lint: '1 − 0.2 · new errors − 0.05 · new warnings',
   security: '1 − 0.5 · high − 0.25 · medium − 0.1 · low (new findings)',
-  performance: '0.5 + 0.5 · log₂(ops/s ratio vs base)',
+  performance: '0.5 + 0.5 · log₂(ops/s ratio vs base, or vs the fastest candidate where base cannot run the task)',
   scope: '1 − 0.25 · (files out of scope + new dependencies)',
   judge: "the AI judge's score for a finalist (0.5 = average)",
 };
@@ -77,7 +77,7 @@ export function rulesView(r: RunResult): RulesView {
     gate('No tampering with tests, lint, CI or protected paths', g.tampering, true, ''),
     gate(security, g.security !== 'off', true, ''),
     gate('No added text that addresses the judge or overrides instructions', g.injection, true, ''),
-    gate(`No benchmark task slower than base by more than ${slower}`, g.performance, hasBench, 'the spec names no benchmarks'),
+    gate(`No benchmark task slower than base (or, where base cannot run it, the fastest candidate) by more than ${slower}`, g.performance, hasBench, 'the spec names no benchmarks'),
   ];
   const applies: Record<keyof ScoreWeights, [boolean, string]> = {
     tests: [true, ''],

@@ -6,6 +6,7 @@ import { loadSpec } from '../spec/load.js';
 import { loadConfig, type LoadConfigOptions } from '../config/load.js';
 import { openRepo, ensureIgnored, type RepoInfo } from '../git/repo.js';
 import { connectDocker } from '../sandbox/docker.js';
+import { checkEngineFits } from '../sandbox/capacity.js';
 import { ensureSandboxImage, opencodeBinaryPath, opencodeVersion } from '../sandbox/image.js';
 import { preflight, type CredentialPlan } from './preflight.js';
 import { removeRunResources } from '../sandbox/network.js';
@@ -78,6 +79,8 @@ export class RunSession {
     const runId = options.runId ?? newRunId(new Date());
     const runDir = join(repo.root, '.tourney', 'runs', runId);
     const docker = await connectDocker();
+    const unfit = await checkEngineFits(docker, config.sandbox);
+    if (unfit) throw new TourneyError(`${config.source ?? 'the config'}: ${unfit}`);
     await sweepLeftovers(docker, reporter);
     await ensureIgnored(repo.root, '.tourney/');
     await mkdir(runDir, { recursive: true });

@@ -3,7 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { refereeEntrant, type CheckTimings } from '../referee/referee.js';
-import { evaluateGates } from '../ranking/gates.js';
+import { evaluateGates, gatesBeforePerformance, outOnGate } from '../ranking/gates.js';
+import { refereePerformance } from '../referee/performance.js';
 import { scoreEntrant } from '../ranking/score.js';
 import { rankEntrants, RANKING_RULE } from '../ranking/rank.js';
 import { describeSelection } from '../ranking/selection.js';
@@ -23,6 +24,11 @@ export type Candidate = Pick<
 > & { patch: string; timings?: EntrantResult['timings'] };
 
 const REFEREE_TIMEOUT_MS = 10 * 60_000;
+
+export interface SettleOptions {
+  /** `--full`: benchmark entrants already out on a gate too (by default they are skipped). */
+  full?: boolean;
+}
 
 /**
  * referee -> gates -> score -> ranking -> branches -> report -> result.json, the same for every
@@ -47,6 +53,7 @@ export async function settle(
   mode: RunResult['mode'],
   judgeEnv: JudgeEnvironment,
   checkTimings: CheckTimings = {},
+  options: SettleOptions = {},
 ): Promise<RunResult> {
   const { spec, config, runDir, reporter } = session;
   const ctx = {
@@ -69,19 +76,36 @@ export async function settle(
     await writeFile(join(runDir, 'entrants', c.name, 'diff.patch'), c.patch);
   }
 
-  const referee = await session.phase('referee', () =>
-    mapLimit(candidates, Math.max(1, cpus().length), async (candidate) => {
+  const referee = await session.phase('referee', async () => {
+    const verdicts = await mapLimit(candidates, Math.max(1, cpus().length), async (candidate) => {
       if (candidate.patch.trim().length === 0) return null;
       reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'refereeing' });
-      const verdict = await refereeEntrant(ctx, candidate.name, candidate.patch, checkTimings);
+      const verdict = await refereeEntrant(ctx, candidate.name, candidate.patch, checkTimings, (failed) => {
+        // Known before any container starts; tests still run (see refereeEntrant), benchmarks will not.
+        if (failed) reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'refereeing', detail: `out on gate ${failed.gate}: ${failed.reason}` });
+      });
       const tests = verdict.checks.tests;
       const summary = verdict.checks.error ?? (tests?.passed ? 'tests passed' : tests?.error ?? 'tests failed');
       reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'tested', detail: summary });
       return verdict;
-    }),
-  );
+    });
+    // Benchmarks last, in one session for every candidate still in the running (all of them with --full).
+    const entries = candidates.flatMap((candidate, index) => {
+      const verdict = verdicts[index];
+      if (!verdict) return [];
+      const before = gatesBeforePerformance(verdict.checks, verdict.changes.length > 0, spec, config.scoring.gates);
+      return [{ name: candidate.name, patch: candidate.patch, verdict, outOn: outOnGate(before) }];
+    });
+    const t0 = Date.now();
+    const perf = await refereePerformance(ctx, entries, { full: options.full, signal: session.signal });
+    if (perf.size > 0) checkTimings.performance = (checkTimings.performance ?? 0) + Date.now() - t0;
+    for (const entry of entries) {
+      const check = perf.get(entry.name);
+      if (check) entry.verdict.checks.performance = check;
+    }
+    return verdicts;
+  });
   session.timings.refereeMs = referee.ms;
-
   const entrants: EntrantResult[] = candidates.map((candidate, index) => {
     const verdict = referee.value[index] ?? null;
     const changes = verdict?.changes ?? [];
@@ -217,6 +241,11 @@ async function judgeFinalists(session: RunSession, candidates: Candidate[], entr
   for (const e of finalists) {
     const score = result.value.scores[e.name] ?? 0.5;
     e.score = scoreEntrant(e.checks, spec, config.scoring.weights, { score, detail: `${config.judge.mode} judge: ${score.toFixed(2)}` });
+  }
+  // Never shown to the judge, even with --full: an entrant out on a gate may carry text aimed at it.
+  for (const e of entrants) {
+    const out = outOnGate(e.gates);
+    if (!e.eligible && e.score && out) e.score.skipped = [...(e.score.skipped ?? []), { part: 'judge', detail: `skipped: out on gate ${out.gate}` }];
   }
   return { summary: result.value, tokens: result.value.tokens, costUsd: result.value.costUsd };
 }

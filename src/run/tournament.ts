@@ -28,6 +28,8 @@ export interface RunOptions {
   runId?: string;
   /** `--judge`: judge models instead of the config's. */
   judgeModels?: string[];
+  /** `--full`: benchmark entrants already out on a gate too. */
+  full?: boolean;
   /** `--min-margin`: score points the winner must lead by. */
   minMargin?: number;
 }
@@ -138,7 +140,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
       envFor: (model) => credentialEnv(session.credentials, model),
       gatewayFor: (model) => gatewayFor(session.credentials, model),
       readOnlyBinds: authBinds(config),
-    });
+    }, undefined, { full: options.full });
   } finally {
     await session.close();
   }

@@ -22,6 +22,8 @@ export interface ScoreOptions {
   /** `--judge`: judge models instead of the config's. */
   judgeModels?: string[];
   minMargin?: number;
+  /** `--full`: benchmark entrants already out on a gate too. */
+  full?: boolean;
   /** Filled with the total time spent in each kind of check (for bench/score-vs-tests.ts). */
   checkTimings?: CheckTimings;
   /** 'gate' for `tourney gate` (one candidate, no judge, no branches). */
@@ -90,7 +92,7 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
       envFor: (model) => credentialEnv(session.credentials, model),
       gatewayFor: (model) => gatewayFor(session.credentials, model),
       readOnlyBinds: authBinds(session.config),
-    }, options.checkTimings);
+    }, options.checkTimings, { full: options.full });
   } finally {
     await session.close();
   }

@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPerfCheck, type PerfCheckInput } from '../../src/checks/perf.js';
+import { runPerfCheck, runPerfSession, type PerfCheckInput } from '../../src/checks/perf.js';
+import { perfPartScore } from '../../src/checks/perf-stats.js';
+import type { PerfCheck } from '../../src/checks/types.js';
+import { evaluateGates } from '../../src/ranking/gates.js';
+import { scoreEntrant } from '../../src/ranking/score.js';
+import type { Spec } from '../../src/types.js';
 import { DEFAULT_IMAGE } from '../../src/config/defaults.js';
 import { archiveCommit } from '../../src/git/repo.js';
 import { LABELS, SANDBOX_UID } from '../../src/sandbox/labels.js';
@@ -17,6 +22,8 @@ const FIXTURES = packagePath('test', 'fixtures', 'perf');
 const RUN_ID = `perf-test-${process.pid}-${Date.now().toString(36)}`;
 const SLUGIFY = 'src/slugify.js';
 const BENCH = 'bench/slugify.bench.js';
+/** Imports titleCase, which base does not have: the feature the session's candidates add. */
+const TITLE = 'bench/title.bench.js';
 
 let docker: Docker;
 let work: string;
@@ -132,7 +139,7 @@ export function slugify(text) {
     expect(result.tasks).toHaveLength(3);
   });
 
-  it('leaves tasks that cannot run at base out of the ratio', async () => {
+  it('compares a task base cannot run with the fastest candidate (here the only one), the others with base', async () => {
     const patch = await patchOf(async () => {
       await appendFile(join(repo, SLUGIFY), `export function kebab(text) {\n  return slugify(text);\n}\n`);
       await writeFile(
@@ -143,13 +150,15 @@ export function slugify(text) {
     const result = await check(patch, { rounds: 1, threshold: 0.5, benchFiles: [BENCH, 'bench/kebab.bench.js'] });
     expect(result.error).toBeUndefined();
     const kebab = result.tasks.find((t) => t.task === 'kebab');
-    expect(kebab).toMatchObject({ file: 'bench/kebab.bench.js', baseOpsPerSec: 0 });
+    expect(kebab).toMatchObject({ file: 'bench/kebab.bench.js', baseOpsPerSec: 0, ratio: 1, relativeTo: 'fastest candidate', state: 'base failed' });
     expect(kebab?.opsPerSec).toBeGreaterThan(0);
-    expect(kebab?.ratio).toBeNull();
+    expect(kebab?.detail).toMatch(/^base could not run it \(cannot import/);
+    expect(result.tasks.filter((t) => t.file === BENCH).map((t) => t.state)).toEqual(['measured', 'measured']);
+    expect(result.relativeTo).toBe('mixed');
     expect(result.ratio).toBeGreaterThan(0.5);
     expect(result.regression).toBe(false);
     const log = await readFile(join(work, 'logs', `perf-${checks}.log`), 'utf8');
-    expect(log).toMatch(/left out of the ratio[\s\S]*kebab\.bench\.js › kebab: cannot import/);
+    expect(log).toMatch(/tasks base could not run[\s\S]*kebab\.bench\.js › kebab: base could not run it \(cannot import/);
   });
 
   it("reports a bench that fails on the entrant's side as a regression", async () => {
@@ -178,6 +187,141 @@ export function slugify(text) {
   });
 
   it('leaves no container behind', async () => {
+    const left = await docker.listContainers({ all: true, filters: { label: [`${LABELS.run}=${RUN_ID}`] } });
+    expect(left).toEqual([]);
+  });
+});
+
+const FAST_TITLE = `export function titleCase(text) {
+  return text.replace(/\\b[a-z]/g, (c) => c.toUpperCase());
+}
+`;
+// Right answers, but it re-splits everything before each character: quadratic.
+const SLOW_TITLE = `export function titleCase(text) {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const startsWord = text.slice(0, i).split(' ').at(-1) === '';
+    out += startsWord ? text[i].toUpperCase() : text[i];
+  }
+  return out;
+}
+`;
+const THROWING_TITLE = `export function titleCase(text) {
+  if (text.length > 100) throw new RangeError('text too long');
+  return text.replace(/\\b[a-z]/g, (c) => c.toUpperCase());
+}
+`;
+const SLOW_SLUGIFY = `let spin = 0;
+export function slugify(text) {
+  for (let i = 0; i < 50000; i++) spin = (spin + i * 31) | 0;
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') + (spin === 7 ? '!' : '');
+}
+`;
+
+describe('runPerfSession: base and four candidates of a new feature in one interleaved session', () => {
+  const ROUNDS = 2;
+  const names = ['fast', 'slow', 'regress', 'thrower'];
+  let checksByName: Map<string, PerfCheck>;
+  let sessionLog: string;
+  const spec = { bench: [BENCH, TITLE] } as unknown as Spec;
+  const gates = { tests: false, hiddenTests: false, build: false, tampering: false, security: 'off', injection: false, performance: true } as const;
+  const weights = { tests: 25, hiddenTests: 35, lint: 10, security: 10, performance: 10, scope: 10, judge: 20 };
+
+  beforeAll(async () => {
+    const patches: Record<string, string> = {
+      fast: await patchOf(() => appendFile(join(repo, SLUGIFY), FAST_TITLE)),
+      slow: await patchOf(() => appendFile(join(repo, SLUGIFY), SLOW_TITLE)),
+      regress: await patchOf(() => writeFile(join(repo, SLUGIFY), SLOW_SLUGIFY + FAST_TITLE)),
+      thrower: await patchOf(() => appendFile(join(repo, SLUGIFY), THROWING_TITLE)),
+    };
+    const started = Date.now();
+    checksByName = await runPerfSession(docker, {
+      baseImage: DEFAULT_IMAGE,
+      runId: RUN_ID,
+      baseTar,
+      candidates: names.map((name) => ({ name, image: DEFAULT_IMAGE, patch: patches[name]!, logFile: join(work, 'session', name, 'perf.log'), logRelPath: `session/${name}/perf.log` })),
+      benchFiles: [BENCH, TITLE],
+      overlays: [],
+      limits: { cpus: 1, memoryMb: 512, pids: 256 },
+      rounds: ROUNDS,
+      threshold: 0.5,
+      timeoutMs: 60_000,
+      sessionLogFile: join(work, 'session', 'perf-session.log'),
+      sessionLogRelPath: 'session/perf-session.log',
+    });
+    console.log(`perf session, base + 4 candidates x 2 bench files x ${ROUNDS} rounds: ${Date.now() - started} ms`);
+    sessionLog = await readFile(join(work, 'session', 'perf-session.log'), 'utf8');
+  }, 300_000);
+
+  const task = (name: string, t: string) => checksByName.get(name)!.tasks.find((x) => x.task === t)!;
+
+  it('measures base once per round and file, every candidate once per round, in a rotated order', () => {
+    expect(sessionLog.match(/^## round \d+, base: /gm)).toHaveLength(ROUNDS * 2);
+    for (const name of names) expect(sessionLog.match(new RegExp(`^## round \\d+, entrant ${name}: `, 'gm'))).toHaveLength(ROUNDS * 2);
+    const orders = [...sessionLog.matchAll(/^## (\S+), round (\d+): (.+)$/gm)].map((m) => m[3]!.split(', '));
+    expect(orders).toHaveLength(ROUNDS * 2);
+    for (const order of orders) expect([...order].sort()).toEqual(['base', ...names].sort());
+    expect(orders[1]).not.toEqual(orders[0]);
+    expect(new Set([...checksByName.values()].map((c) => c.durationMs)).size).toBe(1);
+  });
+
+  it('compares the new function with the fastest candidate: the slow one scores lower and fails the gate', () => {
+    const fast = task('fast', 'titleCase');
+    const slow = task('slow', 'titleCase');
+    expect(fast).toMatchObject({ state: 'base failed', relativeTo: 'fastest candidate', baseOpsPerSec: 0 });
+    expect(['fast', 'regress']).toContain(fast.reference?.name); // the same fast implementation
+    expect(fast.ratio!).toBeGreaterThan(0.5);
+    expect(slow).toMatchObject({ state: 'base failed', relativeTo: 'fastest candidate' });
+    expect(slow.ratio!).toBeLessThan(0.3);
+    expect(slow.detail).toMatch(/^base could not run it \(cannot import: SyntaxError.*titleCase.*\); 0\.\d\dx the fastest candidate \((fast|regress)\)$/);
+    const [fastCheck, slowCheck] = [checksByName.get('fast')!, checksByName.get('slow')!];
+    expect(fastCheck).toMatchObject({ ran: true, regression: false, relativeTo: 'mixed' });
+    expect(slowCheck).toMatchObject({ ran: true, regression: true, relativeTo: 'mixed' });
+    const perfPart = (c: PerfCheck) => scoreEntrant({ tests: null, performance: c }, spec, weights).parts.find((p) => p.part === 'performance')!;
+    expect(perfPart(slowCheck).score).toBeLessThan(perfPart(fastCheck).score);
+    expect(perfPart(fastCheck).score).toBeCloseTo(perfPartScore(fastCheck.ratio!));
+    const gate = (c: PerfCheck) => evaluateGates({ tests: null, performance: c }, true, spec, gates).find((g) => g.gate === 'performance')!;
+    expect(gate(fastCheck).passed).toBe(true);
+    expect(gate(slowCheck)).toMatchObject({ passed: false, reason: expect.stringMatching(/titleCase 0\.\d\dx the fastest candidate/) });
+  });
+
+  it('compares an existing function with base: a regression there fails the gate', () => {
+    for (const t of ['slugify short', 'slugify long']) {
+      expect(task('regress', t)).toMatchObject({ state: 'measured', relativeTo: 'base' });
+      expect(task('regress', t).ratio!).toBeLessThan(0.5);
+      expect(task('fast', t).ratio!).toBeGreaterThan(0.5);
+      expect(task('regress', t).baseOpsPerSec).toBe(task('fast', t).baseOpsPerSec); // one base, measured once per round
+    }
+    expect(checksByName.get('regress')!.regression).toBe(true);
+  });
+
+  it('says the bench failed on the side of the candidate whose code throws, and still measures its other tasks', () => {
+    const thrower = checksByName.get('thrower')!;
+    expect(thrower).toMatchObject({ ran: true, regression: true });
+    expect(thrower.error).toMatch(/titleCase \(round 1\): RangeError: text too long/);
+    expect(task('thrower', 'titleCase')).toMatchObject({ state: 'entrant failed', ratio: null, detail: "failed on this candidate's side: RangeError: text too long" });
+    expect(task('thrower', 'slugify long').state).toBe('measured');
+  });
+
+  it("keeps each candidate's log to base and itself", async () => {
+    for (const name of names) {
+      const log = await readFile(join(work, 'session', name, 'perf.log'), 'utf8');
+      expect(log).toMatch(/## round 1, base: /);
+      expect(log).toContain(`entrant ${name}: `);
+      for (const other of names.filter((n) => n !== name)) expect(log).not.toContain(`entrant ${other}: `);
+      expect(checksByName.get(name)).toMatchObject({ logPath: `session/${name}/perf.log`, sessionLogPath: 'session/perf-session.log' });
+    }
+  });
+
+  it('stops at an abort, reports every candidate as not run, and removes its containers', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 1_500);
+    const result = await runPerfSession(docker, {
+      baseImage: DEFAULT_IMAGE, runId: RUN_ID, baseTar,
+      candidates: ['x', 'y'].map((name) => ({ name, image: DEFAULT_IMAGE, patch: '', logFile: join(work, 'abort', `${name}.log`), logRelPath: `abort/${name}.log` })),
+      benchFiles: [BENCH], overlays: [], limits: { cpus: 1, memoryMb: 512, pids: 256 }, rounds: 20, timeoutMs: 60_000, signal: controller.signal,
+    });
+    for (const name of ['x', 'y']) expect(result.get(name)).toMatchObject({ ran: false, error: 'performance check could not run: interrupted' });
     const left = await docker.listContainers({ all: true, filters: { label: [`${LABELS.run}=${RUN_ID}`] } });
     expect(left).toEqual([]);
   });

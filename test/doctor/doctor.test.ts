@@ -34,6 +34,28 @@ afterEach(async () => {
 const anthropicConfig = 'entrants:\n  - name: a\n    model: anthropic/claude-sonnet-4-5\nsandbox:\n  env: [ANTHROPIC_API_KEY]\n';
 
 describe('tourney doctor', () => {
+  it('--json prints only one object with every finding, and the same exit code', async () => {
+    await writeFile(join(repo, 'tourney.config.yaml'), anthropicConfig);
+    expect(await runDoctor({ repo, json: true })).toBe(3);
+    const report = JSON.parse(out) as { ok: boolean; problems: number; findings: { ok: boolean; what: string; fix?: string }[] };
+    expect(report.ok).toBe(false);
+    expect(report.problems).toBe(report.findings.filter((f) => !f.ok).length);
+    expect(report.findings.find((f) => !f.ok)?.what).toMatch(/anthropic: no credentials/);
+    expect(report.findings.some((f) => f.ok && /Docker engine/.test(f.what))).toBe(true);
+  });
+
+  it('outside a repository it checks the machine and says the config was not read, not "fix the config"', async () => {
+    const bare = await mkdtemp(join(tmpdir(), 'tourney-doctor-bare-'));
+    try {
+      await runDoctor({ repo: bare });
+    } finally {
+      await rm(bare, { recursive: true, force: true });
+    }
+    expect(out).toMatch(/✓ config: not read \(.*not a git repository.*\); "tourney doctor --repo DIR" also checks/);
+    expect(out).not.toMatch(/fix the config file/);
+    expect(out).toMatch(/✓ Docker engine/);
+  });
+
   it('passes on a machine with Docker, the image and opencode, and a scripted config', async () => {
     await writeFile(join(repo, 'tourney.config.yaml'), 'entrants:\n  - name: a\n    model: scripted/demo-stuck\n');
     expect(await runDoctor({ repo })).toBe(0);

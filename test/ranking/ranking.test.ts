@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateGates } from '../../src/ranking/gates.js';
+import { evaluateGates, gatesBeforePerformance, outOnGate, staticGates } from '../../src/ranking/gates.js';
 import { scoreEntrant } from '../../src/ranking/score.js';
 import { rankEntrants } from '../../src/ranking/rank.js';
 import { DEFAULT_SCORING } from '../../src/config/defaults.js';
 import { emptyTokens, type EntrantResult, type Spec, type TestCheck } from '../../src/types.js';
-import type { EntrantChecks, SecurityFinding } from '../../src/checks/types.js';
+import type { EntrantChecks, PerfCheck, SecurityFinding } from '../../src/checks/types.js';
 
 const spec: Spec = { path: '/s.md', title: 't', body: '', sections: {}, test: 'npm test', hidden: { files: ['/h'], into: 'h', test: 'node --test h' } };
 const pass = (passed: number, failed = 0): TestCheck => ({ passed: failed === 0, exitCode: failed ? 1 : 0, counts: { passed, failed }, durationMs: 1, logPath: 'x' });
@@ -94,6 +94,56 @@ describe('score', () => {
     expect(part(2)).toBeCloseTo(1);
     expect(part(0.5)).toBeCloseTo(0);
     expect(part(4)).toBe(1);
+  });
+});
+
+describe('performance: ratio to base or to the fastest candidate, skipped when out on a gate', () => {
+  const bench = { ...spec, bench: ['b.js'] };
+  const gates = { ...DEFAULT_SCORING.gates, performance: true };
+  const perf = (over: Partial<PerfCheck>): PerfCheck => ({ ran: true, tasks: [], ratio: 1, relativeTo: 'base', regression: false, threshold: 0.1, rounds: 3, durationMs: 1, logPath: null, ...over });
+  const task = (t: string, ratio: number, relativeTo: 'base' | 'fastest candidate') => ({ file: 'b.js', task: t, baseOpsPerSec: 0, baseRme: 0, opsPerSec: 1, rme: 1, ratio, relativeTo, state: relativeTo === 'base' ? 'measured' as const : 'base failed' as const });
+  const gateOf = (p: PerfCheck) => evaluateGates(checks({ performance: p }), true, bench, gates).find((g) => g.gate === 'performance');
+  const partOf = (p: PerfCheck) => scoreEntrant(checks({ performance: p }), bench, DEFAULT_SCORING.weights).parts.find((g) => g.part === 'performance');
+
+  it('names what the ratio compares with in the gate and the score', () => {
+    for (const [relativeTo, words] of [['base', 'base'], ['fastest candidate', 'the fastest candidate'], ['mixed', 'base or the fastest candidate']] as const) {
+      expect(gateOf(perf({ relativeTo, ratio: 0.95 }))).toMatchObject({ passed: true, reason: `ratio 0.95 vs ${words}` });
+    }
+    expect(partOf(perf({ relativeTo: 'fastest candidate', ratio: 0.5 }))).toMatchObject({ score: 0, detail: '0.50x the fastest candidate ops/s' });
+    expect(partOf(perf({ ratio: 1.41 }))!.detail).toBe('1.41x base ops/s');
+    // Results saved before relativeTo existed compared with base.
+    expect(gateOf(perf({ relativeTo: undefined, ratio: 1 }))!.reason).toBe('ratio 1.00 vs base');
+  });
+
+  it('fails the gate past the threshold with the slow tasks named, against either reference', () => {
+    const slow = perf({ regression: true, relativeTo: 'mixed', ratio: 0.6, tasks: [task('old', 1, 'base'), task('new', 0.36, 'fastest candidate')] });
+    expect(gateOf(slow)).toMatchObject({ passed: false, reason: 'slower than base or the fastest candidate by more than 10%: new 0.36x the fastest candidate' });
+    const broken = perf({ regression: true, ratio: null, error: "the bench failed on the entrant's side: x" });
+    expect(gateOf(broken)).toMatchObject({ passed: false, reason: "the bench failed on the entrant's side: x" });
+    expect(partOf(broken)!.score).toBe(0);
+  });
+
+  it('gives a skipped benchmark no gate and no number, and says why', () => {
+    const skipped = perf({ ran: false, ratio: null, relativeTo: null, skipped: { gate: 'tampering', reason: 'skipped: out on gate tampering' } });
+    expect(gateOf(skipped)).toBeUndefined();
+    const score = scoreEntrant(checks({ performance: skipped }), bench, DEFAULT_SCORING.weights);
+    expect(score.parts.map((p) => p.part)).not.toContain('performance');
+    expect(score.skipped).toEqual([{ part: 'performance', detail: 'skipped: out on gate tampering' }]);
+    // Left out of the weighting, not scored 0: the other parts make the whole 100.
+    expect(score.total).toBe(100);
+    // A check that simply did not run (no environment) still fails its gate and scores 0.
+    expect(gateOf(perf({ ran: false, ratio: null, error: 'setup failed' }))).toMatchObject({ passed: false, reason: 'setup failed' });
+  });
+
+  it('knows which gates are settled before any container runs, and which before the benchmarks', () => {
+    const c = checks({ tests: null, hiddenTests: null, tampering: { flagged: true, findings: [{ kind: 'test-deleted', file: 't.test.js', evidence: 'x' }] } });
+    expect(staticGates(c, true, bench, gates).map((g) => [g.gate, g.passed])).toEqual([['changed', true], ['tampering', false], ['security', true], ['injection', true]]);
+    expect(gatesBeforePerformance(c, true, bench, gates).map((g) => g.gate)).not.toContain('performance');
+    expect(gatesBeforePerformance(c, true, bench, gates).find((g) => !g.passed)?.gate).toBe('tests');
+    // Out on the static gate, known first, rather than on the tests listed before it.
+    expect(outOnGate(gatesBeforePerformance(c, true, bench, gates))?.gate).toBe('tampering');
+    expect(outOnGate(gatesBeforePerformance(checks({ tests: pass(1, 1) }), true, bench, gates))?.gate).toBe('tests');
+    expect(outOnGate(gatesBeforePerformance(checks(), true, bench, gates))).toBeNull();
   });
 });
 

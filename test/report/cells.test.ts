@@ -19,9 +19,15 @@ describe('scorecard cells', () => {
 
   it('summarises performance and scope', () => {
     const perf = { ran: true, tasks: [], ratio: 0.7, regression: true, threshold: 0.1, rounds: 3, durationMs: 1, logPath: null };
-    expect(perfCell(perf)).toEqual({ state: 'bad', text: '0.70×', detail: 'regression' });
+    // Saved before candidates were compared with each other: the ratio is to base.
+    expect(perfCell(perf)).toEqual({ state: 'bad', text: '0.70×', detail: 'regression vs base' });
+    expect(perfCell({ ...perf, relativeTo: 'fastest candidate' })).toEqual({ state: 'bad', text: '0.70×', detail: 'regression vs fastest candidate' });
     expect(perfCell({ ...perf, ratio: 1.2, regression: false }).state).toBe('good');
     expect(perfCell(null).text).toBe('not run');
+    // Skipped for an entrant already out on a gate: no number, the reason instead.
+    const skipped = { ...perf, ran: false, ratio: null, regression: false, skipped: { gate: 'tampering', reason: 'skipped: out on gate tampering' } };
+    expect(perfCell(skipped)).toEqual({ state: 'none', text: 'skipped', detail: 'out on gate tampering' });
+    expect(perfCell({ ...perf, error: "the bench failed on the entrant's side: x" })).toMatchObject({ state: 'bad', text: 'bench failed' });
     const scope = { scope: ['src/**'], files: ['a'], outOfScope: ['a'], additions: 1, deletions: 0, newDependencies: ['package.json: x', 'package.json: y'] };
     expect(scopeCell(scope).text).toBe('1 file out of scope · 2 new dependencies');
     expect(scopeCell({ ...scope, scope: null, outOfScope: [], newDependencies: [] })).toEqual({ state: 'good', text: 'no new dependencies', detail: 'the spec sets no scope' });

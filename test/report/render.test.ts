@@ -44,10 +44,10 @@ describe('renderReport (HTML)', () => {
   it('explains how the winner was chosen', () => {
     expect(html).toContain('Only entrants that pass every gate can win');
     expect(html).toContain('No new security finding of high severity');
-    expect(html).toContain('No benchmark task slower than base by more than 10%');
+    expect(html).toContain('No benchmark task slower than base (or, where base cannot run it, the fastest candidate) by more than 10%');
     expect(html).toContain('1 − 0.2 · new errors − 0.05 · new warnings');
     expect(html).toContain('1 − 0.5 · high − 0.25 · medium − 0.1 · low');
-    expect(html).toContain('0.5 + 0.5 · log₂(ops/s ratio vs base)');
+    expect(html).toContain('0.5 + 0.5 · log₂(ops/s ratio vs base, or vs the fastest candidate where base cannot run the task)');
     expect(html).toContain('1 − 0.25 · (files out of scope + new dependencies)');
     expect(html).toContain('100 · Σ(weight · part) / Σ weight');
     expect(html).toContain('The AI judge (pairwise; anthropic/claude-opus-4-1, openai/gpt-5) scored the finalists in 12 calls, 1 failed');
