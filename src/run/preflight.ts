@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { resolveScript } from '../scripted/script.js';
 import { TourneyError } from '../errors.js';
 import { displayPath } from '../config/load.js';
 import { loadCatalogue, readCachedCatalogue, type Catalogue, type CatalogueSource } from '../agents/catalogue.js';
@@ -82,11 +83,28 @@ export function credentialScope(plan: CredentialPlan, model: string, entrant?: s
   return [providerOf(model), settings?.baseURL ?? '', ...credentialNames(plan, model, entrant), ...(settings ? headerVariables(settings) : [])].join(' ');
 }
 
+/** A scripted model names a script file: a missing one is a typo to report now, not three failed entrants later. */
+async function checkScriptedModels(config: TourneyConfig, where: string): Promise<void> {
+  const scripted = modelUses(config).filter((use) => !needsCredentials(providerOf(use.model)));
+  const missing: string[] = [];
+  for (const use of scripted) {
+    const name = use.model.slice(use.model.indexOf('/') + 1);
+    try {
+      await resolveScript(name, config.scriptDirs);
+    } catch (err) {
+      if (!(err instanceof TourneyError)) throw err;
+      missing.push(`${use.who}: ${err.message}`);
+    }
+  }
+  if (missing.length > 0) throw new TourneyError(`${where}: ${[...new Set(missing)].join('\n  ')}`, { hint: 'scripted models are the scripts in examples/scripts/ and the config\'s scripts: directories, by file name' });
+}
+
 export async function preflight(input: PreflightInput): Promise<CredentialPlan> {
   const { config } = input;
   const env = input.env ?? process.env;
   const where = config.source ? displayPath(config.source) : 'tourney.config.yaml';
   const uses = modelUses(config).filter((use) => needsCredentials(providerOf(use.model)));
+  await checkScriptedModels(config, where);
 
   // Credentials first, from the cached catalogue or the built-in table: a missing key is then
   // reported at once, without the slow first read of opencode's catalogue.

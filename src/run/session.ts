@@ -26,6 +26,8 @@ export interface SessionOptions {
   image?: string;
   signal?: AbortSignal;
   runId?: string;
+  /** More input checks (score's candidates, gate's refs) after the preflight and before Docker or a run dir. */
+  checkInputs?: (inputs: { spec: Spec; repo: RepoInfo; config: TourneyConfig }) => Promise<void>;
 }
 
 /**
@@ -76,6 +78,7 @@ export class RunSession {
       onWarning: (message) => reporter.onEvent({ type: 'warning', message }),
     });
     for (const message of credentials.notes) reporter.onEvent({ type: 'note', message });
+    await options.checkInputs?.({ spec, repo, config });
     const runId = options.runId ?? newRunId(new Date());
     const runDir = join(repo.root, '.tourney', 'runs', runId);
     const docker = await connectDocker();

@@ -1,8 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { git } from '../git/repo.js';
 import { RESERVED_NAMES } from '../config/schema.js';
 import { TourneyError } from '../errors.js';
+import { stripControl } from '../text/control.js';
 import { checkDiffSize, DiffTooLarge } from '../diff-limit.js';
 
 export interface CandidateSource {
@@ -76,4 +78,31 @@ export async function candidatePatch(root: string, base: string, candidate: Cand
   if (diff.isMaxBuffer) throw new DiffTooLarge(maxBytes);
   if (diff.exitCode !== 0) throw new TourneyError(`--candidate ${candidate.name}: git diff ${base.slice(0, 12)} ${candidate.source} failed: ${diff.stderr}`);
   return checkDiffSize(diff.stdout.length > 0 ? `${diff.stdout}\n` : '', maxBytes);
+}
+
+/**
+ * Patch-file candidates must be patches that apply to the base: checked with `git apply --check`
+ * against a temporary index of the base (the user's index and working tree are never touched), so an
+ * empty, binary-without-index or stale patch is bad input now, not a referee failure minutes later.
+ */
+export async function checkPatchesApply(root: string, base: string, candidates: CandidateSource[]): Promise<void> {
+  const patches = candidates.filter((c) => c.kind === 'patch');
+  if (patches.length === 0) return;
+  const dir = await mkdtemp(join(tmpdir(), 'tourney-patch-check-'));
+  try {
+    const env = { GIT_INDEX_FILE: join(dir, 'index') };
+    const read = await git(root, ['read-tree', base], { env });
+    if (read.exitCode !== 0) throw new Error(`git read-tree ${base} failed: ${read.stderr}`);
+    for (const c of patches) {
+      const text = await readFile(c.resolved);
+      if (text.toString('utf8').trim() === '') throw new TourneyError(`--candidate ${c.name}=${c.source}: the patch file is empty (expected a diff, e.g. from "git diff" or "git format-patch")`);
+      const check = await git(root, ['apply', '--cached', '--check', '--whitespace=nowarn', c.resolved], { env });
+      if (check.exitCode !== 0) {
+        const why = stripControl(check.stderr).trim().split('\n').slice(0, 3).join('; ');
+        throw new TourneyError(`--candidate ${c.name}=${c.source}: the patch does not apply to the base ${base.slice(0, 12)} (${why || 'git apply found no change in it'}); pass --base REF for the commit it was made on`);
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -5,7 +5,7 @@ import type { Candidate } from '../run/settle.js';
 import { authBinds, snapshotExcludes } from '../run/sandbox-environment.js';
 import { SandboxNetworks } from '../run/networks.js';
 import { credentialEnv, gatewayFor } from '../run/preflight.js';
-import { candidatePatch, parseCandidates, resolveBase, type CandidateSource } from './candidates.js';
+import { candidatePatch, checkPatchesApply, parseCandidates, resolveBase, type CandidateSource } from './candidates.js';
 import { DiffTooLarge } from '../diff-limit.js';
 import type { CheckTimings } from '../referee/referee.js';
 
@@ -40,6 +40,8 @@ export interface ScoreOptions {
  * the candidates are branches or patch files, and no agent runs.
  */
 export async function scoreCandidates(options: ScoreOptions, reporter: Reporter): Promise<RunResult> {
+  // Candidates are input: a bad name, ref or patch fails before Docker and before a run dir exists.
+  let checked: { sources: CandidateSource[]; base: string } | undefined;
   const session = await RunSession.open(
     {
       repoDir: options.repoDir,
@@ -48,12 +50,17 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
       image: options.image,
       signal: options.signal,
       runId: options.runId,
+      checkInputs: async ({ repo }) => {
+        const sources = await parseCandidates(repo.root, options.candidates);
+        const base = await resolveBase(repo.root, repo.head, sources, options.base);
+        await checkPatchesApply(repo.root, base, sources);
+        checked = { sources, base };
+      },
     },
     reporter,
   );
   try {
-    const sources = await parseCandidates(session.repo.root, options.candidates);
-    const base = await resolveBase(session.repo.root, session.repo.head, sources, options.base);
+    const { sources, base } = checked!;
     const candidates: Candidate[] = [];
     const exclude = options.excludeSpecFromDiff ? snapshotExcludes(session.repo.root, session.spec) : [];
     for (const source of sources) {
