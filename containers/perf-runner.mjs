@@ -12,15 +12,27 @@
 //
 // Recognised options: time, warmupTime, iterations, warmupIterations (tinybench BenchOptions).
 //
-// Output: one line `TOURNEY_PERF <json>` on stdout, json = { files: [{ file, error?, tasks: [{ name,
+// Output: one line `TOURNEY_PERF <secret> <json>` on stdout, json = { files: [{ file, error?, tasks: [{ name,
 // opsPerSec, rme, samples, error? }] }] }. A file that cannot be imported gets `error` and no tasks,
 // so one broken bench file does not hide the others' numbers.
 
+import { readFileSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 
-const MARKER = 'TOURNEY_PERF ';
+// The referee writes a fresh secret here before each run (when no process of the sandbox user is
+// alive) and the runner takes it away before any bench module loads: a module that prints its own
+// result line cannot know the secret, so the referee never mistakes it for the runner's.
+const NONCE_FILE = '/work/.tourney-perf-nonce';
+let nonce = '';
+try {
+  nonce = readFileSync(NONCE_FILE, 'utf8').trim();
+  unlinkSync(NONCE_FILE);
+} catch {
+  // No secret: the referee refuses the output, which is what it should do.
+}
+const MARKER = `TOURNEY_PERF ${nonce} `;
 // Shorter than tinybench's 1 s / 250 ms: every task runs rounds x (base + every candidate) times per session.
 const DEFAULTS = { time: 500, warmupTime: 100 };
 const OPTION_KEYS = ['time', 'warmupTime', 'iterations', 'warmupIterations'];

@@ -18,15 +18,15 @@ const runnerOutput = z.object({ files: z.array(runnerFile) });
 export type RunnerFile = z.infer<typeof runnerFile>;
 
 /** The runner's result line, or null when it never printed one (crash, timeout, process.exit in a bench). */
-export function parseRunnerOutput(stdout: string): RunnerFile[] | null {
-  // The last marker line wins: bench code runs before the runner prints, so an earlier one is not the runner's.
-  const line = stdout
-    .split('\n')
-    .reverse()
-    .find((l) => l.startsWith(RUNNER_MARKER));
-  if (!line) return null;
+export function parseRunnerOutput(stdout: string, nonce: string): RunnerFile[] | null {
+  // Only the runner knows the run's secret (it took it before the bench code loaded). Exactly one
+  // line must carry it: more than one means someone replayed or duplicated the runner's output.
+  const prefix = `${RUNNER_MARKER}${nonce} `;
+  if (!/^[0-9a-f]{32,}$/.test(nonce)) return null;
+  const lines = stdout.split('\n').filter((l) => l.startsWith(prefix));
+  if (lines.length !== 1) return null;
   try {
-    const parsed = runnerOutput.safeParse(JSON.parse(line.slice(RUNNER_MARKER.length)));
+    const parsed = runnerOutput.safeParse(JSON.parse(lines[0]!.slice(prefix.length)));
     return parsed.success ? parsed.data.files : null;
   } catch {
     return null;

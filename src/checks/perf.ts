@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -6,6 +7,8 @@ import type Docker from 'dockerode';
 import { Sandbox, type ExecResult, type SandboxLimits } from '../sandbox/container.js';
 import { overlayTar, type Overlay } from '../sandbox/overlay.js';
 import { applyPatch, prepareWorkspace, SANDBOX_USER, WORKDIR } from '../sandbox/workspace.js';
+import { tarOf } from '../sandbox/tar.js';
+import { SANDBOX_UID } from '../sandbox/labels.js';
 import { errorMessage } from '../errors.js';
 import { packagePath } from '../paths.js';
 import { interleave, parseRunnerOutput, summariseSession, type RunnerFile, type SideRounds } from './perf-stats.js';
@@ -111,6 +114,7 @@ export async function runPerfSession(docker: Docker, input: PerfSessionInput): P
     }
     const binds = [`${tinybenchDir()}:${OPT}/node_modules/tinybench`, `${packagePath('containers', 'perf-runner.mjs')}:${RUNNER_IN_CONTAINER}`];
     const overlays = input.overlays.length > 0 ? await overlayTar(input.overlays) : null;
+    const keepalive = new Map<SideId, string[]>();
     const prepare = async (side: SideId): Promise<Sandbox> => {
       const candidate = side === BASE ? null : input.candidates.find((c) => c.name === side)!;
       const label = candidate ? `perf:${candidate.name}` : 'perf-base';
@@ -125,6 +129,7 @@ export async function runPerfSession(docker: Docker, input: PerfSessionInput): P
         if (!applied.ok) throw new Error(`the entrant's patch does not apply: ${applied.message.trim()}`);
       }
       if (overlays) await sandbox.putTar(overlays, WORKDIR);
+      keepalive.set(side, await containerPids(sandbox));
       return sandbox;
     };
     const sides: SideId[] = [BASE, ...names];
@@ -153,11 +158,19 @@ export async function runPerfSession(docker: Docker, input: PerfSessionInput): P
             round.push({ file, error: 'skipped: timed out in an earlier round', tasks: [] });
             continue;
           }
-          const run = await ready.get(side)!.exec(['node', RUNNER_IN_CONTAINER, file], { user: SANDBOX_USER, workdir: WORKDIR, timeoutMs: input.timeoutMs });
+          const sandbox = ready.get(side)!;
+          // Nothing of this side may outlive its turn: a process left running by the bench code would
+          // take CPU from the sides measured next (or wait to read the next run's secret).
+          await killLeftovers(sandbox, keepalive.get(side)!);
+          const nonce = randomBytes(16).toString('hex');
+          await sandbox.putTar(await tarOf([{ name: NONCE_FILE_NAME, content: nonce, mode: 0o400 }], SANDBOX_UID), '/work');
+          const run = await sandbox.exec(['node', RUNNER_IN_CONTAINER, file], { user: SANDBOX_USER, workdir: WORKDIR, timeoutMs: input.timeoutMs });
+          await killLeftovers(sandbox, keepalive.get(side)!);
           note(side, `## round ${index + 1}, ${side === BASE ? 'base' : 'entrant'}${side === BASE ? '' : ` ${side}`}: ${file} (${run.durationMs} ms, exit ${run.exitCode ?? 'none'})`, run.stdout.trimEnd());
           if (run.stderr.trim()) note(side, '--- stderr', run.stderr.trimEnd());
           if (run.timedOut) timedOut.add(side);
-          const parsed = parseRunnerOutput(run.stdout)?.filter((f) => f.file === file);
+          // The runner exits 0 after its line; any other end means the bench code cut it short.
+          const parsed = run.exitCode === 0 ? parseRunnerOutput(run.stdout, nonce)?.filter((f) => f.file === file) : null;
           round.push(...(parsed && parsed.length > 0 ? parsed : [{ file, error: runnerFailure(run, input.timeoutMs), tasks: [] }]));
         }
       }
@@ -199,6 +212,29 @@ async function writeLog(file: string, lines: string[]): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Where the runner finds its secret (under /work, which the sandbox user owns; see perf-runner.mjs). */
+const NONCE_FILE_NAME = '.tourney-perf-nonce';
+
+/**
+ * The container's own processes (init, its time limit, the keepalive), read before any entrant code
+ * has run: every other process of the sandbox user can then be killed between turns without stopping
+ * the container. PIDs only grow in a fresh PID namespace, so nothing started later can take one over.
+ */
+async function containerPids(sandbox: Sandbox): Promise<string[]> {
+  const run = await sandbox.exec(['sh', '-c', 'for p in /proc/[0-9]*; do echo "${p#/proc/}"; done; echo "self $$"'], { user: SANDBOX_USER, workdir: WORKDIR, timeoutMs: 10_000 });
+  const lines = run.stdout.trim().split('\n');
+  const self = lines.find((l) => l.startsWith('self '))?.slice(5);
+  const pids = lines.filter((l) => /^\d+$/.test(l) && l !== self);
+  if (!pids.includes('1')) throw new Error(`cannot list the benchmark container's processes (${run.stderr.trim() || 'no output'})`);
+  return pids;
+}
+
+/** Kills every process of the sandbox user but the container's own: whatever a bench left running. */
+async function killLeftovers(sandbox: Sandbox, keep: string[]): Promise<void> {
+  const spared = keep.map((p) => `[ "$p" = ${p} ]`).join(' || ');
+  await sandbox.exec(['sh', '-c', `for p in /proc/[0-9]*; do p=\${p#/proc/}; ${spared} || [ "$p" = $$ ] || kill -KILL "$p" 2>/dev/null; done; exit 0`], { user: SANDBOX_USER, workdir: WORKDIR, timeoutMs: 10_000 });
 }
 
 /** The check when the entrant's benchmarks do not run: no environment, or (`skipped`) already out on a gate. */

@@ -23,16 +23,27 @@ function one(base: SideRounds, entrant: SideRounds, files = [F], threshold = 0.1
 }
 
 describe('parseRunnerOutput', () => {
-  it('reads the last result line and ignores other output', () => {
-    const line = `TOURNEY_PERF ${JSON.stringify({ files: round({ t: 5 }) })}`;
-    const fake = `TOURNEY_PERF ${JSON.stringify({ files: round({ t: 1 }) })}`;
-    expect(parseRunnerOutput(`noise\n${fake}\nmore\n${line}\n`)?.[0]?.tasks[0]?.opsPerSec).toBe(5);
+  const nonce = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+  const line = (n: string, ops: number) => `TOURNEY_PERF ${n} ${JSON.stringify({ files: round({ t: ops }) })}`;
+
+  it("reads the line that carries the run's secret and ignores other output", () => {
+    expect(parseRunnerOutput(`noise\n${line(nonce, 5)}\nmore\n`, nonce)?.[0]?.tasks[0]?.opsPerSec).toBe(5);
+  });
+
+  it('refuses result lines printed by bench code that does not know the secret', () => {
+    // Forged before or after the runner's own line, or instead of it (the bench then exits early).
+    expect(parseRunnerOutput(`${line('0'.repeat(32), 1e12)}\n`, nonce)).toBeNull();
+    expect(parseRunnerOutput(`TOURNEY_PERF ${JSON.stringify({ files: round({ t: 1e12 }) })}\n`, nonce)).toBeNull();
+    // The secret shown twice: someone copied the runner's line; nothing is trusted.
+    expect(parseRunnerOutput(`${line(nonce, 1e12)}\n${line(nonce, 5)}\n`, nonce)).toBeNull();
+    // No secret given to the parser (the runner found no secret file): never a match.
+    expect(parseRunnerOutput(`TOURNEY_PERF  ${JSON.stringify({ files: round({ t: 5 }) })}\n`, '')).toBeNull();
   });
 
   it('returns null without a valid result line', () => {
-    expect(parseRunnerOutput('Error: boom\n')).toBeNull();
-    expect(parseRunnerOutput('TOURNEY_PERF {not json\n')).toBeNull();
-    expect(parseRunnerOutput('TOURNEY_PERF {"files":[{"file":1}]}\n')).toBeNull();
+    expect(parseRunnerOutput('Error: boom\n', nonce)).toBeNull();
+    expect(parseRunnerOutput(`TOURNEY_PERF ${nonce} {not json\n`, nonce)).toBeNull();
+    expect(parseRunnerOutput(`TOURNEY_PERF ${nonce} {"files":[{"file":1}]}\n`, nonce)).toBeNull();
   });
 });
 

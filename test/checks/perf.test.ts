@@ -171,6 +171,29 @@ export function slugify(text) {
     expect(result.tasks.find((t) => t.task === 'slugify long')?.opsPerSec).toBeGreaterThan(0);
   });
 
+  it('refuses a result line forged by the entrant\'s code (it cannot know the run\'s secret), with a busy process left behind', async () => {
+    // A reward hacker: when loaded by the runner, print a runner-like line with absurd numbers and exit
+    // before the runner can; and leave a busy process behind to slow whoever is measured next.
+    const forged = JSON.stringify({ files: [{ file: BENCH, tasks: [{ name: 'slugify short', opsPerSec: 1e12, rme: 0, samples: 99 }, { name: 'slugify long', opsPerSec: 1e12, rme: 0, samples: 99 }] }] });
+    const patch = await patchOf(() =>
+      writeFile(join(repo, SLUGIFY), `import { spawn } from 'node:child_process';
+spawn('sh', ['-c', 'while :; do :; done'], { detached: true, stdio: 'ignore' }).unref();
+process.stdout.write('\\nTOURNEY_PERF ' + '0'.repeat(32) + ' ${forged.replace(/'/g, "\\'")}\\n');
+process.stdout.write('\\nTOURNEY_PERF ${forged.replace(/'/g, "\\'")}\\n');
+process.exit(0);
+export function slugify(text) { return text; }
+`),
+    );
+    const result = await check(patch, { rounds: 1 });
+    expect(result).toMatchObject({ ran: true, regression: true });
+    for (const task of result.tasks) {
+      expect(task.opsPerSec).toBe(0);
+      expect(task.state).toBe('entrant failed');
+    }
+    expect(result.tasks.length).toBe(2);
+    expect(result.error).toMatch(/bench failed on the entrant's side|without a result/);
+  });
+
   it('stops a hanging bench at the timeout and does not rerun it', async () => {
     const patch = await patchOf(() => appendFile(join(repo, SLUGIFY), 'for (;;);\n'));
     const result = await check(patch, { rounds: 2, timeoutMs: 4_000 });

@@ -76,6 +76,25 @@ describe('action.yml, its shell steps run locally as the GitHub runner would', (
     expect(await readFile(run.outputs.markdown!, 'utf8')).toContain('| Rank | Entrant |');
   });
 
+  it('command gate: the promoted winner of that run passes --require-winner auto and every gate (exit 0), with its outputs', async () => {
+    const result = JSON.parse(await readFile(run.outputs.result!, 'utf8')) as RunResult;
+    const temp = await mkdtemp(join(tmpdir(), 'tourney-runner-'));
+    dirs.push(temp);
+    const gate = await runActionLocally(packagePath(), {
+      workspace: repo, temp, only: ['Install tourney', 'Run tourney', "Exit with tourney's code"],
+      inputs: { command: 'gate', spec: 'feature.md', config: join(repo, '..', `${repo.split('/').pop()}-ci.yaml`), head: result.winnerBranch!, base: result.baseCommit, 'require-winner': 'auto' },
+    });
+    const diagnostics = gate.steps.map((s) => `${s.name}: ${s.exitCode}\n${s.stdout.slice(-1500)}\n${s.stderr.slice(-1500)}`).join('\n');
+    expect(gate.exitCode, diagnostics).toBe(0);
+    expect(gate.outputs['exit-code']).toBe('0');
+    expect(gate.outputs.passed).toBe('true');
+    const gated = JSON.parse(await readFile(gate.outputs.result!, 'utf8')) as RunResult;
+    expect(gated.mode).toBe('gate');
+    expect(gated.entrants[0]!.gates.find((g) => g.gate === 'winner')).toMatchObject({ passed: true });
+    expect(gate.summary).toContain('| Rank | Entrant |');
+    expect(await junitXsdErrors(await readFile(gate.outputs.junit!, 'utf8'))).toBe('');
+  }, 600_000);
+
   it('a hostile spec input is a file name, never shell: bad input (exit 2), nothing run', async () => {
     const temp = await mkdtemp(join(tmpdir(), 'tourney-runner-'));
     dirs.push(temp);
