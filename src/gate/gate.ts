@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSpec } from '../spec/load.js';
-import { openRepo } from '../git/repo.js';
+import { git, openRepo } from '../git/repo.js';
 import { loadConfig } from '../config/load.js';
 import type { Reporter } from '../run/events.js';
 import type { RunResult } from '../types.js';
@@ -39,6 +39,21 @@ export interface GateOutcome {
 /** The name the gated head has in result.json, the report and the CI outputs. */
 export const GATE_CANDIDATE = 'head';
 
+/** Paths among `paths` that base..head changes and that base already has (a new spec may come with its change). */
+async function editedInputs(root: string, base: string, head: string, paths: string[]): Promise<string[]> {
+  const changed = await git(root, ['diff', '--name-only', '--no-renames', base, head, '--', ...paths.map((p) => `:(literal)${p}`)]);
+  if (changed.exitCode !== 0) throw new Error(`git diff ${base} ${head} failed: ${changed.stderr}`);
+  const names = changed.stdout.split('\n').filter(Boolean);
+  const out: string[] = [];
+  for (const name of names) {
+    // .tourney/ never belongs in a change: run dirs there are what --require-winner trusts.
+    if (name === '.tourney' || name.startsWith('.tourney/')) { out.push(name); continue; }
+    const atBase = await git(root, ['cat-file', '-e', `${base}:${name}`]);
+    if (atBase.exitCode === 0) out.push(name);
+  }
+  return out;
+}
+
 /**
  * `tourney gate`: the head commit refereed against the base exactly as `score` referees one
  * candidate, passed only if it passes every gate. Everything cheap comes first (spec, repo, config,
@@ -64,6 +79,15 @@ export async function runGate(options: GateOptions, reporter: Reporter): Promise
   if (!(await changesAnything(repo.root, refs.base, refs.head, snapshotExcludes(repo.root, spec)))) {
     const what = refs.head === refs.base ? 'head is the base commit' : 'head changes nothing but the spec and its hidden tests, if anything';
     return { result: null, verdict: verdictOf([{ gate: 'changed', reason: `${what} (${refs.head.slice(0, 12)}): nothing to gate` }], true) };
+  }
+
+  // The spec and the hidden tests are the bar the head is measured against, read from this checkout
+  // (in CI: the head's). A change may add them, but one that edits them where base has them would set
+  // its own bar, and the gated diff leaves them out, so no other check would see it.
+  const inputs = snapshotExcludes(repo.root, spec);
+  const edited = await editedInputs(repo.root, refs.base, refs.head, inputs);
+  if (edited.length > 0) {
+    return { result: null, verdict: verdictOf([{ gate: 'tampering', reason: `the change edits what it is gated by, as the base has it: ${edited.slice(0, 5).join(', ')}${edited.length > 5 ? ` and ${edited.length - 5} more` : ''} (the spec, its hidden tests or .tourney/); change them in a pull request of their own` }], true) };
   }
 
   let provenance: ProvenanceCheck | undefined;

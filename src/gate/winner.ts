@@ -1,6 +1,6 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { git } from '../git/repo.js';
 import { TourneyError, errorMessage } from '../errors.js';
 import { parseTrailers, sha256Tag, TRAILER, type Provenance } from '../promote/provenance.js';
@@ -77,6 +77,15 @@ export async function verifyWinner(options: { root: string; base: string; head: 
     }
   } else {
     runDir = source.runDir;
+  }
+  // A run dir that the gated head itself carries proves nothing: its author wrote it along with the
+  // trailers. It must come from outside the change (a run on this machine, a downloaded artifact).
+  const rel = relative(await realpath(root).catch(() => root), await realpath(runDir).catch(() => resolve(runDir)));
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+    const carried = await git(root, ['ls-tree', '-r', '--name-only', head, '--', `:(literal)${rel || '.'}`]);
+    if (carried.stdout.trim() !== '') {
+      return fail(`the run dir ${runDir} is part of the gated head (committed with the change), so it cannot vouch for it; use a run dir from outside the change`, { runDir });
+    }
   }
   const resultFile = join(runDir, 'result.json');
   const bytes = await readFile(resultFile).catch(() => null);

@@ -114,3 +114,38 @@ describe('tourney gate: verdicts that need no container are exit 1', () => {
     expect(await runDirs()).toEqual([run.runId]);
   });
 });
+
+describe('tourney gate: a change may not move its own bar', () => {
+  it.each([
+    ['weakens the hidden tests the spec names', 'acceptance/hello.test.js', 'assert.ok(true);\n'],
+    ['rewrites the spec it is gated by', 'specs/greeting.md', '---\ntest: "true"\n---\n# Greeting\n'],
+    ['adds files under .tourney/ (where --require-winner looks for run dirs)', '.tourney/runs/20261202-000000-aaaa/result.json', '{}\n'],
+  ])('refused (exit 1, before Docker) when it %s', async (_what, path, content) => {
+    const local = await mkdtemp(join(tmpdir(), 'tourney-gate-bar-'));
+    try {
+      const g = (...args: string[]) => gitIn(local, args);
+      await g('init', '-q', '-b', 'main');
+      await mkdir(join(local, 'specs'));
+      await mkdir(join(local, 'acceptance'));
+      await writeFile(join(local, 'specs', 'greeting.md'), '---\ntest: node -e "process.exit(0)"\nhidden: { files: ../acceptance/, test: node --test tourney-hidden/ }\n---\n# Greeting\n');
+      await writeFile(join(local, 'acceptance', 'hello.test.js'), "import assert from 'node:assert';\nassert.equal(1, 1);\n");
+      await writeFile(join(local, 'hello.txt'), 'hi\n');
+      await g('add', '-A');
+      await g('commit', '-qm', 'base with spec and hidden tests');
+      await g('checkout', '-qb', 'pr');
+      await writeFile(join(local, 'hello.txt'), 'hello\n');
+      await mkdir(join(local, path, '..'), { recursive: true });
+      await writeFile(join(local, path), content);
+      await g('add', '-A', '-f');
+      await g('commit', '-qm', 'the change');
+      const run = await cli('gate', join(local, 'specs', 'greeting.md'), '--repo', local, '--base', 'main', '-q');
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/gate failed: tampering: the change edits what it is gated by, as the base has it: /);
+      expect(run.stderr).toContain(path);
+      // No run dir was made (the one committed by the change aside).
+      expect((await readdir(join(local, '.tourney', 'runs')).catch(() => [] as string[])).filter((n) => n !== '20261202-000000-aaaa')).toEqual([]);
+    } finally {
+      await rm(local, { recursive: true, force: true });
+    }
+  });
+});

@@ -113,6 +113,26 @@ describe('verifyWinner: a genuine winner', () => {
 });
 
 describe('verifyWinner: false claims fail, each on its own check', () => {
+  it('a run dir the gated head carries itself (its author wrote result.json and the trailers together)', async () => {
+    // The reward hacker's way: trailers naming a run dir that the change itself adds under .tourney/.
+    const { run, commit } = await winnerCommit();
+    const scratch = await mkdtemp(join(tmpdir(), 'carried-'));
+    try {
+      const env = { GIT_INDEX_FILE: join(scratch, 'index') };
+      await gitIn(repo, ['read-tree', commit], env);
+      await gitIn(repo, ['add', '-f', join('.tourney', 'runs', run.runId)], env);
+      const tree = await gitIn(repo, ['write-tree'], env);
+      const carried = await gitIn(repo, ['commit-tree', tree, '-p', commit, '-m', 'add the proof'], env);
+      const v = await check(carried);
+      expect(v.passed).toBe(false);
+      expect(v.reason).toMatch(/the run dir .* is part of the gated head \(committed with the change\), so it cannot vouch for it/);
+      // The same run dir, not committed, still vouches for the same winner commit.
+      expect((await check(commit)).passed).toBe(true);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+
   it('a head with no trailers', async () => {
     const plain = await commitPatch(repo, { base, patch, message: 'just a change\n\nTourney-Run: 20261202-010000-ab1\n' });
     const v = await check(plain);
