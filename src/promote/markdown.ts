@@ -7,7 +7,8 @@ import { stripControl } from '../text/control.js';
  * #references, bare URLs, www.) broken with a zero-width space so they stay plain text.
  */
 export function mdText(text: string, max = 240): string {
-  let s = stripControl(text).replace(/\s+/g, ' ').trim();
+  // Format characters (bidi overrides, zero-width joiners) reorder or hide text; none belongs in a review.
+  let s = stripControl(text).replace(/\p{Cf}/gu, '').replace(/\s+/g, ' ').trim();
   if (s.length > max) s = `${s.slice(0, max - 1).trimEnd()}…`;
   return s
     // Only what can start markup mid-line: emphasis, code, links/images ([ ]), HTML and autolinks
@@ -31,7 +32,8 @@ export function mdText(text: string, max = 240): string {
 
 /** A code span that cannot be closed early by the text (for commands and paths from the run). */
 export function mdCode(text: string, max = 160): string {
-  let s = stripControl(text).replace(/\s+/g, ' ').trim();
+  // Format characters (bidi overrides, zero-width joiners) reorder or hide text; none belongs in a review.
+  let s = stripControl(text).replace(/\p{Cf}/gu, '').replace(/\s+/g, ' ').trim();
   if (s.length > max) s = `${s.slice(0, max - 1).trimEnd()}…`;
   const longest = Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);

@@ -29,7 +29,20 @@ export async function unsafeToAdvance(worktree: string, from: string, to: string
   for (const path of changed.stdout.split('\0').filter(Boolean)) {
     const tracked = await git(worktree, ['cat-file', '-e', `${from}:${path}`]);
     if (tracked.exitCode === 0) continue;
-    if (await lstat(join(worktree, path)).then(() => true, () => false)) inTheWay.push(path);
+    if (await lstat(join(worktree, path)).then(() => true, () => false)) {
+      inTheWay.push(path);
+      continue;
+    }
+    // A new "dir/file" where an untracked (or ignored) file named "dir" sits: git would replace it.
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join('/');
+      const onDisk = await lstat(join(worktree, parent)).then((st) => !st.isDirectory(), () => false);
+      if (onDisk && (await git(worktree, ['cat-file', '-e', `${from}:${parent}`])).exitCode !== 0) {
+        inTheWay.push(parent);
+        break;
+      }
+    }
   }
   if (inTheWay.length) return `untracked files would be overwritten: ${list(inTheWay)}; move them away first`;
   return null;
