@@ -58,7 +58,7 @@ export function packetSummary(result: RunResult, options: { markdown?: boolean }
     : '';
   const tests = testLine(w.checks.tests, t);
   const hidden = w.checks.hiddenTests ? `, hidden tests ${testLine(w.checks.hiddenTests, t)}` : '';
-  return `${title}\n\n${b(t(w.name, 60))} (${t(w.model, 80)}) won "${t(result.spec.title, 120)}"${score}${lead}; decided by ${sel?.decidedBy ?? 'score'}. ${field}; tests ${tests}${hidden}. Run ${t(result.runId, 40)}.`;
+  return `${title}\n\n${b(t(w.name, 60))} (${t(w.model, 80)}) won "${t(result.spec.title, 120)}"${score}${lead}; decided by ${sel?.decidedBy ?? 'score'}. ${field}; tests ${tests}${hidden}. Run ${md ? mdCode(result.runId) : plain(result.runId, 40)}.`;
 }
 
 function testLine(check: CommandCheck | null | undefined, t: (s: string, max?: number) => string = mdText): string {
