@@ -77,7 +77,9 @@ async function hostileRun(docker: Docker, network: string, deniedPort: number) {
   const shown = await git(repo, 'show', `tourney/${runId}/prober:probe.json`).catch(() => null);
   if (shown === null) {
     const prober = result.entrants.find((e) => e.name === 'prober');
-    throw new Error(`the prober left no probe.json: status ${prober?.status}, ${prober?.error ?? 'no error'}`);
+    // What the prober's own commands printed says why (the probe script failed, a tool timed out...).
+    const transcript = await readFile(join(repo, '.tourney', 'runs', runId, 'entrants', 'prober', 'transcript.json'), 'utf8').catch(() => '(no transcript)');
+    throw new Error(`the prober left no probe.json: status ${prober?.status}, ${prober?.error ?? 'no error'}; its transcript ends: ${transcript.slice(-2500)}`);
   }
   const probe = JSON.parse(shown) as Probe;
   const report = await readFile(join(repo, '.tourney', 'runs', runId, 'report.html'), 'utf8');
