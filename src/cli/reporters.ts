@@ -39,6 +39,11 @@ function describeRaw(event: RunEvent): string | null {
       return `[${event.name}] ${event.state}${event.detail ? `: ${oneLine(event.detail)}` : ''}`;
     case 'activity':
       return `[${event.name}]   ${oneLine(event.line)}`;
+    case 'step':
+      // Turns already show as activity lines; the other steps mark where time goes.
+      if (event.step.step === 'agent-start') return `[${event.name}]   agent starting`;
+      if (event.step.step === 'extracting') return `[${event.name}]   reading its changes`;
+      return null;
     case 'warning':
       return `warning: ${event.message}`;
     case 'note':

@@ -4,6 +4,20 @@ export type Phase = 'image' | 'prepare' | 'sandboxes' | 'agents' | 'referee' | '
 
 export type EntrantState = 'queued' | 'starting' | 'running' | EntrantStatus | 'refereeing' | 'tested';
 
+/**
+ * Where an entrant's run is now, for the live view. Emitted by the entrant runner (sandbox, extracting)
+ * and from what its agent kind reports (agent-start, turn): the agent's protocol stays in src/agents/.
+ */
+export type EntrantStep =
+  /** Container starting, repository copied in. */
+  | { step: 'sandbox' }
+  /** The agent's process or server starting, before its first model request. */
+  | { step: 'agent-start' }
+  /** The agent's model turn `turn` (1-based); `tool` is its latest tool call ("edit src/a.js"), if any. */
+  | { step: 'turn'; turn: number; tool?: string }
+  /** Agent stopped; its changes being read from the stopped container. */
+  | { step: 'extracting' };
+
 /** What a tournament tells its reporters, in order. Reporters only observe; they never steer. */
 export type RunEvent =
   | { type: 'run-start'; runId: string; runDir: string; specTitle: string; entrants: { name: string; model: string }[] }
@@ -14,6 +28,8 @@ export type RunEvent =
   | { type: 'prepare'; line: string }
   | { type: 'entrant'; name: string; state: EntrantState; detail?: string }
   | { type: 'activity'; name: string; line: string }
+  /** `limitMs` is the entrant's whole time limit, counted from its `starting` event. */
+  | { type: 'step'; name: string; step: EntrantStep; limitMs: number }
   | { type: 'judge'; line: string }
   | { type: 'warning'; message: string }
   | { type: 'note'; message: string }
