@@ -9,7 +9,7 @@ import { watchDisk, type DiskWatch } from '../sandbox/disk-watch.js';
 import { cancelReason, type AgentSessionResult } from '../agents/kind.js';
 import { agentKind } from '../agents/kinds.js';
 import type { ProviderFailure } from '../agents/provider-errors.js';
-import type { EntrantGateway } from '../agents/opencode-config.js';
+import type { EntrantGateway } from '../agents/models.js';
 import { agentSandbox } from '../sandbox/agent-sandbox.js';
 import { errorMessage } from '../errors.js';
 import { formatSeconds } from '../format.js';
