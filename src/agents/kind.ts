@@ -137,6 +137,31 @@ export interface AgentLaunch {
   port?: number;
   /** Sends the prompt, follows progress, stops at the limit, writes the transcript. Called once. */
   run(ctx: AgentRunContext): Promise<AgentSessionResult>;
+  /**
+   * For a judge container (role `judge`): once the container is up, something that holds conversations with the
+   * agent, one per decision. Optional: a kind without it cannot judge (the judge is opencode by default).
+   */
+  answerer?(sandbox: AgentSandbox, options: { directory: string; signal?: AbortSignal }): Promise<AgentAnswerer>;
+}
+
+export interface ConversationOptions {
+  timeLimitMs: number;
+  signal?: AbortSignal;
+  /** For error messages naming the provider's key variables and gateway (see AgentRunContext). */
+  credentialNames?: readonly string[];
+  baseURL?: string;
+}
+
+/** Opens conversations with one running agent (several may run at once). */
+export interface AgentAnswerer {
+  open(title: string): Promise<AgentConversation>;
+}
+
+/** One conversation: a message, the agent's reply, and follow-ups in the same session (a correction after a bad answer). */
+export interface AgentConversation {
+  send(text: string, options: ConversationOptions): Promise<{ status: 'finished' | 'timeout' | 'error'; error?: string; failure?: ProviderFailure; reply: string }>;
+  /** Tokens and cost of the conversation so far, from the agent's own usage records. */
+  usage(): Promise<{ tokens: TokenUsage; costUsd: number }>;
 }
 
 export interface AgentKind {

@@ -32,20 +32,20 @@ describe('agent kinds side by side: opencode and command', () => {
       '    model: scripted/demo-slugify-tidy',
       '  - name: cli',
       '    agent: command',
-      '    model: scripted/none',
+      '    model: scripted/demo-stuck',
       '    command: node {workdir}/tools/agent.mjs --implement {promptFile} {model}',
       '  - name: sleepy',
       '    agent: command',
-      '    model: scripted/none',
+      '    model: scripted/demo-stuck',
       '    command: [node, tools/agent.mjs, --sleep, "{promptFile}", "{model}"]',
       `    timeLimit: ${SLEEPY_LIMIT_S}s`,
       '  - name: broken',
       '    agent: command',
-      '    model: scripted/none',
+      '    model: scripted/demo-stuck',
       '    command: node tools/agent.mjs --fail {promptFile}',
       '  - name: absent',
       '    agent: command',
-      '    model: scripted/none',
+      '    model: scripted/demo-stuck',
       '    command: no-such-agent --prompt {promptFile}',
       'judge:',
       '  models: [scripted/demo-judge]',
@@ -90,7 +90,7 @@ describe('agent kinds side by side: opencode and command', () => {
     expect(tidy.messages.some((m) => m.role === 'assistant' && (m.tokens?.input ?? 0) > 0)).toBe(true);
 
     const cli = await transcript('cli');
-    expect(cli).toMatchObject({ format: 'tourney-transcript/1', agent: 'command', model: 'scripted/none' });
+    expect(cli).toMatchObject({ format: 'tourney-transcript/1', agent: 'command', model: 'scripted/demo-stuck' });
     const text = cli.messages.find((m) => m.role === 'assistant')?.parts[0];
     expect(text?.type === 'text' && text.text).toMatch(/prompt mentions slugify: yes/);
     expect(text?.type === 'text' && text.text).toMatch(/\[stderr\] agent: starting/);
@@ -129,10 +129,10 @@ describe('agent kinds side by side: opencode and command', () => {
 
   it('shows the agent kind beside the model in the report, result.json and the terminal scorecard', async () => {
     const html = await readFile(result.reportPath, 'utf8');
-    expect(html).toContain('<span class="agent-kind">command</span>: <code>scripted/none</code>');
+    expect(html).toContain('<span class="agent-kind">command</span>: <code>scripted/demo-stuck</code>');
     expect(html).toContain('<span class="agent-kind">opencode</span>: <code>scripted/demo-slugify-tidy</code>');
     const saved = JSON.parse(await readFile(join(result.runDir, 'result.json'), 'utf8')) as RunResult;
     expect(Object.fromEntries(saved.entrants.map((e) => [e.name, e.agent]))).toEqual({ tidy: 'opencode', cli: 'command', sleepy: 'command', broken: 'command', absent: 'command' });
-    expect(summaryTable(result)).toMatch(/ cli +command scripted\/none +finished/);
+    expect(summaryTable(result)).toMatch(/ cli +command scripted\/demo-stuck +finished/);
   });
 });
