@@ -1,6 +1,8 @@
 // The contract every agent kind (opencode, claude-code, codex, command) implements. The entrant runner and the
 // judge see only this: how a kind fills the sandbox image, how its container starts, and how one prompt is run
 // to a result. Each kind's protocol (SDK, stream-json, JSONL events...) stays in its own file under src/agents/.
+// A new kind: one file (`<name>-kind.ts`) exporting an AgentKind, one line in kinds.ts, its binary found with
+// npm-binary.ts's platformBinaryPath(), its transcript written as an AgentTranscript.
 import type { EntrantStatus, TokenUsage } from '../types.js';
 import type { EntrantGateway } from './models.js';
 import type { ProviderFailure } from './provider-errors.js';
