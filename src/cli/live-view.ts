@@ -53,7 +53,7 @@ export class TtyReporter implements Reporter {
   constructor(
     private readonly write: Write = (t) => process.stderr.write(t),
     private readonly now: () => number = Date.now,
-    private readonly columns: () => number = () => process.stderr.columns ?? 100,
+    private readonly columns: () => number = terminalColumns,
   ) {}
 
   onEvent(event: RunEvent): void {
@@ -173,6 +173,14 @@ export class TtyReporter implements Reporter {
     this.write(lines.join('\n') + '\n');
     this.drawn = lines.length;
   }
+}
+
+/** The terminal's width; a terminal that reports none (some CI ptys say 0) gets COLUMNS, else 100. */
+export function terminalColumns(): number {
+  const reported = process.stderr.columns;
+  if (reported && reported >= 20) return reported;
+  const fromEnv = Number(process.env.COLUMNS);
+  return Number.isInteger(fromEnv) && fromEnv >= 20 ? fromEnv : 100;
 }
 
 /** Applies an entrant state change to its row: the clock starts at `starting` (when its time limit starts). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clock, clockText, renderRows, TtyReporter } from '../../src/cli/live-view.js';
+import { clock, clockText, renderRows, terminalColumns, TtyReporter } from '../../src/cli/live-view.js';
 import type { RunEvent } from '../../src/run/events.js';
 
 /* eslint-disable no-control-regex -- the tests are about control characters and tourney's own redraw codes */
@@ -140,5 +140,24 @@ describe('the live view', () => {
     expect(text).toContain('bash: npm test tests passed');
     expect(text).not.toMatch(CONTROL);
     expect(renderRows([{ label: 'x\x07', state: 'running', step: 'turn 1\x1b[1m', detail: '' }], 0, 80)[0]).not.toMatch(CONTROL);
+  });
+});
+
+describe('terminal width', () => {
+  it('falls back to COLUMNS, then 100, when the terminal reports no width', () => {
+    const saved = { columns: process.stderr.columns, env: process.env.COLUMNS };
+    try {
+      Object.defineProperty(process.stderr, 'columns', { value: 0, configurable: true });
+      process.env.COLUMNS = '132';
+      expect(terminalColumns()).toBe(132);
+      delete process.env.COLUMNS;
+      expect(terminalColumns()).toBe(100);
+      Object.defineProperty(process.stderr, 'columns', { value: 80, configurable: true });
+      expect(terminalColumns()).toBe(80);
+    } finally {
+      Object.defineProperty(process.stderr, 'columns', { value: saved.columns, configurable: true });
+      if (saved.env === undefined) delete process.env.COLUMNS;
+      else process.env.COLUMNS = saved.env;
+    }
   });
 });
