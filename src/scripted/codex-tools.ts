@@ -136,9 +136,8 @@ function patch(id: string, tools: readonly AdvertisedTool[], body: string, workd
   if (tool?.type === 'custom') return { id, name: 'apply_patch', arguments: body, format: 'custom' };
   if (tool) return { id, name: 'apply_patch', arguments: JSON.stringify({ input: body }) };
   // Without an apply_patch tool Codex still intercepts `apply_patch` run through its shell and applies it itself.
-  let end = 'TOURNEY_PATCH';
-  while (body.split('\n').includes(end)) end += '_';
-  return shell(id, tools, `apply_patch <<'${end}'\n${body}${end}\n`, workdir);
+  // Every patch line starts with a marker (+, -, space, @, *), so no line of it can end the heredoc.
+  return shell(id, tools, `apply_patch <<'TOURNEY_PATCH'\n${body}TOURNEY_PATCH\n`, workdir);
 }
 
 function plan(id: string, todos: unknown[]): MappedCall {
