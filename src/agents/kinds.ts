@@ -1,8 +1,11 @@
 import { TourneyError } from '../errors.js';
+import { codexKind } from './codex-kind.js';
 import type { AgentKind, AgentKindName } from './kind.js';
 
 // One line per kind. A kind missing here is refused at config load (see the schema's `agent` key).
-const KINDS: { readonly [K in AgentKindName]?: AgentKind } = {};
+const KINDS: { readonly [K in AgentKindName]?: AgentKind } = {
+  codex: codexKind,
+};
 
 export function agentKind(name: AgentKindName): AgentKind {
   const kind = KINDS[name];
