@@ -1,15 +1,13 @@
 // The `codex` kind: OpenAI's Codex CLI, run headless (`codex exec --json`) by exec in an idle container, its
 // JSONL events followed line by line. Docker is the sandbox: Codex's own (bubblewrap) cannot start in a
 // container without capabilities, so it runs with approvals and its sandbox off, confined by the container.
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { TourneyError, errorMessage } from '../errors.js';
 import { parseCodexLine } from './codex-events.js';
 import { CodexRun } from './codex-transcript.js';
 import { cancelReason, type AgentKind, type AgentLaunch, type AgentRunContext, type AgentSessionResult, type ImageFile, type LaunchContext } from './kind.js';
-import { parseModel, SCRIPTED_PROVIDER, type EntrantGateway } from './opencode-config.js';
+import { parseModel, SCRIPTED_PROVIDER, type EntrantGateway } from './models.js';
+import { packageVersion, platformBinaryPath } from './npm-binary.js';
 import { explainProviderError, type ProviderFailure } from './provider-errors.js';
 
 export const CODEX_HOME = '/home/tourney/.codex';
@@ -22,34 +20,17 @@ const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 const FINAL_STATUS = /unexpected status (401|402|403|404)\b/;
 const UNREACHABLE_NOTICES = 5;
 
-const require = createRequire(import.meta.url);
-
-const PLATFORM_PACKAGES: Record<string, { pkg: string; triple: string }> = {
+const PLATFORMS: Record<string, { pkg: string; triple: string }> = {
   x64: { pkg: '@openai/codex-linux-x64', triple: 'x86_64-unknown-linux-musl' },
   arm64: { pkg: '@openai/codex-linux-arm64', triple: 'aarch64-unknown-linux-musl' },
 };
 
-export function codexVersion(): string {
-  const pkg = require('@openai/codex/package.json') as { version?: unknown };
-  if (typeof pkg.version !== 'string') throw new TourneyError('Cannot read the version of the @openai/codex package.', { hint: 'Run `npm install`.' });
-  return pkg.version;
-}
+export const codexVersion = (): string => packageVersion('@openai/codex');
 
 /** The Linux codex binary (static, musl) from the optional per-platform package of @openai/codex. */
 export function codexBinaryPath(): string {
-  const platform = PLATFORM_PACKAGES[process.arch];
-  if (platform) {
-    try {
-      const from = createRequire(require.resolve('@openai/codex/package.json'));
-      const path = join(dirname(from.resolve(`${platform.pkg}/package.json`)), 'vendor', platform.triple, 'bin', 'codex');
-      if (existsSync(path)) return path;
-    } catch {
-      // Reported below.
-    }
-  }
-  throw new TourneyError(`The codex binary for the sandbox image is missing (${platform?.pkg ?? `a Linux build for ${process.arch}`}).`, {
-    hint: 'Run `npm install` in the tourney directory: npm installs the Linux codex package only on Linux hosts (x64 or arm64).',
-  });
+  const platform = PLATFORMS[process.arch];
+  return platformBinaryPath({ wrapper: '@openai/codex', packages: platform ? [platform.pkg] : [], bin: `vendor/${platform?.triple ?? ''}/bin/codex` });
 }
 
 /** Where Codex's requests go and the variable its key is read from. */
