@@ -245,7 +245,8 @@ export class Sandbox {
   }
 
   private async killGroup(pidFile: string, user: string | undefined): Promise<void> {
-    const script = `pid=$(cat "$0" 2>/dev/null) && [ -n "$pid" ] && kill -KILL -- "-$pid" 2>/dev/null; true`;
+    // No `--`: dash's kill (the image's sh) rejects it ("Illegal number: -") and would kill nothing.
+    const script = `pid=$(cat "$0" 2>/dev/null) && [ -n "$pid" ] && kill -KILL "-$pid" 2>/dev/null; true`;
     await this.exec(['sh', '-c', script, pidFile], { ...(user && { user }), timeoutMs: 10_000 }).catch(() => undefined);
   }
 
