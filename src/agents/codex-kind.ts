@@ -152,8 +152,8 @@ async function runCodex(ctx: AgentRunContext, provider: CodexProvider): Promise<
     if (failure) return;
     failure = explainCodexError(message, ctx) ?? undefined;
     if (failure) {
-      ctx.onProviderFailure(failure);
       halt('refused');
+      ctx.onProviderFailure(failure);
     }
   };
 
