@@ -245,7 +245,7 @@ export class Sandbox {
   }
 
   private async killGroup(pidFile: string, user: string | undefined): Promise<void> {
-    // No `--`: dash's kill (the image's sh) rejects it ("Illegal number: -") and would kill nothing.
+    // dash's kill takes no "--": `kill -KILL -PID` signals the process group PID.
     const script = `pid=$(cat "$0" 2>/dev/null) && [ -n "$pid" ] && kill -KILL "-$pid" 2>/dev/null; true`;
     await this.exec(['sh', '-c', script, pidFile], { ...(user && { user }), timeoutMs: 10_000 }).catch(() => undefined);
   }
