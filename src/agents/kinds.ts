@@ -2,11 +2,13 @@ import { TourneyError } from '../errors.js';
 import type { AgentKind, AgentKindName, ImageFile } from './kind.js';
 import { opencodeKind, opencodeBinaryPath, opencodeVersion } from './opencode-kind.js';
 import { commandKind } from './command-kind.js';
+import { codexKind } from './codex-kind.js';
 
 // One line per kind. A kind missing here is refused when a run starts (agentKind below).
 const KINDS: { readonly [K in AgentKindName]?: AgentKind } = {
   opencode: opencodeKind,
   command: commandKind,
+  codex: codexKind,
 };
 
 export function agentKind(name: AgentKindName): AgentKind {
