@@ -12,6 +12,8 @@ export interface NormalRequest {
   stream: boolean;
   /** OpenAI chat only: whether the client asked for a usage chunk at the end of the stream. */
   includeUsage: boolean;
+  /** The names of the tools the request offers, when its wire lists them: script tool calls are mapped onto them. */
+  tools?: string[];
 }
 
 export type Reply = Extract<Answer, { kind: 'reply' }>;
