@@ -1,8 +1,11 @@
 import { TourneyError } from '../errors.js';
+import { claudeCodeKind } from './claude-code-kind.js';
 import type { AgentKind, AgentKindName } from './kind.js';
 
 // One line per kind. A kind missing here is refused at config load (see the schema's `agent` key).
-const KINDS: { readonly [K in AgentKindName]?: AgentKind } = {};
+const KINDS: { readonly [K in AgentKindName]?: AgentKind } = {
+  'claude-code': claudeCodeKind,
+};
 
 export function agentKind(name: AgentKindName): AgentKind {
   const kind = KINDS[name];
