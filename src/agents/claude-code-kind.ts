@@ -2,17 +2,15 @@
 // idle container by exec, `claude -p --output-format stream-json`, the prompt on stdin from a file.
 // Permissions mirror opencode's (ENTRANT_PERMISSIONS): edits and reads inside the work dir, any command, no web tools,
 // and anything that would ask a person is denied on the spot (`--permission-prompts none`) and listed as denied.
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { TourneyError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { stripControl } from '../text/control.js';
 import { ClaudeCodeTranscript, type ApiRetry } from './claude-code-transcript.js';
 import { parseStreamLine } from './claude-code-stream.js';
 import { NO_KEY } from './gateways.js';
 import { cancelReason, TRANSCRIPT_FORMAT, type AgentKind, type AgentLaunch, type AgentRunContext, type AgentSessionResult, type AgentTranscript, type ImageFile, type LaunchContext } from './kind.js';
-import { isScripted, parseModel, SCRIPTED_TITLE_MODEL } from './opencode-config.js';
+import { isScripted, parseModel, SCRIPTED_TITLE_MODEL } from './models.js';
+import { packageVersion, platformBinaryPath, type PlatformBinary } from './npm-binary.js';
 import { explainProviderError, type ProviderFailure } from './provider-errors.js';
 
 export const CLAUDE_BINARY = '/usr/local/bin/claude';
@@ -25,34 +23,12 @@ export const ENTRANT_TOOLS = ['Read', 'Write', 'Edit', 'Bash', 'Glob', 'Grep'];
 const ALLOWED_TOOLS = ['Bash', 'Glob', 'Grep'];
 const DENIED_TOOLS = ['WebFetch', 'WebSearch'];
 
-const require = createRequire(import.meta.url);
-
-function platformPackage(): string {
-  if (process.arch === 'x64') return '@anthropic-ai/claude-code-linux-x64';
-  if (process.arch === 'arm64') return '@anthropic-ai/claude-code-linux-arm64';
-  throw new TourneyError(`Claude Code has no Linux build for ${process.arch} to put into the sandbox image.`);
-}
-
-export function claudeCodeVersion(): string {
-  const pkg = require('@anthropic-ai/claude-code/package.json') as { version?: unknown };
-  if (typeof pkg.version !== 'string') throw new TourneyError('Cannot read the version of @anthropic-ai/claude-code.', { hint: 'Run `npm install`.' });
-  return pkg.version;
-}
-
-/** The glibc Linux binary from the per-platform optional dependency (the sandbox image is Debian). */
-export function claudeCodeBinaryPath(): string {
-  const name = platformPackage();
-  try {
-    const from = createRequire(require.resolve('@anthropic-ai/claude-code/package.json'));
-    const path = join(dirname(from.resolve(`${name}/package.json`)), 'claude');
-    if (existsSync(path)) return path;
-  } catch {
-    // Reported below.
-  }
-  throw new TourneyError(`The Claude Code binary for the sandbox image is missing (${name}).`, {
-    hint: 'Run `npm install` in the tourney directory on a Linux host: npm installs the Linux package only there.',
-  });
-}
+const BINARY: PlatformBinary = {
+  wrapper: '@anthropic-ai/claude-code',
+  // glibc builds: the sandbox image is Debian (the -musl packages are for Alpine).
+  packages: process.arch === 'x64' ? ['@anthropic-ai/claude-code-linux-x64'] : process.arch === 'arm64' ? ['@anthropic-ai/claude-code-linux-arm64'] : [],
+  bin: 'claude',
+};
 
 /** `https://gw/anthropic/v1` -> `https://gw/anthropic`: Claude Code appends `/v1/messages` itself. */
 export function claudeBaseUrl(url: string): string {
@@ -113,7 +89,7 @@ export function claudeCodeArgs(model: string, role: LaunchContext['role']): stri
 export const claudeCodeKind: AgentKind = {
   name: 'claude-code',
   imageFiles(): ImageFile[] {
-    return [{ hostPath: claudeCodeBinaryPath(), imagePath: CLAUDE_BINARY, version: claudeCodeVersion() }];
+    return [{ hostPath: platformBinaryPath(BINARY), imagePath: CLAUDE_BINARY, version: packageVersion(BINARY.wrapper) }];
   },
   launch(ctx: LaunchContext): AgentLaunch {
     return {

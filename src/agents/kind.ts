@@ -2,10 +2,16 @@
 // judge see only this: how a kind fills the sandbox image, how its container starts, and how one prompt is run
 // to a result. Each kind's protocol (SDK, stream-json, JSONL events...) stays in its own file under src/agents/.
 import type { EntrantStatus, TokenUsage } from '../types.js';
-import type { EntrantGateway } from './opencode-config.js';
+import type { EntrantGateway } from './models.js';
 import type { ProviderFailure } from './provider-errors.js';
 
 export type AgentKindName = 'opencode' | 'claude-code' | 'codex' | 'command';
+
+/**
+ * The port a kind that runs a server in its container listens on (AgentLaunch.port): under sandbox.network
+ * `allowlist` the egress proxy forwards this one port from the host to the agent, and no other.
+ */
+export const AGENT_SERVER_PORT = 4096;
 
 export const AGENT_KIND_NAMES = ['opencode', 'claude-code', 'codex', 'command'] as const satisfies readonly AgentKindName[];
 

@@ -1,4 +1,4 @@
-import type { EntrantGateway } from '../agents/opencode-config.js';
+import type { EntrantGateway } from '../agents/models.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
