@@ -130,8 +130,9 @@ export async function runClaudeCode(ctx: AgentRunContext, args: string[]): Promi
     const refused = explain(retry.status, retry.error);
     if (refused?.stopsProvider && !failure) {
       failure = refused;
-      ctx.onProviderFailure(refused);
+      // Before telling the run: it stops this entrant's signal too, and this refusal is the reason, not that stop.
       halt('provider');
+      ctx.onProviderFailure(refused);
     }
   };
 
