@@ -118,6 +118,17 @@ describe('agent kinds side by side: opencode and command', () => {
     expect(entrant('absent').error).toMatch(/command "no-such-agent" is not in the sandbox image/);
   });
 
+  it('measures each kind from its agent start to its first activity line (printed, for the closing note)', () => {
+    const first = (name: string, match: (e: RunEvent) => boolean) => events.find(({ event }) => event.type !== 'run-end' && 'name' in event && event.name === name && match(event))?.at ?? NaN;
+    const lines = ['tidy', 'cli'].map((name) => {
+      const start = first(name, (e) => e.type === 'step' && e.step.step === 'agent-start');
+      const activity = first(name, (e) => e.type === 'activity');
+      return { name, ms: activity - start, agentMs: entrant(name).timings?.agentMs ?? NaN };
+    });
+    for (const l of lines) expect(l.ms).toBeGreaterThanOrEqual(0);
+    process.stderr.write(`agent start -> first activity: ${lines.map((l) => `${l.name} ${l.ms} ms (agent ${l.agentMs} ms)`).join(', ')}\n`);
+  });
+
   it('emits the live view steps in order for each kind', () => {
     const steps = (name: string) => events.flatMap(({ event }) => (event.type === 'step' && event.name === name ? [event.step] : []));
     expect(steps('cli').map((s) => s.step)).toEqual(['sandbox', 'agent-start', 'extracting']);
