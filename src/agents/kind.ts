@@ -1,6 +1,8 @@
 // The contract every agent kind (opencode, claude-code, codex, command) implements. The entrant runner and the
 // judge see only this: how a kind fills the sandbox image, how its container starts, and how one prompt is run
 // to a result. Each kind's protocol (SDK, stream-json, JSONL events...) stays in its own file under src/agents/.
+// A new kind: one file (`<name>-kind.ts`) exporting an AgentKind, one line in kinds.ts, its binary found with
+// npm-binary.ts's platformBinaryPath(), its transcript written as an AgentTranscript.
 import type { EntrantStatus, TokenUsage } from '../types.js';
 import type { EntrantGateway } from './models.js';
 import type { ProviderFailure } from './provider-errors.js';
@@ -137,6 +139,31 @@ export interface AgentLaunch {
   port?: number;
   /** Sends the prompt, follows progress, stops at the limit, writes the transcript. Called once. */
   run(ctx: AgentRunContext): Promise<AgentSessionResult>;
+  /**
+   * For a judge container (role `judge`): once the container is up, something that holds conversations with the
+   * agent, one per decision. Optional: a kind without it cannot judge (the judge is opencode by default).
+   */
+  answerer?(sandbox: AgentSandbox, options: { directory: string; signal?: AbortSignal }): Promise<AgentAnswerer>;
+}
+
+export interface ConversationOptions {
+  timeLimitMs: number;
+  signal?: AbortSignal;
+  /** For error messages naming the provider's key variables and gateway (see AgentRunContext). */
+  credentialNames?: readonly string[];
+  baseURL?: string;
+}
+
+/** Opens conversations with one running agent (several may run at once). */
+export interface AgentAnswerer {
+  open(title: string): Promise<AgentConversation>;
+}
+
+/** One conversation: a message, the agent's reply, and follow-ups in the same session (a correction after a bad answer). */
+export interface AgentConversation {
+  send(text: string, options: ConversationOptions): Promise<{ status: 'finished' | 'timeout' | 'error'; error?: string; failure?: ProviderFailure; reply: string }>;
+  /** Tokens and cost of the conversation so far, from the agent's own usage records. */
+  usage(): Promise<{ tokens: TokenUsage; costUsd: number }>;
 }
 
 export interface AgentKind {

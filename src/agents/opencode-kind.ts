@@ -3,7 +3,22 @@ import { emptyTokens } from '../types.js';
 import type { AgentKind, AgentLaunch, AgentRunContext, AgentSessionResult, ImageFile, LaunchContext } from './kind.js';
 import { hasAvx2, packageVersion, platformBinaryPath } from './npm-binary.js';
 import { entrantEnv, entrantOpencodeConfig, OPENCODE_PORT } from './opencode-config.js';
-import { newServerSecret, runOpencodeSession, serverSecretEnv, waitForServer } from './opencode.js';
+import { agentClient, newServerSecret, runOpencodeSession, serverSecretEnv, waitForServer } from './opencode.js';
+import { opencodeAnswerer } from './opencode-conversation.js';
+
+/** A judge may look at the base repository; it may change nothing and reach nothing. */
+export const JUDGE_PERMISSIONS = {
+  read: 'allow',
+  edit: 'deny',
+  bash: 'deny',
+  webfetch: 'deny',
+  websearch: 'deny',
+  external_directory: 'deny',
+  question: 'deny',
+  task: 'deny',
+  todowrite: 'deny',
+  doom_loop: 'deny',
+} as const;
 
 const SERVER_START_TIMEOUT_MS = 60_000;
 
@@ -32,7 +47,8 @@ export const opencodeKind: AgentKind = {
     return [{ hostPath: opencodeBinaryPath(), imagePath: '/usr/local/bin/opencode', version: opencodeVersion() }];
   },
   launch(ctx: LaunchContext): AgentLaunch {
-    const config = entrantOpencodeConfig(ctx.model, ctx.scriptedBaseUrl, ctx.gateway);
+    const entrant = entrantOpencodeConfig(ctx.model, ctx.scriptedBaseUrl, ctx.gateway);
+    const config = ctx.role === 'judge' ? { ...entrant, permission: JUDGE_PERMISSIONS } : entrant;
     // Only the host and this container know it: a peer that somehow reached the server would be refused.
     const secret = newServerSecret();
     return {
@@ -40,6 +56,11 @@ export const opencodeKind: AgentKind = {
       env: entrantEnv(config, ctx.passEnv, { ...ctx.sandboxEnv, ...serverSecretEnv(secret) }),
       port: OPENCODE_PORT,
       run: (run) => runOpencode(run, secret),
+      async answerer(sandbox, { directory, signal }) {
+        const url = await sandbox.serverUrl(OPENCODE_PORT);
+        await waitForServer(url, secret, SERVER_START_TIMEOUT_MS, signal);
+        return opencodeAnswerer(agentClient(url, secret), directory, ctx.model);
+      },
     };
   },
 };

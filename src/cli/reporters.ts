@@ -66,6 +66,8 @@ function describeRaw(event: RunEvent): string | null {
 /** The scorecard in plain text, for the terminal. */
 export function summaryTable(result: RunResult): string {
   const withPerf = Boolean(result.spec.bench?.length);
+  // Which agent ran which model; scored candidates name their source in the entrant's own row instead.
+  const withAgent = result.mode === 'run';
   const rows = [...result.entrants]
     .sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || (b.score?.total ?? -1) - (a.score?.total ?? -1) || a.name.localeCompare(b.name))
     .map((e) => {
@@ -76,6 +78,7 @@ export function summaryTable(result: RunResult): string {
       return [
         e.rank === null ? '-' : String(e.rank),
         e.name,
+        ...(withAgent ? [`${e.agent} ${e.model}`] : []),
         e.status,
         failed.length === 0 ? 'all passed' : `failed: ${failed.join(', ')}`,
         e.score ? e.score.total.toFixed(1) : '-',
@@ -86,7 +89,7 @@ export function summaryTable(result: RunResult): string {
         ...(withPerf ? [perfText(e.checks.performance)] : []),
       ];
     });
-  const table = [['rank', 'entrant', 'status', 'gates', 'score', 'tests', 'diff', result.mode !== 'run' ? 'agent time' : 'time', ...(withPerf ? ['perf'] : [])], ...rows];
+  const table = [['rank', 'entrant', ...(withAgent ? ['agent model'] : []), 'status', 'gates', 'score', 'tests', 'diff', result.mode !== 'run' ? 'agent time' : 'time', ...(withPerf ? ['perf'] : [])], ...rows];
   const widths = table[0]!.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
   return table.map((row) => '  ' + row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n');
 }

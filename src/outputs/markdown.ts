@@ -108,7 +108,7 @@ export function renderMarkdown(result: RunResult, options: MarkdownOptions = {})
     lines.push(row([
       e.rank === null ? '–' : String(e.rank),
       md(e.name),
-      md(e.model),
+      `${md(e.agent)} · ${md(e.model)}`,
       e.status,
       gates(e),
       e.score ? e.score.total.toFixed(1) : '–',

@@ -245,8 +245,8 @@ export class Sandbox {
   }
 
   private async killGroup(pidFile: string, user: string | undefined): Promise<void> {
-    // dash (Debian's sh) takes neither `--` nor `-s KILL` before a negative pid: `kill -9 -PGID` is the form it reads.
-    const script = `pid=$(cat "$0" 2>/dev/null) && [ -n "$pid" ] && kill -9 "-$pid" 2>/dev/null; true`;
+    // dash's kill takes no "--": `kill -KILL -PID` signals the process group PID.
+    const script = `pid=$(cat "$0" 2>/dev/null) && [ -n "$pid" ] && kill -KILL "-$pid" 2>/dev/null; true`;
     await this.exec(['sh', '-c', script, pidFile], { ...(user && { user }), timeoutMs: 10_000 }).catch(() => undefined);
   }
 

@@ -15,7 +15,9 @@ afterAll(() => rm(fx.runDir, { recursive: true, force: true }));
 describe('terminal output', () => {
   it('prints the scorecard ranked first, with failed gates named and the time of each agent', () => {
     const lines = summaryTable(fx.result).split('\n');
-    expect(lines[0]).toMatch(/rank\s+entrant\s+status\s+gates\s+score\s+tests\s+diff\s+time/);
+    expect(lines[0]).toMatch(/rank\s+entrant\s+agent model\s+status\s+gates\s+score\s+tests\s+diff\s+time/);
+    const first = fx.result.entrants[0]!;
+    expect(lines.find((l) => l.includes(` ${first.name} `))).toContain(` ${first.agent} ${first.model} `);
     const ranked = lines.slice(1).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '));
     const winner = fx.result.entrants.find((e) => e.rank === 1)!;
     expect(ranked[0]).toBe(`1 ${winner.name}`);
