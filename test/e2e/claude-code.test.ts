@@ -34,6 +34,10 @@ async function run(repo: string): Promise<{ result: RunResult; events: RunEvent[
 const transcriptOf = async (result: RunResult, entrant: EntrantResult) =>
   JSON.parse(await readFile(join(result.runDir, entrant.transcriptPath!), 'utf8')) as AgentTranscript;
 
+// The hanging entrant must reach its first write within the limit: a few seconds on an idle machine, much more when
+// other suites load it (Claude Code's start alone took 10 s at load 12 on 2 cores); TOURNEY_TEST_LIMIT_S raises it.
+const LIMIT_S = Number(process.env.TOURNEY_TEST_LIMIT_S ?? 45);
+
 const SANDBOX = 'scripts: [./claude-scripts]\nsandbox:\n  cpus: 1\n  memory: 1g\n  timeLimit: 3m\n';
 
 describe('claude-code entrants on the scripted model', () => {
@@ -50,7 +54,7 @@ describe('claude-code entrants on the scripted model', () => {
         'entrants:',
         '  - { name: tidy, agent: claude-code, model: scripted/demo-slugify-tidy }',
         '  - { name: hasty, agent: claude-code, model: scripted/demo-slugify-hasty }',
-        '  - { name: slow, agent: claude-code, model: scripted/write-then-hang, timeLimit: 25s }',
+        `  - { name: slow, agent: claude-code, model: scripted/write-then-hang, timeLimit: ${LIMIT_S}s }`,
         SANDBOX,
       ].join('\n'),
     );
@@ -103,13 +107,13 @@ describe('claude-code entrants on the scripted model', () => {
   it('stops at the time limit and keeps the work done so far', async () => {
     const slow = entrant('slow');
     expect(slow.status).toBe('timeout');
-    expect(slow.error).toMatch(/time limit of 25 s/);
-    expect(slow.durationMs).toBeLessThan(60_000);
+    expect(slow.error).toBe(`time limit of ${LIMIT_S} s reached`);
+    expect(slow.durationMs).toBeLessThan((LIMIT_S + 30) * 1000);
     expect(await readFile(join(result.runDir, slow.diffPath), 'utf8')).toContain('src/slugify-draft.js');
     // Stopped by the kind itself (the exec killed at the limit), so its transcript was written: the write is in it.
     const transcript = await transcriptOf(result, slow);
     // The kind counts the time it was given (the limit less the sandbox's start).
-    expect(transcript.error?.message).toMatch(/^time limit of (2[0-5]) s reached$/);
+    expect(Number(/^time limit of (\d+) s reached$/.exec(transcript.error?.message ?? '')?.[1])).toBeLessThanOrEqual(LIMIT_S);
     expect(transcript.messages.flatMap((m) => m.parts).filter((p) => p.type === 'tool').map((t) => [t.name, t.status])).toEqual([['Write', 'completed']]);
   });
 
