@@ -3,12 +3,14 @@ import type { AgentKind, AgentKindName, ImageFile } from './kind.js';
 import { opencodeKind, opencodeBinaryPath, opencodeVersion } from './opencode-kind.js';
 import { commandKind } from './command-kind.js';
 import { codexKind } from './codex-kind.js';
+import { claudeCodeKind } from './claude-code-kind.js';
 
 // One line per kind. A kind missing here is refused when a run starts (agentKind below).
 const KINDS: { readonly [K in AgentKindName]?: AgentKind } = {
   opencode: opencodeKind,
   command: commandKind,
   codex: codexKind,
+  'claude-code': claudeCodeKind,
 };
 
 export function agentKind(name: AgentKindName): AgentKind {

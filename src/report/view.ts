@@ -12,6 +12,7 @@ import { entrantEgressView, type EgressView } from './egress.js';
 import { standingOf, type Standing } from './standing.js';
 import { partsChart, type PartsChart } from './chart.js';
 import { entrantEnvironmentView, environmentView, type EntrantEnvironmentView, type EnvironmentView } from './environment.js';
+import { transcriptView, type TranscriptView } from './transcript.js';
 
 // A log up to this size is embedded whole (so a shared report.html stands alone); a longer one by its end.
 const LOG_EMBED_BYTES = 64 * 1024;
@@ -31,6 +32,8 @@ export interface LogTail {
 
 export interface EntrantView extends EntrantDetails {
   e: EntrantResult;
+  /** The agent's conversation (normalised transcript), when there is one. */
+  transcript: TranscriptView | null;
   anchor: string;
   isWinner: boolean;
   tests: TestSummary;
@@ -117,12 +120,13 @@ const anchorOf = (index: number): string => `entrant-${index + 1}`;
 
 async function entrantView(runDir: string, r: RunResult, e: EntrantResult, index: number, judge: JudgeView): Promise<EntrantView> {
   const showHidden = Boolean(r.spec.hiddenTest);
-  const [diff, testLog, hiddenLog, extra, environment] = await Promise.all([
+  const [diff, testLog, hiddenLog, extra, environment, transcript] = await Promise.all([
     renderDiff(runDir, e),
     logTail(runDir, 'Test log', e.checks.tests?.logPath, e.checks.tests?.passed),
     showHidden ? logTail(runDir, 'Hidden test log', e.checks.hiddenTests?.logPath, e.checks.hiddenTests?.passed) : null,
     details(runDir, e),
     entrantEnvironmentView(runDir, e),
+    transcriptView(runDir, e.transcriptPath),
   ]);
   const gates = (e.gates ?? []).map(gateView);
   return {
@@ -148,6 +152,7 @@ async function entrantView(runDir: string, r: RunResult, e: EntrantResult, index
     judge: entrantJudge(judge, e.name),
     environment,
     egress: entrantEgressView(e),
+    transcript,
   };
 }
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { judgeAnswerText } from './judge.js';
 import type { Turn } from './script.js';
+import { adaptToolCall } from './tool-dialects.js';
 
 const contentSchema = z.union([z.string(), z.array(z.looseObject({ type: z.string(), text: z.string().optional() })), z.null()]);
 
@@ -89,11 +90,11 @@ export function turnIndex(messages: readonly ChatMessage[]): number {
   return turnsBeforeSummary(messages) + messages.slice(firstUser + 1).filter((m) => m.role === 'assistant').length;
 }
 
-/** The `Working directory: /path` line of opencode's system prompt, or the `<cwd>` of Codex's environment context. */
+/** The work dir: opencode's `Working directory: /path` system line, Claude Code's `- Primary working directory: /path`, or the `<cwd>` of Codex's environment context. */
 export function findWorkdir(messages: readonly ChatMessage[]): string | undefined {
   for (const m of messages) {
     if (m.role !== 'system') continue;
-    const match = /^\s*Working directory:\s*(\S.*?)\s*$/m.exec(contentText(m));
+    const match = /^\s*(?:-\s*)?(?:Primary working directory|Working directory):\s*(\S.*?)\s*$/m.exec(contentText(m));
     if (match?.[1]) return match[1];
   }
   // Only the message Codex itself opens with <environment_context>: a prompt quoting a <cwd> tag is not it.
@@ -117,8 +118,11 @@ function substitute(value: unknown, workdir: string): unknown {
   return value;
 }
 
-/** `messages` are the request's: a judge turn reads the candidate diffs from its user messages. */
-export function answerForTurn(turn: Turn, index: number, workdir: string | undefined, messages: readonly ChatMessage[] = []): Answer {
+/**
+ * `messages` are the request's: a judge turn reads the candidate diffs from its user messages. `offered`: the tool
+ * names the request lists, which the script's (opencode-named) calls are mapped onto.
+ */
+export function answerForTurn(turn: Turn, index: number, workdir: string | undefined, messages: readonly ChatMessage[] = [], offered?: readonly string[]): Answer {
   if (turn.kind === 'hang') return { kind: 'hang' };
   if (turn.kind === 'error') return { kind: 'error', status: turn.status, message: turn.message };
   if (turn.kind === 'judge') {
@@ -128,11 +132,10 @@ export function answerForTurn(turn: Turn, index: number, workdir: string | undef
   return {
     kind: 'reply',
     ...(turn.text === undefined ? {} : { text: substituteWorkdir(turn.text, workdir) }),
-    toolCalls: turn.tools.map((tool, i) => ({
-      id: `call_${index}_${i}`,
-      name: tool.name,
-      arguments: JSON.stringify(substituteWorkdir(tool.args, workdir)),
-    })),
+    toolCalls: turn.tools.map((tool, i) => {
+      const call = adaptToolCall({ name: tool.name, args: substituteWorkdir(tool.args, workdir) }, offered);
+      return { id: `call_${index}_${i}`, name: call.name, arguments: JSON.stringify(call.args) };
+    }),
   };
 }
 

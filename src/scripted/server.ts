@@ -53,7 +53,7 @@ export interface ScriptedModelServerOptions {
   maxInflightBytes?: number;
 }
 
-export type RequestKind = 'tools' | 'text' | 'judge' | 'error' | 'hang' | 'title' | 'summary' | 'complete' | 'not-found' | 'bad-script' | 'bad-request' | 'unauthorized' | 'too-large';
+export type RequestKind = 'tools' | 'text' | 'judge' | 'error' | 'hang' | 'title' | 'summary' | 'complete' | 'count-tokens' | 'not-found' | 'bad-script' | 'bad-request' | 'unauthorized' | 'too-large';
 
 export interface RequestLogEntry {
   /** Milliseconds since the epoch when the request arrived. */
@@ -180,6 +180,15 @@ async function handle(ctx: HandlerContext, req: http.IncomingMessage, res: http.
     sendJson(res, 200, { object: 'list', data: names.map((id) => ({ id, object: 'model', created: 0, owned_by: 'tourney-scripted' })) });
     return;
   }
+  // Claude Code probes its base URL (HEAD /api/hello) unless nonessential traffic is off: a live server says so.
+  if (req.method === 'HEAD') {
+    res.writeHead(200).end();
+    return;
+  }
+  if (req.method === 'POST' && pathname === '/v1/messages/count_tokens') {
+    await countTokens(ctx, req, res);
+    return;
+  }
   const wire = req.method === 'POST' ? ROUTES[pathname] : undefined;
   if (wire) {
     await answerRequest(ctx, wire, req, res);
@@ -267,6 +276,35 @@ async function answerRequest(ctx: HandlerContext, wire: Wire, req: http.Incoming
   }
 }
 
+/** Anthropic's token counting: answered from the request alone, never playing a script turn. */
+async function countTokens(ctx: HandlerContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const at = Date.now();
+  const key = presentedKey(req);
+  const log = (status: number, model = '', error?: string) =>
+    ctx.requests.push({ at, wire: 'anthropic-messages', model, turnIndex: null, kind: status === 200 ? 'count-tokens' : status === 401 ? 'unauthorized' : 'bad-request', stream: false, status, ...(error && { error }), ...(key !== undefined && { keyId: keyId(key) }) });
+  if (ctx.apiKeys !== undefined && (key === undefined || !ctx.apiKeys.includes(key))) {
+    req.resume();
+    log(401, '', 'invalid x-api-key');
+    sendJson(res, 401, anthropicMessages.errorBody(401, 'invalid x-api-key'));
+    return;
+  }
+  const text = await readBody(req, ctx.maxRequestBytes, ctx.inflight);
+  let body: unknown;
+  try {
+    body = typeof text === 'string' ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  const request = anthropicMessages.parse(body);
+  if (typeof request === 'string') {
+    log(400, '', request);
+    sendJson(res, 400, anthropicMessages.errorBody(400, request));
+    return;
+  }
+  log(200, request.model);
+  sendJson(res, 200, { input_tokens: usageFor(request.messages, { kind: 'reply', toolCalls: [] }).prompt_tokens });
+}
+
 type Plan = { answer: Answer; delayMs: number } | { refuse: 'not-found' | 'bad-script'; status: number; code: string; message: string };
 
 async function plan(ctx: HandlerContext, request: NormalRequest, workdir: string | undefined, entry: RequestLogEntry): Promise<Plan> {
@@ -297,7 +335,8 @@ async function plan(ctx: HandlerContext, request: NormalRequest, workdir: string
     return { answer: { kind: 'reply', text: SCRIPT_COMPLETE_TEXT, toolCalls: [] }, delayMs: 0 };
   }
   if (turn.kind === 'judge') entry.kind = 'judge';
-  const answer = answerForTurn(turn, index, workdir, request.messages);
+  // Each agent's own tool names: Claude Code's by name (tool-dialects), Codex's shell and apply_patch (codex-tools).
+  const answer = answerForTurn(turn, index, workdir, request.messages, request.tools?.map((t) => t.name));
   const { tools } = request;
   if (tools && answer.kind === 'reply') answer.toolCalls = answer.toolCalls.map((call) => mapToCodex(call, tools, workdir));
   return { answer, delayMs: turn.delayMs ?? 0 };

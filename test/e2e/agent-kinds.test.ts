@@ -104,6 +104,9 @@ describe('agent kinds side by side: opencode and command', () => {
     expect(sleepy.status).toBe('timeout');
     expect(sleepy.error).toMatch(/time limit/);
     expect(sleepy.durationMs).toBeLessThan((SLEEPY_LIMIT_S + 15) * 1000);
+    // The kind itself stopped it (a group kill) and returned in time: the runner did not have to cut it off.
+    expect(sleepy.transcriptPath).toBe('entrants/sleepy/transcript.json');
+    expect((await transcript('sleepy')).error?.message).toMatch(/^time limit of \d+ s reached$/);
     expect(await readFile(join(result.runDir, sleepy.diffPath), 'utf8')).toContain('written before the agent hung');
     expect(await readFile(join(result.runDir, 'entrants', 'sleepy', 'transcript.json'), 'utf8')).toContain('still thinking');
   });
@@ -113,6 +116,17 @@ describe('agent kinds side by side: opencode and command', () => {
     expect(entrant('broken').error).toMatch(/^command exited with code 3: agent: starting \(stderr\)\nboom: cannot continue$/);
     expect(entrant('absent').status).toBe('error');
     expect(entrant('absent').error).toMatch(/command "no-such-agent" is not in the sandbox image/);
+  });
+
+  it('measures each kind from its agent start to its first activity line (printed, for the closing note)', () => {
+    const first = (name: string, match: (e: RunEvent) => boolean) => events.find(({ event }) => event.type !== 'run-end' && 'name' in event && event.name === name && match(event))?.at ?? NaN;
+    const lines = ['tidy', 'cli'].map((name) => {
+      const start = first(name, (e) => e.type === 'step' && e.step.step === 'agent-start');
+      const activity = first(name, (e) => e.type === 'activity');
+      return { name, ms: activity - start, agentMs: entrant(name).timings?.agentMs ?? NaN };
+    });
+    for (const l of lines) expect(l.ms).toBeGreaterThanOrEqual(0);
+    process.stderr.write(`agent start -> first activity: ${lines.map((l) => `${l.name} ${l.ms} ms (agent ${l.agentMs} ms)`).join(', ')}\n`);
   });
 
   it('emits the live view steps in order for each kind', () => {
@@ -132,6 +146,10 @@ describe('agent kinds side by side: opencode and command', () => {
     const html = await readFile(result.reportPath, 'utf8');
     expect(html).toContain('<span class="agent-kind">command</span>: <code>scripted/demo-stuck</code>');
     expect(html).toContain('<span class="agent-kind">opencode</span>: <code>scripted/demo-slugify-tidy</code>');
+    // Both conversations, in the same markup: opencode's tool calls, the command's output as text.
+    expect(html.match(/<summary><h3>Conversation<\/h3>/g)?.length).toBe(5);
+    expect(html).toMatch(/<li class="t-tool"><details><summary><code>edit<\/code>/);
+    expect(html).toContain('prompt mentions slugify: yes');
     const saved = JSON.parse(await readFile(join(result.runDir, 'result.json'), 'utf8')) as RunResult;
     expect(Object.fromEntries(saved.entrants.map((e) => [e.name, e.agent]))).toEqual({ tidy: 'opencode', cli: 'command', sleepy: 'command', broken: 'command', absent: 'command' });
     expect(summaryTable(result)).toMatch(/ cli +command scripted\/demo-stuck +finished/);

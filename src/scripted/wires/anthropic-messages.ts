@@ -9,6 +9,7 @@ const requestSchema = z.looseObject({
   messages: z.array(z.looseObject({ role: z.string(), content: z.union([z.string(), z.array(blockSchema)]) })),
   system: z.union([z.string(), z.array(blockSchema)]).optional(),
   stream: z.boolean().optional(),
+  tools: z.array(z.looseObject({ name: z.string() })).optional(),
 });
 
 // Status -> the error type Anthropic's API answers with (docs: "Errors").
@@ -27,7 +28,7 @@ export const anthropicMessages: Wire = {
   parse(body) {
     const parsed = requestSchema.safeParse(body);
     if (!parsed.success) return 'request body must be JSON with a "model" string and a "messages" list';
-    const { model, messages, system, stream } = parsed.data;
+    const { model, messages, system, stream, tools } = parsed.data;
     const normal: ChatMessage[] = system === undefined ? [] : [{ role: 'system', content: textOf(system) }];
     for (const message of messages) {
       const content = typeof message.content === 'string'
@@ -36,7 +37,7 @@ export const anthropicMessages: Wire = {
         : message.content.map((block) => ({ type: block.type, text: block.type === 'tool_result' ? textOf(block.content) : (block.text ?? '') }));
       normal.push({ role: message.role, content });
     }
-    return { model, messages: normal, stream: stream === true, includeUsage: true };
+    return { model, messages: normal, stream: stream === true, includeUsage: true, ...(tools && { tools: tools.map((tool) => ({ type: 'function', name: tool.name })) }) };
   },
   errorBody(status, message) {
     return { type: 'error', error: { type: ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'), message } };

@@ -13,7 +13,7 @@ export interface NormalRequest {
   stream: boolean;
   /** OpenAI chat only: whether the client asked for a usage chunk at the end of the stream. */
   includeUsage: boolean;
-  /** The tools the request offers (Responses only, for now): script calls are mapped onto them. */
+  /** The tools the request offers (Responses and Anthropic Messages): script calls are mapped onto them. */
   tools?: AdvertisedTool[];
   /** Set when the request itself says it plays no script turn (Codex's turn metadata: a compaction). */
   purpose?: RequestPurpose;
