@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { git } from '../git/repo.js';
 import { TourneyError, errorMessage } from '../errors.js';
 import { parseTrailers, sha256Tag, TRAILER, type Provenance } from '../promote/provenance.js';
-import { loadRunResult, resolveRunDir, runsDir } from '../run/run-dirs.js';
+import { parseRunResult, readRunResultBytes, resolveRunDir, runsDir } from '../run/run-dirs.js';
 import type { ProvenanceCheck } from './types.js';
 
 /** `--require-winner RUN|auto`, resolved before anything else runs. */
@@ -88,8 +88,12 @@ export async function verifyWinner(options: { root: string; base: string; head: 
     }
   }
   const resultFile = join(runDir, 'result.json');
-  const bytes = await readFile(resultFile).catch(() => null);
-  if (!bytes) return fail(`${resultFile}: no such file (expected the run dir of a finished run)`, { runDir });
+  let bytes: Buffer;
+  try {
+    bytes = await readRunResultBytes(runDir);
+  } catch (err) {
+    return fail(errorMessage(err), { runDir });
+  }
   const resultHash = sha256Tag(bytes);
   if (resultHash !== provenance.result) {
     return fail(`${TRAILER.result} is ${provenance.result}, but ${resultFile} hashes to ${resultHash} (another run's result, or result.json was changed after the promotion)`, { runDir });
@@ -102,7 +106,8 @@ export async function verifyWinner(options: { root: string; base: string; head: 
   }
   let result;
   try {
-    result = await loadRunResult(runDir);
+    // The bytes just hashed, not a second read that could differ from them.
+    result = parseRunResult(bytes, resultFile);
   } catch (err) {
     return fail(errorMessage(err), { runDir });
   }
