@@ -2,7 +2,7 @@
 // dirs, each as a user would give it. Every one must exit with its documented code before any work (no
 // run dir), name what is wrong, and print no stack trace, "undefined" or "[object Object]".
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it, vi } from 'vitest';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,10 @@ const R = (what: string, change: (r: RunResult) => void, says: RegExp, command =
 const ONE_SCRIPTED = 'entrants: [{ name: a, model: scripted/demo-slugify-tidy }]\n';
 const PID_MAX = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim());
 
+/** A spec whose hidden.files is `entry`, made by `setup` in the case's folder. */
+const H = (what: string, entry: string, setup: (dir: string) => Promise<unknown>, says: RegExp): Case => ({
+  what: `spec: ${what}`, files: { 'feature.md': spec(`test: t\nhidden: { files: ${entry}, test: y }`) }, setup: async (d) => void (await setup(d)), args: ['run', '$C/feature.md', '--repo', '$R', ...SCRIPTED], code: 2, says,
+});
 const S = (what: string, text: string, says: RegExp, code = 2): Case => ({ what: `spec: ${what}`, files: { 'feature.md': text }, args: ['run', '$C/feature.md', '--repo', '$R', ...SCRIPTED], code, says });
 const C = (what: string, yaml: string, says: RegExp, name = 'tourney.config.yaml'): Case => ({ what: `config: ${what}`, files: { 'feature.md': OK_SPEC, [name]: yaml }, args: ['run', '$C/feature.md', '--repo', '$R', '--config', `$C/${name}`], code: 2, says });
 const F = (what: string, args: string[], says: RegExp, code = 2): Case => ({ what: `flag: ${what}`, files: { 'feature.md': OK_SPEC }, args, code, says });
@@ -75,6 +79,14 @@ const cases: Case[] = [
   S('timeLimit zero', spec('test: t\ntimeLimit: 0'), /front matter key "timeLimit"/),
   S('timeLimit past 7 days', spec('test: t\ntimeLimit: 600h'), /front matter key "timeLimit".*at most 7 days/),
   S('hidden files missing', spec('test: t\nhidden: { files: nothere/, test: x }'), /front matter key "hidden\.files": .*nothere.* does not exist/),
+  H('hidden entry a FIFO', 'acc.js', (d) => execa('mkfifo', [join(d, 'acc.js')]), /key "hidden\.files": .*acc\.js is a named pipe \(FIFO\), expected a regular file or a folder/),
+  H('hidden entry a symlink out of the spec folder', 'acc.js', (d) => symlink('/etc/passwd', join(d, 'acc.js')), /key "hidden\.files": .*acc\.js is a symlink to \/etc\/passwd, outside the spec's folder/),
+  H('hidden folder with a symlink out', 'acc/', async (d) => { await mkdir(join(d, 'acc')); await writeFile(join(d, 'acc', 'a.test.js'), 'x'); await symlink('/etc', join(d, 'acc', 'etc')); }, /acc\/etc is a symlink to \/etc, outside the spec's folder/),
+  H('hidden folder with a FIFO inside', 'acc/', async (d) => { await mkdir(join(d, 'acc')); await execa('mkfifo', [join(d, 'acc', 'pipe')]); }, /acc\/pipe is a named pipe \(FIFO\)/),
+  H('hidden folder with a broken symlink', 'acc/', async (d) => { await mkdir(join(d, 'acc')); await symlink(join(d, 'gone.js'), join(d, 'acc', 'a.js')); }, /acc\/a\.js is a symlink to nothing \(a broken link\)/),
+  H('hidden over 2000 files', 'acc/', async (d) => { await mkdir(join(d, 'acc')); await Promise.all(Array.from({ length: 2001 }, (_, i) => writeFile(join(d, 'acc', `t${i}.js`), ''))); }, /key "hidden\.files": more than 2000 hidden files \(at .*acc\/t\d+\.js\)/),
+  H('hidden over 64 MB', 'big.bin', (d) => execa('truncate', ['-s', '65M', join(d, 'big.bin')]), /key "hidden\.files": hidden files add up to more than 64\.0 MB \(at .*big\.bin, 65\.0 MB\)/),
+  { what: 'spec: hidden bench that no hidden file provides', files: { 'feature.md': spec('test: t\nhidden: { files: acc/, test: y }\nbench: tourney-hidden/speed.bench.js'), 'acc/a.test.js': 'x' }, args: ['run', '$C/feature.md', '--repo', '$R', ...SCRIPTED], code: 2, says: /key "bench": "tourney-hidden\/speed\.bench\.js" is under hidden\.into \(tourney-hidden\) but no hidden file lands there/ },
   S('hidden without test', spec('test: t\nhidden: { files: feature.md }'), /front matter key "hidden\.test" is missing/),
   S('hidden.into escapes', spec('test: t\nhidden: { files: feature.md, into: ../x, test: y }'), /front matter key "hidden\.into": expected a path inside the repository, got "\.\.\/x"/),
   S('hidden unknown key', spec('test: t\nhidden: { files: feature.md, test: y, secret: 1 }'), /unknown front matter key "hidden\.secret"/),
