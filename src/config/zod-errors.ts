@@ -102,7 +102,7 @@ export function formatZodIssues(issues: readonly Issue[], file: string, label = 
     const path = formatKeyPath(issue.path);
     const where = path ? `${label} "${path}"` : 'top level';
     // Any check of an absent key (a type, an enum) means the key is missing.
-    if (issue.input === undefined && path) return [`${file}: ${where} is missing: ${expectation(issue)}`];
+    if (issue.input === undefined && path && issue.code !== 'custom') return [`${file}: ${where} is missing: ${expectation(issue)}`];
     return [`${file}: ${where}: ${expectation(issue)}, got ${got(issue, nullText)}`];
   });
   // Two checks of one value (a pattern, then a rule) can fail with the same words.

@@ -193,6 +193,13 @@ describe('verifyWinner: false claims fail, each on its own check', () => {
     expect((await check(unsure.commit)).reason).toMatch(/not confident: alpha leads beta by 0\.5 points/);
   });
 
+  it('a result.json that the trailers vouch for but that is no tourney result (hand-edited before the promotion)', async () => {
+    const edited = await winnerCommit({ result: { entrants: [{ name: '../../alpha' }] } });
+    const v = await check(edited.commit);
+    expect(v.passed).toBe(false);
+    expect(v.reason).toMatch(/result\.json: key "entrants\[0\]\.name": expected a name of 1-40 lower-case letters.*got "\.\.\/\.\.\/alpha"/);
+  });
+
   it('a winner commit that is not on the run\'s base', async () => {
     const { run } = await winnerCommit();
     const elsewhere = await gitIn(repo, ['commit-tree', `${base}^{tree}`, '-p', base, '-m', 'elsewhere']);
