@@ -1,6 +1,7 @@
 import type { Selection } from './ranking/selection.js';
 import type { GateVerdict } from './gate/types.js';
 import type { ProviderSettingsMap } from './agents/gateways.js';
+import type { AgentKindName } from './agents/kind.js';
 // Plain data passed between stages and saved in the run directory.
 // Everything here must stay JSON-serialisable: any stage can be re-run from what is on disk.
 
@@ -81,7 +82,9 @@ export interface SandboxConfig {
 
 export interface EntrantConfig {
   name: string;
-  agent: 'opencode';
+  agent: AgentKindName;
+  /** For agent `command`: the validated template as argv (see src/agents/command-template.ts). */
+  command?: string[];
   /** `provider/model`, e.g. `anthropic/claude-sonnet-4-5` or `scripted/implement-slugify`. */
   model: string;
   /** Extra instructions that make this entrant differ from the others. */

@@ -1,24 +1,11 @@
 import type { Config } from '@opencode-ai/sdk/v2/client';
-import { opencodeProviderBlock, type ProviderSettings } from './gateways.js';
+import { opencodeProviderBlock } from './gateways.js';
+import { AGENT_SERVER_PORT } from './kind.js';
+import { SCRIPTED_PROVIDER, SCRIPTED_TITLE_MODEL, parseModel, type EntrantGateway } from './models.js';
 
-export const SCRIPTED_PROVIDER = 'scripted';
-/** Model the scripted server answers title/summary requests with (opencode's small_model). */
-export const SCRIPTED_TITLE_MODEL = '_title';
-export const OPENCODE_PORT = 4096;
-
-export interface ModelRef {
-  providerID: string;
-  modelID: string;
-}
-
-export function parseModel(model: string): ModelRef {
-  const slash = model.indexOf('/');
-  return { providerID: model.slice(0, slash), modelID: model.slice(slash + 1) };
-}
-
-export function isScripted(model: string): boolean {
-  return parseModel(model).providerID === SCRIPTED_PROVIDER;
-}
+export { SCRIPTED_PROVIDER, SCRIPTED_TITLE_MODEL, parseModel, isScripted, type ModelRef, type EntrantGateway } from './models.js';
+/** opencode serve's port: the one agent-server port (see AGENT_SERVER_PORT). */
+export const OPENCODE_PORT = AGENT_SERVER_PORT;
 
 /**
  * Unattended permissions: an entrant may edit and run commands in its own work dir, and nothing
@@ -34,12 +21,6 @@ export const ENTRANT_PERMISSIONS = {
   question: 'deny',
   doom_loop: 'deny',
 } as const;
-
-/** A provider gateway as one entrant uses it: its settings, and whether a key variable reaches the sandbox. */
-export interface EntrantGateway {
-  settings: ProviderSettings;
-  keyless: boolean;
-}
 
 /** The opencode config an entrant's server runs with (given as OPENCODE_CONFIG_CONTENT). */
 export function entrantOpencodeConfig(model: string, scriptedBaseUrl: string | null, gateway?: EntrantGateway): Config {

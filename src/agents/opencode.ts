@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { createOpencodeClient, type Event, type OpencodeClient, type Part, type Message } from '@opencode-ai/sdk/v2/client';
-import { emptyTokens, type EntrantStatus, type TokenUsage } from '../types.js';
+import { createOpencodeClient, type Event, type OpencodeClient, type Message } from '@opencode-ai/sdk/v2/client';
+import { emptyTokens, type TokenUsage } from '../types.js';
 import { errorMessage } from '../errors.js';
 import { parseModel } from './opencode-config.js';
 import { explainProviderError, rawErrorText, type ProviderFailure } from './provider-errors.js';
+import { cancelReason, type AgentSessionResult, type AgentStep, type AgentTranscript, TRANSCRIPT_FORMAT } from './kind.js';
+import { normaliseOpencodeMessages } from './opencode-transcript.js';
+
+export { cancelReason };
 
 /**
  * A new password for one `opencode serve` (it honours OPENCODE_SERVER_PASSWORD with HTTP basic auth, user "opencode",
@@ -40,6 +44,7 @@ export interface AgentSessionInput {
   timeLimitMs: number;
   transcriptFile: string;
   onActivity?: (line: string) => void;
+  onStep?: (step: AgentStep) => void;
   /** Aborted on Ctrl-C, or when the provider refused another entrant: the session is cancelled, the reason kept. */
   signal?: AbortSignal;
   /** The variables the model's provider reads its key from, named in error messages. */
@@ -48,27 +53,6 @@ export interface AgentSessionInput {
   baseURL?: string;
   /** Called as soon as the provider refuses (bad key, no quota...), before the session winds down. */
   onProviderFailure?: (failure: ProviderFailure) => void;
-}
-
-export interface AgentSessionResult {
-  status: EntrantStatus;
-  error?: string;
-  /** The provider's refusal, when that is why the session failed. */
-  failure?: ProviderFailure;
-  tokens: TokenUsage;
-  costUsd: number;
-  durationMs: number;
-  toolCalls: number;
-  deniedPermissions: string[];
-}
-
-export interface Transcript {
-  sessionID: string;
-  model: string;
-  prompt: string;
-  messages: { info: Message; parts: Part[] }[];
-  /** Why the session failed: the plain message shown in the report and opencode's raw error text. */
-  error?: { message: string; raw?: string; kind?: string };
 }
 
 /** Waits until `opencode serve` answers its health endpoint. */
@@ -131,6 +115,7 @@ export interface PromptTurn {
   timeLimitMs: number;
   signal?: AbortSignal;
   onActivity?: (line: string) => void;
+  onStep?: (step: AgentStep) => void;
   credentialNames?: readonly string[];
   baseURL?: string;
   onProviderFailure?: (failure: ProviderFailure) => void;
@@ -160,6 +145,8 @@ export async function promptUntilIdle(client: OpencodeClient, turn: PromptTurn):
   // Once we cancel, the abort's own error event must not replace the reason we cancelled for.
   let stopping = false;
   let toolCalls = 0;
+  let turns = 0;
+  let lastTool: string | undefined;
 
   const subscription = await client.event.subscribe({ directory }, { signal: events.signal });
   let connected!: () => void;
@@ -195,8 +182,13 @@ export async function promptUntilIdle(client: OpencodeClient, turn: PromptTurn):
             break;
           case 'message.part.updated': {
             const part = event.properties.part;
+            if (part.type === 'step-start') {
+              turns += 1;
+              turn.onStep?.({ step: 'turn', turn: turns, ...(lastTool !== undefined && { tool: lastTool }) });
+            }
             if (part.type === 'tool' && part.state.status === 'completed') {
               toolCalls += 1;
+              lastTool = `${part.tool} ${part.state.title}`.trim();
               turn.onActivity?.(`${part.tool}: ${part.state.title}`);
             }
             break;
@@ -260,12 +252,6 @@ export async function promptUntilIdle(client: OpencodeClient, turn: PromptTurn):
   return { status, error: sessionError, ...(rawError && rawError !== sessionError ? { rawError } : {}), ...(failure ? { failure } : {}), toolCalls, denied };
 }
 
-/** Why a run's signal fired: a provider stop carries its sentence as the reason; Ctrl-C carries none. */
-export function cancelReason(signal: AbortSignal | undefined): string {
-  const reason: unknown = signal?.reason;
-  return typeof reason === 'string' ? reason : 'cancelled (interrupted)';
-}
-
 /**
  * After an error or an abort, opencode reports idle before the last assistant message is final:
  * wait (briefly) until every assistant message has completed, so tokens and errors are all counted.
@@ -280,9 +266,9 @@ export async function settledMessages(client: OpencodeClient, sessionID: string,
   }
 }
 
-async function saveTranscript(client: OpencodeClient, sessionID: string, input: AgentSessionInput, error: Transcript['error']) {
+async function saveTranscript(client: OpencodeClient, sessionID: string, input: AgentSessionInput, error: AgentTranscript['error']) {
   const messages = await settledMessages(client, sessionID, input.directory);
-  const transcript: Transcript = { sessionID, model: input.model, prompt: input.prompt, messages, ...(error ? { error } : {}) };
+  const transcript: AgentTranscript = { format: TRANSCRIPT_FORMAT, agent: 'opencode', model: input.model, prompt: input.prompt, messages: normaliseOpencodeMessages(messages), ...(error ? { error } : {}) };
   await writeFile(input.transcriptFile, JSON.stringify(transcript, null, 2));
   return usageOf(messages);
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_IMAGE } from '../config/defaults.js';
 import { connectDocker } from '../sandbox/docker.js';
 import { buildSandboxImage } from '../sandbox/image.js';
+import { sandboxImageContents } from '../agents/kinds.js';
 import { listTourneyImages, removeImage, type ImageRecord } from '../sandbox/images.js';
 import { IMAGE_LABELS, type ImageKind } from '../sandbox/labels.js';
 import { forgetUse, readUsage } from '../prepare/usage.js';
@@ -9,9 +10,10 @@ import { stripControl } from '../text/control.js';
 
 export async function buildImageCommand(options: { tag?: string; base?: string }): Promise<void> {
   const docker = await connectDocker();
-  const tag = options.tag ?? DEFAULT_IMAGE;
+  // The opencode image: a run whose entrants use other kinds builds its own (tagged after them) when it starts.
+  const { tag, files, buildArgs } = sandboxImageContents(options.tag ?? DEFAULT_IMAGE, ['opencode']);
   process.stderr.write(`building ${tag}...\n`);
-  const built = await buildSandboxImage(docker, { tag, base: options.base, onProgress: (line: string) => process.stderr.write(`  ${stripControl(line)}\n`) });
+  const built = await buildSandboxImage(docker, { tag, files, buildArgs, base: options.base, onProgress: (line: string) => process.stderr.write(`  ${stripControl(line)}\n`) });
   process.stderr.write(`built ${built.tag} from ${built.base} in ${formatMs(built.durationMs)}\n`);
 }
 

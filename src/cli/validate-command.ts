@@ -4,7 +4,7 @@ import { loadSpec } from '../spec/load.js';
 import { openRepo } from '../git/repo.js';
 import { loadConfig } from '../config/load.js';
 import { preflight } from '../run/preflight.js';
-import { opencodeBinaryPath, opencodeVersion } from '../sandbox/image.js';
+import { modelCatalogueSource } from '../agents/kinds.js';
 import { TourneyError } from '../errors.js';
 import { stripControl } from '../text/control.js';
 
@@ -57,7 +57,7 @@ export async function validate(specPath: string, options: ValidateOptions): Prom
   if (!(await step('models', async () => {
     const plan = await preflight({
       config: config!,
-      catalogue: { binary: opencodeBinaryPath, version: opencodeVersion, onNote: (m) => notes.push(m) },
+      catalogue: { ...modelCatalogueSource, onNote: (m) => notes.push(m) },
       onWarning: (m) => notes.push(m),
     });
     notes.push(...plan.notes);

@@ -9,6 +9,7 @@ import {
 import { isYamlError, parseJson, parseYaml, yamlErrorText } from './parse-file.js';
 import { configSchema, MODEL_EXPECTED, MODEL_RE, type RawConfig, type RawProviderSettings } from './schema.js';
 import type { ProviderSettingsMap } from '../agents/gateways.js';
+import { parseCommand } from '../agents/command-template.js';
 import { describeValue, formatZodIssues } from './zod-errors.js';
 
 export interface LoadConfigOptions {
@@ -107,6 +108,7 @@ function resolveEntrants(raw: RawConfig, opts: LoadConfigOptions, shown: string 
     return listed.map((e) => ({
       name: e.name,
       agent: e.agent ?? 'opencode',
+      ...(e.command !== undefined && { command: commandArgv(e.command) }),
       model: (opts.model ?? e.model)!,
       ...(e.approach !== undefined && { approach: e.approach }),
       ...(e.timeLimit !== undefined && { timeLimitSec: e.timeLimit }),
@@ -124,6 +126,13 @@ function resolveEntrants(raw: RawConfig, opts: LoadConfigOptions, shown: string 
     model,
     approach: DEFAULT_APPROACHES[i % DEFAULT_APPROACHES.length]!,
   }));
+}
+
+/** A template the schema accepted, as argv. */
+function commandArgv(template: string | string[]): string[] {
+  const parsed = parseCommand(template);
+  if ('problems' in parsed) throw new Error(`unreachable: the schema accepted a bad command (${parsed.problems.join('; ')})`);
+  return parsed.argv;
 }
 
 async function resolveScriptDirs(repoRoot: string, dirs: string[], shown: string | undefined): Promise<string[]> {

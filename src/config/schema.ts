@@ -4,6 +4,8 @@ import { durationSchema, memorySchema } from './units.js';
 import { strictObject } from './zod-errors.js';
 import { DEBIAN_PACKAGE_RE } from '../prepare/toolchain.js';
 import { allowEntrySchema } from './allow.js';
+import { AGENT_KIND_NAMES } from '../agents/kind.js';
+import { parseCommand } from '../agents/command-template.js';
 
 export const NAME_EXPECTED =
   'expected a name of 1-40 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit (it becomes a git branch name)';
@@ -61,9 +63,18 @@ const providersSchema = z.record(z.string(), providerSettingsSchema).superRefine
 
 export type RawProviderSettings = z.output<typeof providerSettingsSchema>;
 
+const commandSchema = z
+  .union([z.string(), z.array(z.string())], 'expected a command: a string like "my-agent --prompt-file {promptFile}" or a list of words')
+  .superRefine((template, ctx) => {
+    const parsed = parseCommand(template);
+    if ('problems' in parsed) for (const message of parsed.problems) ctx.addIssue({ code: 'custom', input: template, message });
+  });
+
 const entrantSchema = strictObject({
   name: entrantName,
-  agent: z.literal('opencode', 'expected "opencode" (the only agent supported so far)').optional(),
+  agent: z.enum(AGENT_KIND_NAMES, `expected one of ${AGENT_KIND_NAMES.map((k) => `"${k}"`).join(', ')}`).optional(),
+  /** For `agent: command`: the program and its arguments ({promptFile}, {workdir}, {model}, {modelId}, {baseUrl}). */
+  command: commandSchema.optional(),
   model: z.string().regex(MODEL_RE, MODEL_EXPECTED).optional(),
   approach: z.string().trim().min(1).optional(),
   timeLimit: durationSchema,
@@ -73,6 +84,12 @@ const entrantSchema = strictObject({
 const entrantsSchema = z.array(entrantSchema).min(1).max(MAX_ENTRANTS).superRefine((entrants, ctx) => {
   const seen = new Map<string, number>();
   entrants.forEach((e, i) => {
+    if (e.agent === 'command' && e.command === undefined) {
+      ctx.addIssue({ code: 'custom', path: [i, 'command'], input: e, message: 'expected a command for agent "command", e.g. command: "my-agent --prompt-file {promptFile}"' });
+    }
+    if (e.agent !== 'command' && e.command !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [i, 'command'], input: e.command, message: `expected no command: it is only for agent "command" (this entrant's agent is "${e.agent ?? 'opencode'}")` });
+    }
     const first = seen.get(e.name);
     if (first === undefined) seen.set(e.name, i);
     else ctx.addIssue({ code: 'custom', path: [i, 'name'], input: e.name, message: `expected a name not used by another entrant (entrants[${first}] has it)` });

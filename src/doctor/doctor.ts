@@ -4,9 +4,10 @@ import { loadConfig, findConfigFile } from '../config/load.js';
 import { openRepo } from '../git/repo.js';
 import { errorMessage } from '../errors.js';
 import { DEFAULT_IMAGE } from '../config/defaults.js';
-import { imageExists, opencodeBinaryPath, opencodeVersion, LOCAL_BASE_IMAGE } from '../sandbox/image.js';
+import { imageExists, LOCAL_BASE_IMAGE } from '../sandbox/image.js';
+import { modelCatalogueSource } from '../agents/kinds.js';
 import { sweepOrphans } from '../sandbox/orphans.js';
-import { isScripted, parseModel } from '../agents/opencode-config.js';
+import { isScripted, parseModel } from '../agents/models.js';
 import { modelUses, preflight, type ModelUse } from '../run/preflight.js';
 import { liveChecks } from './live.js';
 import { authFileProviders, opencodeAuthFile, providerEnvNames, setVariables } from '../agents/providers.js';
@@ -65,9 +66,9 @@ export async function runDoctor(options: { config?: string; repo: string; live?:
   }
 
   try {
-    const binary = opencodeBinaryPath();
+    const binary = modelCatalogueSource.binary();
     const { stdout } = await execa(binary, ['--version'], { timeout: 20_000 });
-    const expected = opencodeVersion();
+    const expected = modelCatalogueSource.version();
     findings.push({ ok: stdout.trim() === expected, what: `opencode ${stdout.trim()} at ${binary}`, fix: `reinstall: npm install opencode-ai@${expected}` });
   } catch (err) {
     findings.push({ ok: false, what: `opencode binary: ${errorMessage(err)}`, fix: 'run npm install in the tourney package (the binary ships in opencode-linux-x64)' });
@@ -122,7 +123,7 @@ async function liveFindings(docker: Docker, dockerUp: boolean, config: TourneyCo
   if (!(await imageExists(docker, image))) return [{ ok: false, what: `live check: the sandbox image ${image} is missing`, fix: 'run "tourney image build"' }];
   let plan;
   try {
-    plan = await preflight({ config, catalogue: { binary: opencodeBinaryPath, version: opencodeVersion } });
+    plan = await preflight({ config, catalogue: modelCatalogueSource });
   } catch (err) {
     return [{ ok: false, what: `live check not started: ${errorMessage(err)}` }];
   }

@@ -2,8 +2,9 @@
 // exactly as an entrant's (same image, network, credentials, gateway), so "ok" means a run would work.
 import type Docker from 'dockerode';
 import { gatewayEndpoint } from '../agents/gateways.js';
-import { agentClient, createSession, newServerSecret, promptUntilIdle, serverSecretEnv, waitForServer } from '../agents/opencode.js';
-import { entrantEnv, entrantOpencodeConfig, isScripted, OPENCODE_PORT } from '../agents/opencode-config.js';
+import { isScripted } from '../agents/models.js';
+import { agentKind } from '../agents/kinds.js';
+import { agentSandbox } from '../sandbox/agent-sandbox.js';
 import type { ProviderFailureKind } from '../agents/provider-errors.js';
 import { errorMessage } from '../errors.js';
 import { credentialEnv, credentialNames, gatewayFor, modelUses, type CredentialPlan, type ModelUse } from '../run/preflight.js';
@@ -30,7 +31,6 @@ export interface LiveCheck {
 const ANSWER_TIMEOUT_MS = 90_000;
 // Read-only and tool-less: the check costs one short answer.
 const PROMPT = 'This is a connectivity check. Reply with the single word OK and nothing else. Do not use any tool.';
-const NO_TOOLS = { edit: 'deny', bash: 'deny', read: 'deny', webfetch: 'deny', websearch: 'deny', external_directory: 'deny', question: 'deny', doom_loop: 'deny' } as const;
 
 const OUTCOME_OF: Record<ProviderFailureKind, LiveOutcome> = {
   'missing-credentials': 'auth failed',
@@ -78,11 +78,18 @@ async function checkOne(docker: Docker, image: string, config: TourneyConfig, pl
   });
   const gateway = gatewayFor(plan, use.model, use.entrant);
   let sandbox: Sandbox | undefined;
-  const secret = newServerSecret();
   let attachment: Awaited<ReturnType<SandboxNetworks['attach']>> | undefined;
   try {
     attachment = await networks.attach(`doctor-${index}`, use.model, gateway?.settings);
-    const opencodeConfig = { ...entrantOpencodeConfig(use.model, null, gateway), permission: NO_TOOLS };
+    // As a judge: read-only, no shell, no edits (the prompt asks for no tool at all).
+    const launch = agentKind('opencode').launch({
+      model: use.model,
+      scriptedBaseUrl: null,
+      ...(gateway && { gateway }),
+      passEnv: credentialEnv(plan, use.model, use.entrant),
+      sandboxEnv: attachment.env,
+      role: 'judge',
+    });
     sandbox = await Sandbox.create(docker, {
       image,
       runId,
@@ -91,9 +98,9 @@ async function checkOne(docker: Docker, image: string, config: TourneyConfig, pl
       limits: config.sandbox,
       network: attachment.network,
       aliases: attachment.aliases,
-      env: entrantEnv(opencodeConfig, credentialEnv(plan, use.model, use.entrant), { ...attachment.env, ...serverSecretEnv(secret) }),
+      env: launch.env,
       readOnlyBinds: authBinds(config),
-      cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
+      cmd: launch.cmd,
       // Server start, a probe and one short answer: ten minutes is far beyond any of them.
       lifetimeSec: 10 * 60,
     });
@@ -104,22 +111,18 @@ async function checkOne(docker: Docker, image: string, config: TourneyConfig, pl
       const probe = await sandbox.exec(['node', '-e', PROBE, endpoint.host, String(endpoint.port)], { timeoutMs: 15_000 });
       if (probe.exitCode !== 0) return result('unreachable', `${gateway?.settings.baseURL} cannot be reached from the sandbox (${(probe.stdout + probe.stderr).trim() || 'no answer'})`);
     }
-    const url = await attachment.serverUrl(sandbox, OPENCODE_PORT);
     await sandbox.exec(['mkdir', '-p', '/work/check']);
-    await waitForServer(url, secret, 60_000);
-    const client = agentClient(url, secret);
-    const sessionID = await createSession(client, '/work/check', 'tourney doctor --live');
+    const joined = attachment;
+    if (!launch.answerer) throw new Error('the opencode kind cannot answer');
+    const answerer = await launch.answerer(agentSandbox(sandbox, (box, port) => joined.serverUrl(box, port)), { directory: '/work/check' });
+    const conversation = await answerer.open('tourney doctor --live');
     const asked = Date.now();
-    const turn = await promptUntilIdle(client, {
-      sessionID,
-      directory: '/work/check',
-      model: use.model,
-      text: PROMPT,
+    const turn = await conversation.send(PROMPT, {
       timeLimitMs: ANSWER_TIMEOUT_MS,
       credentialNames: credentialNames(plan, use.model, use.entrant),
       ...(gateway?.settings.baseURL && { baseURL: gateway.settings.baseURL }),
     });
-    if (turn.status === 'finished' && !turn.error) return result('ok', 'answered', asked);
+    if (turn.status === 'finished') return result('ok', 'answered', asked);
     if (turn.status === 'timeout') return result('no answer', `no answer within ${ANSWER_TIMEOUT_MS / 1000} s`, asked);
     if (turn.failure) return result(OUTCOME_OF[turn.failure.kind], turn.failure.message, asked);
     return result('error', turn.error ?? 'the session failed', asked);

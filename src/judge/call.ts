@@ -1,12 +1,10 @@
-import type { OpencodeClient } from '@opencode-ai/sdk/v2/client';
 import type * as z from 'zod';
-import { createSession, promptUntilIdle, settledMessages, usageOf } from '../agents/opencode.js';
+import type { AgentAnswerer, AgentConversation } from '../agents/kind.js';
 import { errorMessage } from '../errors.js';
 import { extractJson } from './prompt.js';
 
 export interface CallInput<T> {
-  client: OpencodeClient;
-  directory: string;
+  answerer: AgentAnswerer;
   model: string;
   prompt: string;
   schema: z.ZodType<T>;
@@ -37,25 +35,18 @@ export async function judgeCall<T>(input: CallInput<T>): Promise<CallOutput<T>> 
   let error: string | undefined;
   let attempts = 0;
   let answer: T | null = null;
-  let sessionID: string | undefined;
+  let conversation: AgentConversation | undefined;
   try {
-    sessionID = await createSession(input.client, input.directory, 'tourney judge');
+    conversation = await input.answerer.open('tourney judge');
     let text = input.prompt;
     while (attempts <= input.retries) {
       attempts += 1;
-      const turn = await promptUntilIdle(input.client, {
-        sessionID,
-        directory: input.directory,
-        model: input.model,
-        text,
-        timeLimitMs: input.timeLimitMs,
-        signal: input.signal,
-      });
+      const turn = await conversation.send(text, { timeLimitMs: input.timeLimitMs, ...(input.signal && { signal: input.signal }) });
       if (turn.status !== 'finished') {
         error = turn.status === 'timeout' ? `no answer within ${Math.round(input.timeLimitMs / 1000)} s` : (turn.error ?? 'the judge session failed');
         break;
       }
-      const reply = await lastReply(input.client, sessionID, input.directory);
+      const reply = turn.reply;
       replies.push(reply);
       const parsed = parseAnswer(reply, input.schema);
       if (parsed.ok) {
@@ -72,7 +63,7 @@ export async function judgeCall<T>(input: CallInput<T>): Promise<CallOutput<T>> 
   } catch (err) {
     error = errorMessage(err);
   }
-  const usage = sessionID ? usageOf(await settledMessages(input.client, sessionID, input.directory).catch(() => [])) : null;
+  const usage = conversation ? await conversation.usage().catch(() => null) : null;
   return {
     answer,
     ...(answer === null ? { error: error ?? 'no valid answer' } : {}),
@@ -82,12 +73,6 @@ export async function judgeCall<T>(input: CallInput<T>): Promise<CallOutput<T>> 
     costUsd: usage?.costUsd ?? 0,
     replies,
   };
-}
-
-async function lastReply(client: OpencodeClient, sessionID: string, directory: string): Promise<string> {
-  const messages = await settledMessages(client, sessionID, directory);
-  const last = [...messages].reverse().find((m) => m.info.role === 'assistant');
-  return (last?.parts ?? []).flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n');
 }
 
 function parseAnswer<T>(reply: string, schema: z.ZodType<T>): { ok: true; value: T } | { ok: false; error: string } {

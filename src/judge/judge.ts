@@ -2,11 +2,12 @@ import { judgeConfidence, type JudgeConfidence } from './confidence.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import type { OpencodeClient } from '@opencode-ai/sdk/v2/client';
 import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
 import { retarAs, tarOf } from '../sandbox/tar.js';
-import { entrantOpencodeConfig, entrantEnv, isScripted, OPENCODE_PORT, type EntrantGateway } from '../agents/opencode-config.js';
-import { agentClient, newServerSecret, serverSecretEnv, waitForServer } from '../agents/opencode.js';
+import { isScripted, type EntrantGateway } from '../agents/models.js';
+import type { AgentAnswerer } from '../agents/kind.js';
+import { agentKind } from '../agents/kinds.js';
+import { agentSandbox } from '../sandbox/agent-sandbox.js';
 import type { Attachment, SandboxNetworks } from '../run/networks.js';
 import { errorMessage } from '../errors.js';
 import type { JudgeConfig, Spec } from '../types.js';
@@ -17,20 +18,6 @@ import { buildMatch } from './verdicts.js';
 import { createScheduler } from './schedule.js';
 import { fitBradleyTerry } from './bradley-terry.js';
 import type { JudgeCall, MatchResult, JudgeRanking } from './types.js';
-
-/** A judge may look at the base repository; it may change nothing and reach nothing. */
-export const JUDGE_PERMISSIONS = {
-  read: 'allow',
-  edit: 'deny',
-  bash: 'deny',
-  webfetch: 'deny',
-  websearch: 'deny',
-  external_directory: 'deny',
-  question: 'deny',
-  task: 'deny',
-  todowrite: 'deny',
-  doom_loop: 'deny',
-} as const;
 
 const JUDGE_DIR = '/work/repo';
 const CALLS_PER_SERVER = 3;
@@ -84,6 +71,8 @@ export interface JudgeInput {
   readOnlyBinds: string[];
   signal: AbortSignal;
   onProgress: (line: string) => void;
+  /** A decision started (no outcome) or decided, for the live view. */
+  onCall?: (call: { id: string; label: string; outcome?: string }) => void;
 }
 
 /** Runs the judge panel over the finalists and returns per-finalist judge scores with the evidence. */
@@ -102,6 +91,8 @@ export async function runJudge(input: JudgeInput): Promise<JudgeResult> {
       const names = input.finalists.map((f) => f.name);
       const playRound = async (pairs: [string, string][]) => {
         await Promise.all(pairs.map(async ([a, b]) => {
+          const call = { id: `${a} vs ${b}`, label: `${a} vs ${b}` };
+          input.onCall?.(call);
           const matchCalls = await Promise.all(
             servers.flatMap((server) => [
               pairwiseCall(input, server, byName.get(a)!, byName.get(b)!),
@@ -111,7 +102,9 @@ export async function runJudge(input: JudgeInput): Promise<JudgeResult> {
           calls.push(...matchCalls);
           const match = buildMatch(a, b, matchCalls);
           matches.push(match);
-          input.onProgress(`${match.a} vs ${match.b}: ${match.outcome === 'a' ? match.a : match.outcome === 'b' ? match.b : match.outcome}`);
+          const outcome = match.outcome === 'a' ? match.a : match.outcome === 'b' ? match.b : match.outcome;
+          input.onCall?.({ ...call, outcome });
+          input.onProgress(`${match.a} vs ${match.b}: ${outcome}`);
         }));
       };
       // Every pair meets with up to six finalists; beyond that, Swiss rounds bound the number of matches.
@@ -119,8 +112,11 @@ export async function runJudge(input: JudgeInput): Promise<JudgeResult> {
       for (let pairs = scheduler.nextRound(matches); pairs.length > 0; pairs = scheduler.nextRound(matches)) await playRound(pairs);
     } else {
       for (const finalist of input.finalists) {
-        for (const server of servers) {
+        for (const [index, server] of servers.entries()) {
+          const call = { id: `${finalist.name} ${index}`, label: servers.length > 1 ? `${finalist.name} (judge ${index + 1})` : finalist.name };
+          input.onCall?.(call);
           const out = await server.limit(() => rubricCall(input, server, finalist));
+          input.onCall?.({ ...call, outcome: out.call.error ? 'no answer' : 'graded' });
           rubric.push(out.scores);
           calls.push(out.call);
         }
@@ -155,7 +151,7 @@ export async function runJudge(input: JudgeInput): Promise<JudgeResult> {
 
 interface JudgeServer {
   model: string;
-  client: OpencodeClient;
+  answerer: AgentAnswerer;
   sandbox: Sandbox;
   attachment: Attachment;
   limit: <T>(work: () => Promise<T>) => Promise<T>;
@@ -164,8 +160,16 @@ interface JudgeServer {
 async function startJudgeServer(input: JudgeInput, model: string, index: number, judgeTar: string): Promise<JudgeServer> {
   // Its own network like an entrant's, and its own secret: an entrant's container can neither reach nor drive it.
   const attachment = await input.networks.attach(`judge-${index}`, model, input.gatewayFor(model)?.settings);
-  const config = { ...entrantOpencodeConfig(model, attachment.scriptedBaseUrl, input.gatewayFor(model)), permission: JUDGE_PERMISSIONS };
-  const secret = newServerSecret();
+  const gateway = input.gatewayFor(model);
+  // The judge's kind: opencode (the only kind that answers so far; see AgentLaunch.answerer).
+  const launch = agentKind('opencode').launch({
+    model,
+    scriptedBaseUrl: attachment.scriptedBaseUrl,
+    ...(gateway && { gateway }),
+    passEnv: isScripted(model) ? {} : input.envFor(model),
+    sandboxEnv: attachment.env,
+    role: 'judge',
+  });
   let sandbox: Sandbox | undefined;
   try {
     sandbox = await Sandbox.create(input.docker, {
@@ -176,16 +180,16 @@ async function startJudgeServer(input: JudgeInput, model: string, index: number,
       limits: input.limits,
       network: attachment.network,
       aliases: attachment.aliases,
-      env: entrantEnv(config, isScripted(model) ? {} : input.envFor(model), { ...attachment.env, ...serverSecretEnv(secret) }),
+      env: launch.env,
       readOnlyBinds: isScripted(model) ? [] : input.readOnlyBinds,
-      cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
+      cmd: launch.cmd,
     });
     await sandbox.putTar(judgeTar, '/work');
     // The diffs too, under names that say nothing about who made them.
     const diffs = input.finalists.map((f) => ({ name: `candidates/${createHash('sha256').update(f.patch).digest('hex').slice(0, 12)}.patch`, content: f.patch, mode: 0o444 }));
     await sandbox.putTar(await tarOf(diffs, 0), '/work');
-    const url = await attachment.serverUrl(sandbox, OPENCODE_PORT);
-    await waitForServer(url, secret, 60_000, input.signal);
+    if (!launch.answerer) throw new Error('its agent kind cannot answer as a judge');
+    const answerer = await launch.answerer(agentSandbox(sandbox, (box, port) => attachment.serverUrl(box, port)), { directory: JUDGE_DIR, ...(input.signal && { signal: input.signal }) });
     let running = 0;
     const queue: (() => void)[] = [];
     const limit = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -198,7 +202,7 @@ async function startJudgeServer(input: JudgeInput, model: string, index: number,
         queue.shift()?.();
       }
     };
-    return { model, client: agentClient(url, secret), sandbox, attachment, limit };
+    return { model, answerer, sandbox, attachment, limit };
   } catch (err) {
     await sandbox?.remove();
     await attachment.release().catch(() => undefined);
@@ -210,8 +214,7 @@ async function pairwiseCall(input: JudgeInput, server: JudgeServer, first: Final
   return server.limit(async () => {
     const prompt = await pairwisePrompt(input.config.rubric, input.spec, { label: 'A', ...first }, { label: 'B', ...second });
     const out = await judgeCall({
-      client: server.client,
-      directory: JUDGE_DIR,
+      answerer: server.answerer,
       model: server.model,
       prompt,
       schema: pairwiseAnswerSchema,
@@ -238,8 +241,7 @@ async function pairwiseCall(input: JudgeInput, server: JudgeServer, first: Final
 async function rubricCall(input: JudgeInput, server: JudgeServer, finalist: Finalist): Promise<{ scores: RubricScores; call: JudgeCall }> {
   const prompt = await rubricPrompt(input.config.rubric, input.spec, { label: 'A', ...finalist });
   const out = await judgeCall({
-    client: server.client,
-    directory: JUDGE_DIR,
+    answerer: server.answerer,
     model: server.model,
     prompt,
     schema: rubricAnswerSchema,

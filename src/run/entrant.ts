@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
@@ -5,13 +6,16 @@ import { prepareWorkspace, WORKDIR } from '../sandbox/workspace.js';
 import { diffOfStopped, withDeadline } from '../sandbox/stopped.js';
 import { DiffTooLarge, formatBytes } from '../diff-limit.js';
 import { watchDisk, type DiskWatch } from '../sandbox/disk-watch.js';
-import { cancelReason, newServerSecret, runOpencodeSession, serverSecretEnv, waitForServer, type AgentSessionResult } from '../agents/opencode.js';
+import { cancelReason, type AgentSessionResult } from '../agents/kind.js';
+import { agentKind } from '../agents/kinds.js';
 import type { ProviderFailure } from '../agents/provider-errors.js';
-import { entrantEnv, entrantOpencodeConfig, OPENCODE_PORT, type EntrantGateway } from '../agents/opencode-config.js';
+import type { EntrantGateway } from '../agents/models.js';
+import { agentSandbox } from '../sandbox/agent-sandbox.js';
 import { errorMessage } from '../errors.js';
 import { formatSeconds } from '../format.js';
 import { emptyTokens, type EgressRecord, type EntrantConfig, type EntrantTimings } from '../types.js';
 import type { Attachment } from './networks.js';
+import type { EntrantStep } from './events.js';
 
 export interface EntrantRunInput {
   docker: Docker;
@@ -38,6 +42,8 @@ export interface EntrantRunInput {
   credentialNames: readonly string[];
   onProviderFailure: (failure: ProviderFailure) => void;
   onActivity: (line: string) => void;
+  /** Where the entrant is now (sandbox, agent start, turns, extracting), for the live view. */
+  onStep: (step: EntrantStep) => void;
   /** Called once the container is up and the repo copied in, to time sandbox start separately. */
   onSandboxReady: (ms: number) => void;
 }
@@ -49,7 +55,6 @@ export interface EntrantRunOutput extends AgentSessionResult {
   egress?: EgressRecord;
 }
 
-const SERVER_START_TIMEOUT_MS = 60_000;
 /** After the limit: the session is aborted and its transcript read, the agent's processes still running. */
 export const TRANSCRIPT_GRACE_MS = 8_000;
 /** After the kill: the stopped filesystem saved and its diff read, nothing of the agent's running. */
@@ -93,11 +98,18 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
   const diskStop = new AbortController();
   const signal = AbortSignal.any([input.signal, diskStop.signal]);
   try {
+    input.onStep({ step: 'sandbox' });
     attachment = await input.attachNetwork();
     const network = attachment;
-    const config = entrantOpencodeConfig(input.entrant.model, attachment.scriptedBaseUrl, input.gateway);
-    // Only the host and this container know it: a peer that somehow reached the server would be refused.
-    const secret = newServerSecret();
+    const launch = agentKind(input.entrant.agent).launch({
+      model: input.entrant.model,
+      scriptedBaseUrl: attachment.scriptedBaseUrl,
+      ...(input.gateway && { gateway: input.gateway }),
+      passEnv: input.passEnv,
+      sandboxEnv: attachment.env,
+      ...(input.entrant.command && { command: input.entrant.command }),
+      role: 'entrant',
+    });
     sandbox = await Sandbox.create(input.docker, {
       image: input.image,
       runId: input.runId,
@@ -106,8 +118,8 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       limits: input.limits,
       network: attachment.network,
       aliases: attachment.aliases,
-      env: entrantEnv(config, input.passEnv, { ...attachment.env, ...serverSecretEnv(secret) }),
-      cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
+      env: launch.env,
+      cmd: launch.cmd,
       readOnlyBinds: input.readOnlyBinds,
       lifetimeSec: (input.timeLimitMs + HARD_LIFETIME_GRACE_MS) / 1000,
       // Kept after the kill: its filesystem is where the changes are read from.
@@ -122,20 +134,15 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       baseCommit = await prepareWorkspace(box, input.baseTar);
       timings.sandboxMs = Date.now() - started;
       input.onSandboxReady(timings.sandboxMs);
-      const serverUrl = await network.serverUrl(box, OPENCODE_PORT);
-      await waitForServer(serverUrl, secret, Math.min(SERVER_START_TIMEOUT_MS, Math.max(1000, deadline - Date.now())), signal).catch(async (err: unknown) => {
-        if (Date.now() >= deadline) throw new TimeLimitReached();
-        throw new Error(`${errorMessage(err)}\n${(await box.logs()).slice(-2000)}`);
-      });
-      return runOpencodeSession({
-        serverUrl,
-        secret,
+      return launch.run({
+        sandbox: agentSandbox(box, (b, port) => network.serverUrl(b, port)),
         directory: WORKDIR,
         model: input.entrant.model,
         prompt: input.prompt,
         timeLimitMs: Math.max(1000, deadline - Date.now()),
         transcriptFile: input.transcriptFile,
         onActivity: input.onActivity,
+        onStep: input.onStep,
         signal,
         credentialNames: input.credentialNames,
         ...(input.gateway?.settings.baseURL && { baseURL: input.gateway.settings.baseURL }),
@@ -143,13 +150,15 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       });
     })();
     // Whatever hangs (a server that stops answering, a transcript that never settles), the stop comes on time.
-    let transcriptSaved = true;
+    let timedOut = false;
     const session = await withDeadline(agent, Math.max(1, deadline + TRANSCRIPT_GRACE_MS - Date.now()), 'the agent').catch((err: unknown): AgentSessionResult => {
       agent.catch(() => undefined);
-      transcriptSaved = false;
-      if (err instanceof TimeLimitReached || Date.now() >= deadline) return { ...failed('timeout', ''), error: undefined };
+      timedOut = true;
+      if (Date.now() >= deadline) return { ...failed('timeout', ''), error: undefined };
       throw err;
     });
+    // A kind writes its transcript before it returns; one cut off by the deadline may have left none (or half of one).
+    const transcriptSaved = !timedOut && existsSync(input.transcriptFile);
     timings.agentMs = Date.now() - started - timings.sandboxMs;
 
     // Stopped from the engine: every process the agent started dies here, whatever signals it ignores.
@@ -162,6 +171,7 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
     // Over a sandbox limit, nothing of the entrant's goes further.
     if (disk.exceeded !== null) return { ...session, status: 'disk-limit', error: cancelReason(diskStop.signal), durationMs: Date.now() - started, patch: '', transcriptSaved, timings, ...withEgress };
     // Whatever the session's outcome, keep what the agent did: a timed-out entrant's partial work is evidence too.
+    input.onStep({ step: 'extracting' });
     let patch: string;
     try {
       patch = baseCommit ? await diffOfStopped(sandbox, baseCommit, DIFF_GRACE_MS, input.limits.maxDiffBytes) : '';
@@ -197,11 +207,5 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
     disk?.stop();
     await sandbox?.remove();
     await attachment?.release().catch(() => undefined);
-  }
-}
-
-class TimeLimitReached extends Error {
-  constructor() {
-    super('time limit reached');
   }
 }

@@ -1,6 +1,7 @@
 import { gatewayEndpoint, type ProviderSettings } from '../agents/gateways.js';
 import type Docker from 'dockerode';
-import { isScripted, OPENCODE_PORT } from '../agents/opencode-config.js';
+import { isScripted } from '../agents/models.js';
+import { AGENT_SERVER_PORT } from '../agents/kind.js';
 import { displayPath } from '../config/load.js';
 import { TourneyError } from '../errors.js';
 import { createContainerNetwork, createEgressNetwork, removeNetwork, type RunNetwork } from '../sandbox/network.js';
@@ -101,7 +102,7 @@ export class SandboxNetworks {
         sealedNetwork: sealed.name,
         egressNetwork: egress,
         allow,
-        agentPort: OPENCODE_PORT,
+        agentPort: AGENT_SERVER_PORT,
       });
     } catch (err) {
       await removeNetwork(this.docker, sealed.name).catch(() => undefined);
@@ -113,7 +114,7 @@ export class SandboxNetworks {
       scriptedBaseUrl,
       env: EgressProxy.env(),
       serverUrl: async (_sandbox, port) => {
-        if (port !== OPENCODE_PORT) throw new Error(`the egress proxy forwards port ${OPENCODE_PORT} only, not ${port}`);
+        if (port !== AGENT_SERVER_PORT) throw new Error(`the egress proxy forwards port ${AGENT_SERVER_PORT} only, not ${port}`);
         return proxy.agentUrl;
       },
       egress: () => proxy.record(),

@@ -4,7 +4,7 @@ import { TourneyError } from '../errors.js';
 import { displayPath } from '../config/load.js';
 import { loadCatalogue, readCachedCatalogue, type Catalogue, type CatalogueSource } from '../agents/catalogue.js';
 import { gatewayEndpoint, headerVariables, referencedVariables, settingsFor, type ProviderSettings } from '../agents/gateways.js';
-import { parseModel, type EntrantGateway } from '../agents/opencode-config.js';
+import { parseModel, type EntrantGateway } from '../agents/models.js';
 import { FALLBACK_PROVIDER_ENV, authFileProviders, needsCredentials, opencodeAuthFile, providerEnvNames, providerOf, setVariables } from '../agents/providers.js';
 import { nearest } from '../agents/suggest.js';
 import type { TourneyConfig } from '../types.js';

@@ -7,7 +7,8 @@ import { loadConfig, type LoadConfigOptions } from '../config/load.js';
 import { openRepo, ensureIgnored, type RepoInfo } from '../git/repo.js';
 import { connectDocker } from '../sandbox/docker.js';
 import { checkEngineFits } from '../sandbox/capacity.js';
-import { ensureSandboxImage, opencodeBinaryPath, opencodeVersion } from '../sandbox/image.js';
+import { ensureSandboxImage } from '../sandbox/image.js';
+import { modelCatalogueSource, runKinds, sandboxImageContents, type SandboxImageContents } from '../agents/kinds.js';
 import { preflight, type CredentialPlan } from './preflight.js';
 import { removeRunResources } from '../sandbox/network.js';
 import { sweepLeftovers, writeRunOwner } from './leftovers.js';
@@ -52,7 +53,7 @@ export class RunSession {
     readonly runId: string,
     readonly runDir: string,
     readonly docker: Docker,
-    readonly image: string,
+    private readonly imageContents: SandboxImageContents,
     readonly scratch: string,
     readonly signal: AbortSignal,
     readonly reporter: Reporter,
@@ -71,8 +72,7 @@ export class RunSession {
     const credentials = await preflight({
       config,
       catalogue: {
-        binary: opencodeBinaryPath,
-        version: opencodeVersion,
+        ...modelCatalogueSource,
         onNote: (message) => reporter.onEvent({ type: 'note', message }),
       },
       onWarning: (message) => reporter.onEvent({ type: 'warning', message }),
@@ -90,7 +90,14 @@ export class RunSession {
     await writeRunOwner(runDir);
     const scratch = await mkdtemp(join(tmpdir(), `tourney-${runId}-`));
     const signal = options.signal ?? new AbortController().signal;
-    return new RunSession(spec, repo, config, runId, runDir, docker, options.image ?? config.sandbox.image, scratch, signal, reporter, credentials);
+    // The image carries the binaries of the kinds this run's entrants (and judge) use.
+    const contents = sandboxImageContents(options.image ?? config.sandbox.image, runKinds(config.entrants));
+    return new RunSession(spec, repo, config, runId, runDir, docker, contents, scratch, signal, reporter, credentials);
+  }
+
+  /** The sandbox image's tag (with a suffix naming extra agent kinds, when the run uses any). */
+  get image(): string {
+    return this.imageContents.tag;
   }
 
   /** Runs one phase with events and timing; refuses to start one after Ctrl-C. */
@@ -107,7 +114,7 @@ export class RunSession {
   async ensureImage(): Promise<void> {
     const built = await this.phase(
       'image',
-      () => ensureSandboxImage(this.docker, { tag: this.image, onProgress: (line) => this.reporter.onEvent({ type: 'image-progress', line }) }),
+      () => ensureSandboxImage(this.docker, { tag: this.image, files: this.imageContents.files, buildArgs: this.imageContents.buildArgs, onProgress: (line) => this.reporter.onEvent({ type: 'image-progress', line }) }),
       this.image,
     );
     this.timings.imageMs = built.ms;

@@ -106,6 +106,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
             stops.stop(scope, failure, `entrant "${entrant.name}"`);
           },
           onActivity: (line) => reporter.onEvent({ type: 'activity', name: entrant.name, line }),
+          onStep: (step) => reporter.onEvent({ type: 'step', name: entrant.name, step, limitMs: timeLimitSec * 1000 }),
           onSandboxReady: (ms) => {
             slowestStart = Math.max(slowestStart, ms);
             session.timings.sandboxStartMs = slowestStart;

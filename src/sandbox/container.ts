@@ -1,5 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { PassThrough } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { PassThrough, Readable } from 'node:stream';
+import { pack as tarPack } from 'tar-stream';
+import type { ExecStreamOptions, ExecStreamResult } from '../agents/kind.js';
 import type Docker from 'dockerode';
 import { LABELS, SANDBOX_UID } from './labels.js';
 import { OutputCapture } from './capture.js';
@@ -184,6 +187,80 @@ export class Sandbox {
     };
   }
 
+  /**
+   * Runs `cmd` in its own process group, streaming lines to the callbacks. On abort the whole group is SIGKILLed
+   * (the agent's children too), and the call resolves once the output has ended.
+   */
+  async execStream(cmd: string[], options: ExecStreamOptions = {}): Promise<ExecStreamResult> {
+    const started = Date.now();
+    const pidFile = `/tmp/.tourney-exec-${Math.random().toString(36).slice(2)}`;
+    // setsid -w: a new session (so a process group to kill) and still wait for the command's exit code.
+    const wrapped = ['setsid', '-w', 'sh', '-c', 'echo $$ > "$0"; exec "$@"', pidFile, ...cmd];
+    const exec = await this.container.exec({
+      Cmd: wrapped,
+      AttachStdout: true,
+      AttachStderr: true,
+      User: options.user,
+      WorkingDir: options.workdir,
+      Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const limit = options.maxOutputBytes ?? 8 * 1024 * 1024;
+    const stdout = new OutputCapture(limit);
+    const stderr = new OutputCapture(limit);
+    const out = new PassThrough();
+    const err = new PassThrough();
+    out.on('data', (chunk: Buffer) => stdout.add(chunk));
+    err.on('data', (chunk: Buffer) => stderr.add(chunk));
+    const lines = [lineReader(out, options.onStdout), lineReader(err, options.onStderr)];
+    this.docker.modem.demuxStream(stream, out, err);
+
+    let killed = false;
+    const onAbort = () => {
+      killed = true;
+      void this.killGroup(pidFile, options.user);
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await new Promise<void>((resolve) => {
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', resolve);
+      });
+      out.end();
+      err.end();
+      await Promise.all(lines);
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+    const info = await exec.inspect().catch(() => undefined);
+    return {
+      exitCode: killed ? null : info?.ExitCode ?? null,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      killed,
+      durationMs: Date.now() - started,
+    };
+  }
+
+  private async killGroup(pidFile: string, user: string | undefined): Promise<void> {
+    // dash's kill takes no "--": `kill -KILL -PID` signals the process group PID.
+    const script = `pid=$(cat "$0" 2>/dev/null) && [ -n "$pid" ] && kill -KILL "-$pid" 2>/dev/null; true`;
+    await this.exec(['sh', '-c', script, pidFile], { ...(user && { user }), timeoutMs: 10_000 }).catch(() => undefined);
+  }
+
+  /** Writes one file (owned by the sandbox user, mode `mode`) into an existing directory of the container. */
+  async writeFile(path: string, content: string | Buffer, options: { mode?: number } = {}): Promise<void> {
+    const slash = path.lastIndexOf('/');
+    if (slash < 0 || !path.startsWith('/')) throw new Error(`writeFile needs an absolute path, not ${path}`);
+    const pack = tarPack();
+    const body = typeof content === 'string' ? Buffer.from(content) : content;
+    pack.entry({ name: path.slice(slash + 1), mode: options.mode ?? 0o644, uid: SANDBOX_UID, gid: SANDBOX_UID }, body);
+    pack.finalize();
+    await this.container.putArchive(Readable.from(pack), { path: path.slice(0, slash) || '/' });
+  }
+
   private async killExecs(): Promise<void> {
     const exec = await this.container.exec({ Cmd: ['sh', '-c', 'kill -9 -1 2>/dev/null || true'], User: 'root' });
     const stream = await exec.start({ hijack: true, stdin: false });
@@ -252,4 +329,12 @@ function demuxBuffer(buffer: Buffer): string {
     offset += 8 + size;
   }
   return Buffer.concat(parts).toString('utf8');
+}
+
+/** Calls `onLine` for every line of `input` (without its newline); resolves when the input ends. */
+function lineReader(input: PassThrough, onLine: ((line: string) => void) | undefined): Promise<void> {
+  if (!onLine) return new Promise((resolve) => input.on('end', resolve).resume());
+  const reader = createInterface({ input, crlfDelay: Infinity });
+  reader.on('line', onLine);
+  return new Promise((resolve) => reader.on('close', resolve));
 }

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { pack as tarPack } from 'tar-stream';
 import { TourneyError, errorMessage } from '../errors.js';
+import type { ImageFile } from '../agents/kind.js';
 
 /** Made by containers/make-base.sh where no registry is reachable. */
 export const LOCAL_BASE_IMAGE = 'tourney-base:bookworm';
@@ -16,8 +16,8 @@ export const OFFLINE_BASE_LABEL = 'dev.tourney.offline-base';
 export const OPENCODE_VERSION_LABEL = 'dev.tourney.opencode-version';
 export const DOCKERFILE_HASH_LABEL = 'dev.tourney.dockerfile-sha256';
 export const BASE_ID_LABEL = 'dev.tourney.base-id';
-
-const require = createRequire(import.meta.url);
+/** Which agent files (path and package version) the image carries: another set is another image. */
+export const AGENT_FILES_LABEL = 'dev.tourney.agent-files-sha256';
 
 /** The package root, found from this file so it works from src/ (tsx, vitest) and dist/. */
 export function containersDir(): string {
@@ -32,58 +32,6 @@ export function containersDir(): string {
 
 export function makeBaseScript(): string {
   return join(containersDir(), 'make-base.sh');
-}
-
-function hasAvx2(): boolean {
-  try {
-    return /(^|\s)avx2(\s|$)/i.test(readFileSync('/proc/cpuinfo', 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/** Candidate packages in preference order, mirroring opencode-ai's own postinstall choice. */
-function binaryPackages(): string[] {
-  if (process.arch === 'arm64') return ['opencode-linux-arm64'];
-  if (process.arch === 'x64') {
-    return hasAvx2() ? ['opencode-linux-x64', 'opencode-linux-x64-baseline'] : ['opencode-linux-x64-baseline', 'opencode-linux-x64'];
-  }
-  return [];
-}
-
-/** The Linux opencode binary that goes into the image (it runs in the container, not on the host). */
-export function opencodeBinaryPath(): string {
-  const candidates = binaryPackages();
-  let from = require;
-  try {
-    // The platform packages are optional deps of opencode-ai: resolve from there in case npm nested them.
-    from = createRequire(require.resolve('opencode-ai/package.json'));
-  } catch {
-    // Fall through: the lookup below reports the missing package.
-  }
-  for (const name of candidates) {
-    try {
-      const path = join(dirname(from.resolve(`${name}/package.json`)), 'bin', 'opencode');
-      if (existsSync(path)) return path;
-    } catch {
-      // Not installed: try the next candidate.
-    }
-  }
-  const wanted = candidates.length > 0 ? candidates.join(' or ') : `a Linux build for ${process.arch}`;
-  throw new TourneyError(`The opencode binary for the sandbox image is missing (${wanted}).`, {
-    hint:
-      'Run `npm install` in the tourney directory. The sandbox needs the Linux opencode package, which npm installs only on Linux hosts (x64 or arm64).',
-  });
-}
-
-export function opencodeVersion(): string {
-  try {
-    const pkg = require('opencode-ai/package.json') as { version?: unknown };
-    if (typeof pkg.version === 'string') return pkg.version;
-  } catch {
-    // Reported below.
-  }
-  throw new TourneyError('Cannot read the version of the opencode-ai package.', { hint: 'Run `npm install`.' });
 }
 
 export async function inspectImage(docker: Docker, tag: string): Promise<Docker.ImageInspectInfo | undefined> {
@@ -163,22 +111,46 @@ function readDockerfile(): { text: Buffer; sha256: string } {
   return { text, sha256: createHash('sha256').update(text).digest('hex') };
 }
 
-/** The build context: the Dockerfile and the opencode binary, streamed (the binary is ~180 MB). */
-function buildContext(dockerfile: Buffer, binary: string): Readable {
+/** Where the build context keeps the agents' files: the Dockerfile copies this tree onto `/`. */
+const AGENT_FILES_DIR = 'agent-files';
+
+/** A digest of the files' image paths and versions (not their bytes: a version pins them, and hashing 200 MB is slow). */
+export function agentFilesDigest(files: readonly ImageFile[]): string {
+  const lines = files.map((f) => `${f.imagePath}\t${f.version}\t${(f.mode ?? 0o755).toString(8)}`).sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+/** The build context: the Dockerfile and each agent's files under agent-files/, streamed one after another (~180 MB each). */
+function buildContext(dockerfile: Buffer, files: readonly ImageFile[]): Readable {
   const pack = tarPack();
   const out = Readable.from(pack);
   pack.entry({ name: 'Dockerfile', mode: 0o644 }, dockerfile);
-  const source = createReadStream(binary);
+  // Always there, so `COPY agent-files/ /` has a source even when no kind adds a file.
+  pack.entry({ name: `${AGENT_FILES_DIR}/`, type: 'directory', mode: 0o755 });
   const fail = (err: Error): void => {
     out.destroy(err);
   };
-  source.on('error', fail);
-  source.pipe(
-    pack.entry({ name: 'opencode', mode: 0o755, size: statSync(binary).size }, (err) => {
-      if (err) fail(err);
-      else pack.finalize();
-    }),
-  );
+  const next = (i: number): void => {
+    const file = files[i];
+    if (!file) {
+      pack.finalize();
+      return;
+    }
+    if (!file.imagePath.startsWith('/') || file.imagePath.split('/').includes('..')) {
+      fail(new Error(`agent file ${file.imagePath}: expected an absolute path without ".."`));
+      return;
+    }
+    const source = createReadStream(file.hostPath);
+    source.on('error', fail);
+    // The mode travels in the tar: the classic builder (Engine API, no BuildKit) has no COPY --chmod.
+    source.pipe(
+      pack.entry({ name: `${AGENT_FILES_DIR}${file.imagePath}`, mode: file.mode ?? 0o755, size: statSync(file.hostPath).size }, (err) => {
+        if (err) fail(err);
+        else next(i + 1);
+      }),
+    );
+  };
+  next(0);
   return out;
 }
 
@@ -186,6 +158,10 @@ export interface BuildOptions {
   tag: string;
   /** Default: chooseBaseImage(). */
   base?: string;
+  /** The agents' files (AgentKind.imageFiles() of the kinds the run uses). */
+  files: readonly ImageFile[];
+  /** Build arguments of the Dockerfile (OPENCODE_VERSION, for opencode's plugin stub). */
+  buildArgs?: Record<string, string>;
   onProgress?: (line: string) => void;
 }
 
@@ -196,8 +172,6 @@ export async function buildSandboxImage(
   const started = Date.now();
   const onLine = options.onProgress ?? (() => {});
   const base = await chooseBaseImage(docker, options.base);
-  const binary = opencodeBinaryPath();
-  const version = opencodeVersion();
 
   let baseInfo = await inspectImage(docker, base);
   if (!baseInfo) {
@@ -215,10 +189,10 @@ export async function buildSandboxImage(
 
   try {
     const dockerfile = readDockerfile();
-    const stream = await docker.buildImage(buildContext(dockerfile.text, binary), {
+    const stream = await docker.buildImage(buildContext(dockerfile.text, options.files), {
       t: options.tag,
-      buildargs: { BASE: base, OPENCODE_VERSION: version },
-      labels: { [DOCKERFILE_HASH_LABEL]: dockerfile.sha256, [BASE_ID_LABEL]: baseInfo.Id },
+      buildargs: { ...options.buildArgs, BASE: base },
+      labels: { [DOCKERFILE_HASH_LABEL]: dockerfile.sha256, [BASE_ID_LABEL]: baseInfo.Id, [AGENT_FILES_LABEL]: agentFilesDigest(options.files) },
       // The base has everything the Dockerfile needs: prove it by building with no network at all.
       ...(offline ? { networkmode: 'none' } : {}),
       rm: true,
@@ -232,7 +206,7 @@ export async function buildSandboxImage(
 }
 
 /**
- * Builds the image when it is missing or stale: another opencode version than the installed one (after
+ * Builds the image when it is missing or stale: other agent files or versions than the installed ones (after
  * an `npm update` the old image would silently run the old binary), another Dockerfile, or another base.
  */
 export async function ensureSandboxImage(
@@ -245,7 +219,7 @@ export async function ensureSandboxImage(
   // A remade base (e.g. containers/make-base.sh after an upgrade) must reach the sandbox image too.
   const base = await inspectImage(docker, await chooseBaseImage(docker, options.base));
   const sameBase = !base || labels[BASE_ID_LABEL] === base.Id;
-  if (info && sameBase && labels[OPENCODE_VERSION_LABEL] === opencodeVersion() && labels[DOCKERFILE_HASH_LABEL] === readDockerfile().sha256) {
+  if (info && sameBase && labels[AGENT_FILES_LABEL] === agentFilesDigest(options.files) && labels[DOCKERFILE_HASH_LABEL] === readDockerfile().sha256) {
     return { built: false, durationMs: Date.now() - started };
   }
   await buildSandboxImage(docker, options);

@@ -23,7 +23,7 @@ export type ChatMessage = z.infer<typeof messageSchema>;
 
 /** What one request is answered with, after the script turn has been picked and filled in. */
 export type Answer =
-  | { kind: 'reply'; text?: string; toolCalls: { id: string; name: string; arguments: string }[] }
+  | { kind: 'reply'; text?: string; toolCalls: { id: string; name: string; arguments: string; format?: 'custom' }[] }
   | { kind: 'error'; status: number; message: string }
   | { kind: 'hang' };
 
@@ -37,6 +37,24 @@ export interface Usage {
 export const TITLE_MODEL = '_title';
 export const TITLE_TEXT = 'Scripted session';
 export const SUMMARY_TEXT = 'Scripted session: the scripted model replayed its turns.';
+
+// Codex replaces its history with the summary (a user message) when it compacts: the summary says how many
+// turns were played, so the next request resumes the script instead of starting it again.
+const PLAYED = /\[scripted turns played: (\d{1,6})\]/g;
+
+/** The answer to a summary request, recording the turns played so far. */
+export function summaryText(turnsPlayed: number): string {
+  return `${SUMMARY_TEXT} [scripted turns played: ${turnsPlayed}]`;
+}
+
+function turnsBeforeSummary(messages: readonly ChatMessage[]): number {
+  let played = 0;
+  for (const m of messages) {
+    if (m.role !== 'user') continue;
+    for (const match of contentText(m).matchAll(PLAYED)) played = Math.max(played, Number(match[1]));
+  }
+  return played;
+}
 export const SCRIPT_COMPLETE_TEXT = 'Script complete.';
 
 // Prompts of opencode's hidden helper agents (measured on opencode 1.18.33). They may be sent to the
@@ -68,17 +86,20 @@ export function contentText(message: ChatMessage): string {
 export function turnIndex(messages: readonly ChatMessage[]): number {
   const firstUser = messages.findIndex((m) => m.role === 'user');
   if (firstUser < 0) return 0;
-  return messages.slice(firstUser + 1).filter((m) => m.role === 'assistant').length;
+  return turnsBeforeSummary(messages) + messages.slice(firstUser + 1).filter((m) => m.role === 'assistant').length;
 }
 
-/** The `Working directory: /path` line of opencode's system prompt. */
+/** The `Working directory: /path` line of opencode's system prompt, or the `<cwd>` of Codex's environment context. */
 export function findWorkdir(messages: readonly ChatMessage[]): string | undefined {
   for (const m of messages) {
     if (m.role !== 'system') continue;
     const match = /^\s*Working directory:\s*(\S.*?)\s*$/m.exec(contentText(m));
     if (match?.[1]) return match[1];
   }
-  return undefined;
+  // Only the message Codex itself opens with <environment_context>: a prompt quoting a <cwd> tag is not it.
+  const context = messages.find((m) => m.role === 'user' && contentText(m).trimStart().startsWith('<environment_context>'));
+  const cwd = context ? /^\s*<cwd>([^<\n]+)<\/cwd>\s*$/m.exec(contentText(context)) : null;
+  return cwd?.[1]?.trim() || undefined;
 }
 
 /** Replaces `{{workdir}}` in every string inside `value`; other values are returned unchanged. */

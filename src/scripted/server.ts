@@ -7,17 +7,18 @@ import type { AddressInfo } from 'node:net';
 import { TourneyError, errorMessage } from '../errors.js';
 import {
   SCRIPT_COMPLETE_TEXT,
-  SUMMARY_TEXT,
   TITLE_MODEL,
   TITLE_TEXT,
   answerForTurn,
   findWorkdir,
   requestPurpose,
+  summaryText,
   turnIndex,
   usageFor,
   type Answer,
   type Usage,
 } from './protocol.js';
+import { mapToCodex } from './codex-tools.js';
 import { listScripts, loadScript, resolveScript } from './script.js';
 import { anthropicMessages } from './wires/anthropic-messages.js';
 import { openaiChat } from './wires/openai-chat.js';
@@ -269,10 +270,11 @@ async function answerRequest(ctx: HandlerContext, wire: Wire, req: http.Incoming
 type Plan = { answer: Answer; delayMs: number } | { refuse: 'not-found' | 'bad-script'; status: number; code: string; message: string };
 
 async function plan(ctx: HandlerContext, request: NormalRequest, workdir: string | undefined, entry: RequestLogEntry): Promise<Plan> {
-  const purpose = requestPurpose(request);
+  const purpose = request.purpose ?? requestPurpose(request);
   if (purpose !== 'script') {
     entry.kind = purpose;
-    return { answer: { kind: 'reply', text: purpose === 'title' ? TITLE_TEXT : SUMMARY_TEXT, toolCalls: [] }, delayMs: 0 };
+    const text = purpose === 'title' ? TITLE_TEXT : summaryText(turnIndex(request.messages));
+    return { answer: { kind: 'reply', text, toolCalls: [] }, delayMs: 0 };
   }
   let file;
   try {
@@ -295,7 +297,10 @@ async function plan(ctx: HandlerContext, request: NormalRequest, workdir: string
     return { answer: { kind: 'reply', text: SCRIPT_COMPLETE_TEXT, toolCalls: [] }, delayMs: 0 };
   }
   if (turn.kind === 'judge') entry.kind = 'judge';
-  return { answer: answerForTurn(turn, index, workdir, request.messages), delayMs: turn.delayMs ?? 0 };
+  const answer = answerForTurn(turn, index, workdir, request.messages);
+  const { tools } = request;
+  if (tools && answer.kind === 'reply') answer.toolCalls = answer.toolCalls.map((call) => mapToCodex(call, tools, workdir));
+  return { answer, delayMs: turn.delayMs ?? 0 };
 }
 
 /** True when the delay ran out, false when the client went away first. */

@@ -192,7 +192,7 @@ describe('loadConfig errors', () => {
   it('reports unknown keys at every level with the allowed keys', async () => {
     const message = await yamlError('entrants:\n  - name: a\n  - name: b\n    modle: x/y\nsandbox: { memroy: 1g }\nextra: 1\n');
     expect(message.split('\n').sort()).toEqual([
-      'unknown key "entrants[1].modle" (did you mean "model"?); allowed keys: name, agent, model, approach, timeLimit, providers',
+      'unknown key "entrants[1].modle" (did you mean "model"?); allowed keys: name, agent, command, model, approach, timeLimit, providers',
       'unknown key "extra"; allowed keys: entrants, sandbox, gates, weights, tampering, performance, judge, providers, scripts',
       'unknown key "sandbox.memroy" (did you mean "memory"?); allowed keys: image, cpus, memory, pids, disk, maxDiff, network, allow, env, timeLimit, opencodeAuth, setupNetwork, setupTimeLimit, setupKey, setupEnv, packages, dockerfile, caFile, maxParallel',
     ]);
@@ -209,7 +209,14 @@ describe('loadConfig errors', () => {
     ['entrants: [{ name: x.lock }]', 'key "entrants[0].name": expected a name of 1-40'],
     [`entrants: [{ name: ${'a'.repeat(41)} }]`, 'key "entrants[0].name": expected a name of 1-40'],
     ['entrants: [{ name: a }, { name: b }, { name: a }]', 'key "entrants[2].name": expected a name not used by another entrant (entrants[0] has it), got "a"'],
-    ['entrants: [{ name: a, agent: claude-code }]', 'key "entrants[0].agent": expected "opencode" (the only agent supported so far), got "claude-code"'],
+    ['entrants: [{ name: a, agent: aider }]', 'key "entrants[0].agent": expected one of "opencode", "claude-code", "codex", "command", got "aider"'],
+    ['entrants: [{ name: a, agent: command }]', 'key "entrants[0].command": expected a command for agent "command", e.g. command: "my-agent --prompt-file {promptFile}"'],
+    ['entrants: [{ name: a, command: "x {promptFile}" }]', 'key "entrants[0].command": expected no command: it is only for agent "command" (this entrant\'s agent is "opencode")'],
+    ['entrants: [{ name: a, agent: codex, command: [x] }]', 'key "entrants[0].command": expected no command: it is only for agent "command" (this entrant\'s agent is "codex")'],
+    ['entrants: [{ name: a, agent: command, command: "run {prompt}" }]', 'key "entrants[0].command": unknown placeholder {prompt}: expected one of {promptFile}, {workdir}, {model}, {modelId}, {baseUrl}'],
+    ['entrants: [{ name: a, agent: command, command: "" }]', 'key "entrants[0].command": expected a command to run, e.g. "my-agent --prompt-file {promptFile}"'],
+    ['entrants: [{ name: a, agent: command, command: "run \'unclosed" }]', 'key "entrants[0].command": the command has an unclosed \' quote'],
+    ['entrants: [{ name: a, agent: command, command: 3 }]', 'key "entrants[0].command": expected a command: a string like "my-agent --prompt-file {promptFile}" or a list of words, got 3'],
     ['entrants: [{ name: a, model: sonnet }]', 'key "entrants[0].model": expected "provider/model", e.g. "anthropic/claude-sonnet-4-5", got "sonnet"'],
     ['entrants: [{ name: a, approach: 3 }]', 'key "entrants[0].approach": expected a string, got 3 (a number)'],
     ['entrants: [{ name: winner, model: x/y }]', 'key "entrants[0].name": expected a name other than "winner": tourney keeps the winner\'s branch as tourney/<run>/winner, got "winner"'],

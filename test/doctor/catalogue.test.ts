@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cataloguePath, loadCatalogue } from '../../src/agents/catalogue.js';
-import { opencodeBinaryPath, opencodeVersion } from '../../src/sandbox/image.js';
+import { opencodeBinaryPath, opencodeVersion } from '../../src/agents/opencode-kind.js';
 
 // The real opencode binary on the host (not Docker): slow once (it starts `opencode serve`), then cached.
 describe("opencode's provider catalogue", () => {

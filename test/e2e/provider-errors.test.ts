@@ -8,7 +8,7 @@ import { createDemoRepo } from '../../src/demo/demo.js';
 import { runTournament } from '../../src/run/tournament.js';
 import type { RunEvent } from '../../src/run/events.js';
 import type { RunResult } from '../../src/types.js';
-import type { Transcript } from '../../src/agents/opencode.js';
+import type { AgentTranscript as Transcript } from '../../src/agents/kind.js';
 import { ensureTestImage, leftoverResources } from '../support/docker.js';
 
 // A provider that refuses the key, through the real opencode binary in Docker: the scripted model

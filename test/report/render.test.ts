@@ -113,7 +113,7 @@ describe('renderReport (HTML)', () => {
     const result = { ...other.result, mode: 'score' as const, entrants };
     const text = await readFile(await renderReport(result, other.runDir), 'utf8');
     expect(text).toContain('Scored candidates');
-    expect(text).toContain('git ref: <code>feature/careful</code>');
+    expect(text).toContain('<span class="agent-kind">git ref</span>: <code>feature/careful</code>');
     expect(text).not.toContain('Tokens, cost, time');
     expect(text).not.toContain('total cost');
   });

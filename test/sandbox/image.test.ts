@@ -11,14 +11,20 @@ import {
   ensureSandboxImage,
   imageExists,
   makeBaseScript,
-  opencodeVersion,
 } from '../../src/sandbox/image.js';
+import { opencodeVersion } from '../../src/agents/opencode-kind.js';
+import { sandboxImageContents } from '../../src/agents/kinds.js';
+import type { ImageFile } from '../../src/agents/kind.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const docker = new Docker();
 // A tag of its own, so every run really goes through buildSandboxImage (layers are cached).
 const TAG = 'tourney-sandbox:test';
 
 const created = new Set<string>();
+const { files, buildArgs } = sandboxImageContents(TAG, ['opencode']);
 
 /**
  * Runs a command in a fresh, network-less container of the test image and removes it. Not a TTY:
@@ -60,6 +66,8 @@ describe('sandbox image', () => {
     const result = await buildSandboxImage(docker, {
       tag: TAG,
       base: LOCAL_BASE_IMAGE,
+      files,
+      buildArgs,
       onProgress: (line) => progress.push(line),
     });
     base = result.base;
@@ -110,9 +118,24 @@ describe('sandbox image', () => {
   });
 
   it('ensureSandboxImage does not rebuild an up-to-date image', async () => {
-    const result = await ensureSandboxImage(docker, { tag: TAG });
+    const result = await ensureSandboxImage(docker, { tag: TAG, files, buildArgs });
     expect(result.built).toBe(false);
   });
+
+  it('carries every agent file at its image path, executable, and rebuilds when the set changes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tourney-image-'));
+    const script = join(dir, 'extra-agent');
+    writeFileSync(script, '#!/bin/sh\necho extra agent "$@"\n', { mode: 0o644 });
+    const extra: ImageFile = { hostPath: script, imagePath: '/usr/local/bin/extra-agent', version: '1.2.3' };
+    const rebuilt = await ensureSandboxImage(docker, { tag: TAG, files: [...files, extra], buildArgs });
+    expect(rebuilt.built).toBe(true);
+    // The host file is 0644: the 0755 in the image comes from the context tar.
+    const { code, stdout } = await run('extra-agent hi && opencode --version && stat -c %a /usr/local/bin/extra-agent');
+    expect(code).toBe(0);
+    expect(stdout.split('\n')).toEqual(['extra agent hi', opencodeVersion(), '755']);
+    expect((await ensureSandboxImage(docker, { tag: TAG, files: [...files, extra], buildArgs })).built).toBe(false);
+    expect((await ensureSandboxImage(docker, { tag: TAG, files: [...files, { ...extra, version: '1.2.4' }], buildArgs })).built).toBe(true);
+  }, 600_000);
 
   it('chooseBaseImage: explicit, then TOURNEY_BASE_IMAGE, then the local base', async () => {
     const saved = process.env.TOURNEY_BASE_IMAGE;
@@ -130,7 +153,7 @@ describe('sandbox image', () => {
   });
 
   it('a missing base that cannot be pulled points at make-base.sh', async () => {
-    const attempt = buildSandboxImage(docker, { tag: 'tourney-sandbox:never', base: 'tourney-no-such-base:0' });
+    const attempt = buildSandboxImage(docker, { tag: 'tourney-sandbox:never', base: 'tourney-no-such-base:0', files, buildArgs });
     await expect(attempt).rejects.toBeInstanceOf(TourneyError);
     await expect(attempt).rejects.toThrow(/make-base\.sh.*--base/s);
     expect(await imageExists(docker, 'tourney-sandbox:never')).toBe(false);

@@ -139,6 +139,46 @@ describe('OpenAI Responses (POST /v1/responses)', () => {
   });
 });
 
+describe('OpenAI Responses from Codex (its tools, freeform calls, compaction)', () => {
+  const env = '<environment_context>\n  <cwd>/work</cwd>\n</environment_context>';
+  const codexTools = [{ type: 'function', name: 'exec_command' }, { type: 'custom', name: 'apply_patch' }, { type: 'web_search' }];
+  const request = (input: unknown[], turnKind = 'turn') => ({
+    model: 'gpt-x',
+    stream: true,
+    tools: codexTools,
+    input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: env }] }, { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'do it' }] }, ...input],
+    client_metadata: { 'x-codex-turn-metadata': JSON.stringify({ request_kind: turnKind }) },
+  });
+
+  it("answers the script's bash and read as exec_command calls Codex offers, with the workdir of its environment context", async () => {
+    const frames = await events(await post(server, '/v1/responses', request([])));
+    const done = frames.filter(([, d]) => d.type === 'response.output_item.done').map(([, d]) => d.item as { type: string; name?: string; arguments?: string });
+    expect(done.map((i) => [i.type, i.name])).toEqual([['message', undefined], ['function_call', 'exec_command'], ['function_call', 'exec_command']]);
+    expect(JSON.parse(done[1]?.arguments ?? '{}')).toMatchObject({ cmd: 'echo hi > /work/a.txt', workdir: '/work' });
+    expect(JSON.parse(done[2]?.arguments ?? '{}')).toMatchObject({ cmd: "cat -- 'a.txt'" });
+    expect(server.requests.at(-1)).toMatchObject({ turnIndex: 0, kind: 'tools', workdir: '/work', tools: ['exec_command', 'exec_command'] });
+  });
+
+  it('counts custom tool calls as part of the assistant turn', async () => {
+    const history = [
+      { type: 'custom_tool_call', call_id: 'c1', name: 'apply_patch', input: '*** Begin Patch' },
+      { type: 'custom_tool_call_output', call_id: 'c1', output: 'Success' },
+    ];
+    await (await post(server, '/v1/responses', request(history))).text();
+    expect(server.requests.at(-1)).toMatchObject({ turnIndex: 1, kind: 'text' });
+  });
+
+  it('answers a compaction request with a summary that uses no turn, and resumes the script after it', async () => {
+    const history = [{ type: 'function_call', call_id: 'c1', name: 'exec_command', arguments: '{}' }, { type: 'function_call_output', call_id: 'c1', output: 'ok' }];
+    const frames = await events(await post(server, '/v1/responses', request(history, 'compaction')));
+    expect(server.requests.at(-1)).toMatchObject({ kind: 'summary', turnIndex: null });
+    const summary = frames.filter(([, d]) => d.type === 'response.output_text.delta').map(([, d]) => d.delta as string).join('');
+    // Codex replaces its history with the summary as a user message: the next turn is the second.
+    await (await post(server, '/v1/responses', request([{ type: 'message', role: 'user', content: [{ type: 'input_text', text: `Summary: ${summary}` }] }]))).text();
+    expect(server.requests.at(-1)).toMatchObject({ turnIndex: 1, kind: 'text' });
+  });
+});
+
 describe('keys and limits', () => {
   it('answers a missing or wrong key 401 in each provider\'s own error shape, and logs no key', async () => {
     const anthropic = await post(locked, '/v1/messages', { model: 'claude-x', messages: [{ role: 'user', content: 'x' }] }, { 'x-api-key': 'wrong-key' });

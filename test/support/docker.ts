@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { execa } from 'execa';
 import { DEFAULT_IMAGE } from '../../src/config/defaults.js';
 import { ensureSandboxImage, imageExists, LOCAL_BASE_IMAGE } from '../../src/sandbox/image.js';
+import { sandboxImageContents } from '../../src/agents/kinds.js';
 import { listManagedResources } from '../../src/sandbox/network.js';
 import { packagePath } from '../../src/paths.js';
 
@@ -15,7 +16,8 @@ export async function ensureTestImage(): Promise<Docker> {
   if (!(await imageExists(docker, DEFAULT_IMAGE)) && !(await imageExists(docker, LOCAL_BASE_IMAGE))) {
     await execa('bash', [packagePath('containers', 'make-base.sh')], { stdio: 'inherit' });
   }
-  await ensureSandboxImage(docker, { tag: DEFAULT_IMAGE, onProgress: () => undefined });
+  const { files, buildArgs } = sandboxImageContents(DEFAULT_IMAGE, ['opencode']);
+  await ensureSandboxImage(docker, { tag: DEFAULT_IMAGE, files, buildArgs, onProgress: () => undefined });
   return docker;
 }
 

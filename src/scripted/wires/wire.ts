@@ -1,7 +1,8 @@
 // One model API as the scripted server speaks it: how a request reads and how an answer is written.
 // Every wire maps onto the same script turns, so one script drives any agent through any provider SDK.
 import type http from 'node:http';
-import type { Answer, ChatMessage, Usage } from '../protocol.js';
+import type { AdvertisedTool } from '../codex-tools.js';
+import type { Answer, ChatMessage, RequestPurpose, Usage } from '../protocol.js';
 
 export type WireName = 'openai-chat' | 'openai-responses' | 'anthropic-messages';
 
@@ -12,6 +13,10 @@ export interface NormalRequest {
   stream: boolean;
   /** OpenAI chat only: whether the client asked for a usage chunk at the end of the stream. */
   includeUsage: boolean;
+  /** The tools the request offers (Responses only, for now): script calls are mapped onto them. */
+  tools?: AdvertisedTool[];
+  /** Set when the request itself says it plays no script turn (Codex's turn metadata: a compaction). */
+  purpose?: RequestPurpose;
 }
 
 export type Reply = Extract<Answer, { kind: 'reply' }>;
