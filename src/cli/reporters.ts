@@ -3,6 +3,7 @@ import type { RunResult } from '../types.js';
 import type { PerfCheck } from '../checks/types.js';
 import { formatMs } from '../format.js';
 import { stripControl } from '../text/control.js';
+import { standingOf } from '../report/standing.js';
 
 type Write = (text: string) => void;
 
@@ -94,7 +95,42 @@ export function summaryTable(result: RunResult): string {
     });
   const table = [['rank', 'entrant', ...(withAgent ? ['agent model'] : []), 'status', 'gates', 'score', 'tests', 'diff', result.mode !== 'run' ? 'agent time' : 'time', ...(withPerf ? ['perf'] : [])], ...rows];
   const widths = table[0]!.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
-  return table.map((row) => '  ' + row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n');
+  const lines = table.map((row) => '  ' + row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd());
+  return [...lines, ...standingLines(result)].join('\n');
+}
+
+/** The scorecard's why-not lines fit a 100-column terminal, whatever the entrants' names and reasons. */
+export const STANDING_WIDTH = 100;
+
+/**
+ * One line per entrant that did not win, saying why (the report's per-row phrase, src/report/standing.ts),
+ * under the table rather than in it: a column would push four entrants past 100 columns. Gate runs print
+ * their own verdict.
+ */
+function standingLines(result: RunResult): string[] {
+  if (result.mode === 'gate') return [];
+  const losers = result.entrants.filter((e) => e.name !== result.winner);
+  if (losers.length === 0) return [];
+  const order = [...losers].sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || (b.score?.total ?? -1) - (a.score?.total ?? -1) || a.name.localeCompare(b.name));
+  const nameWidth = Math.min(24, Math.max(...order.map((e) => terminalText(e.name).length)));
+  return [
+    result.winner ? '  why not the winner:' : '  why no winner:',
+    ...order.map((e) => fitLine(`    ${fitName(terminalText(e.name), nameWidth)}  ${terminalText(standingOf(result, e).text)}`, STANDING_WIDTH)),
+  ];
+}
+
+/** Entrant-written text made safe for one terminal line: no escapes, no format characters (bidi overrides), one line. */
+function terminalText(text: string): string {
+  return stripControl(text).replace(/\p{Cf}/gu, '').replace(/\s+/g, ' ').trim();
+}
+
+function fitName(name: string, width: number): string {
+  return (name.length > width ? `${name.slice(0, width - 1)}…` : name).padEnd(width);
+}
+
+function fitLine(line: string, width: number): string {
+  const chars = [...line];
+  return chars.length > width ? `${chars.slice(0, width - 1).join('')}…` : line;
 }
 
 /** The performance column: the ratio and what it compares with, or why there is none (never a made-up number). */

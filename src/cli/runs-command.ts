@@ -11,7 +11,8 @@ import { stripControl } from '../text/control.js';
 import { summaryTable, describe } from './reporters.js';
 import type { RunResult } from '../types.js';
 
-export type RunStatus = 'winner' | 'no winner' | 'running' | 'incomplete' | 'unreadable';
+/** `corrupt`: result.json is not valid JSON or not a tourney result (see problem); `unreadable`: it cannot be read at all. */
+export type RunStatus = 'winner' | 'no winner' | 'running' | 'incomplete' | 'corrupt' | 'unreadable';
 
 export interface RunListing {
   id: string;
@@ -50,9 +51,19 @@ export async function listRuns(repoDir: string): Promise<RunListing[]> {
         entrants: r.entrants.length,
       };
     } catch (err) {
-      return { ...base, status: 'unreadable', problem: err instanceof Error ? err.message : String(err) };
+      const message = err instanceof Error ? err.message : String(err);
+      const corrupt = err instanceof TourneyError && !/: cannot read|: is (a|an) /.test(message);
+      return { ...base, status: corrupt ? 'corrupt' : 'unreadable', problem: shortProblem(message, join(dir, 'result.json'), id) };
     }
   }));
+}
+
+/** The first thing wrong, without the file name (the listing has the run id), and how many more. */
+function shortProblem(message: string, file: string, id: string): string {
+  const lines = message.split('\n').map((l) => (l.startsWith(`${file}: `) ? l.slice(file.length + 2) : l));
+  const issues = lines.length > 1 ? lines.slice(1) : lines;
+  const more = issues.length > 1 ? ` (and more: tourney show ${id})` : '';
+  return `${issues[0] ?? message}${more}`;
 }
 
 const cell = (s: string | null | undefined, width: number) => {

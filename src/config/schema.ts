@@ -19,7 +19,7 @@ const ENV_RE = /^[A-Z_][A-Z0-9_]*$/;
 export const RESERVED_NAMES = ['winner'] as const;
 
 // The regex alone admits names git refuses as a ref component ("a..b", "x.lock", "x.").
-const entrantName = z.string().regex(NAME_RE, NAME_EXPECTED)
+export const entrantName = z.string().regex(NAME_RE, NAME_EXPECTED)
   .refine((n) => !n.includes('..') && !n.endsWith('.') && !n.endsWith('.lock'), NAME_EXPECTED)
   .refine((n) => !(RESERVED_NAMES as readonly string[]).includes(n), { error: (issue) => `expected a name other than "${String(issue.input)}": tourney keeps the winner's branch as tourney/<run>/winner` });
 

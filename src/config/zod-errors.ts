@@ -27,8 +27,8 @@ export function formatKeyPath(path: readonly PropertyKey[]): string {
 }
 
 /** A parsed YAML/JSON value, as the user would recognise it in their file. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'an empty value';
+export function describeValue(value: unknown, nullText = 'an empty value'): string {
+  if (value === null) return nullText;
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
@@ -36,7 +36,7 @@ export function describeValue(value: unknown): string {
 }
 
 const TYPE_NAMES: Record<string, string> = {
-  string: 'a string', number: 'a number', boolean: 'true or false', array: 'a list', object: 'a mapping', int: 'an integer',
+  string: 'a string', number: 'a number', boolean: 'true or false', array: 'a list', object: 'a mapping', record: 'a mapping', int: 'an integer',
 };
 
 function expectation(issue: Issue): string {
@@ -63,9 +63,9 @@ function expectation(issue: Issue): string {
   }
 }
 
-function got(issue: Issue): string {
+function got(issue: Issue, nullText?: string): string {
   const value = issue.input;
-  const text = describeValue(value);
+  const text = describeValue(value, nullText);
   // "got 5" under "expected a string" reads like a typo; naming the type says it is YAML's doing.
   return issue.code === 'invalid_type' && (typeof value === 'number' || typeof value === 'boolean') ? `${text} (a ${typeof value})` : text;
 }
@@ -95,14 +95,18 @@ function unknownKeyLine(issue: Extract<Issue, { code: 'unrecognized_keys' }>, ke
  */
 const MAX_ISSUE_LINES = 20;
 
-export function formatZodIssues(issues: readonly Issue[], file: string, label = 'key'): string {
-  const lines = issues.flatMap((issue) => {
+/** `nullText`: how a null reads in this kind of file (YAML's empty value is JSON's null). */
+export function formatZodIssues(issues: readonly Issue[], file: string, label = 'key', nullText?: string): string {
+  const all = issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => unknownKeyLine(issue, k, file, label));
     const path = formatKeyPath(issue.path);
     const where = path ? `${label} "${path}"` : 'top level';
-    if (issue.code === 'invalid_type' && issue.input === undefined) return [`${file}: ${where} is missing: ${expectation(issue)}`];
-    return [`${file}: ${where}: ${expectation(issue)}, got ${got(issue)}`];
+    // Any check of an absent key (a type, an enum) means the key is missing.
+    if (issue.input === undefined && path && issue.code !== 'custom') return [`${file}: ${where} is missing: ${expectation(issue)}`];
+    return [`${file}: ${where}: ${expectation(issue)}, got ${got(issue, nullText)}`];
   });
+  // Two checks of one value (a pattern, then a rule) can fail with the same words.
+  const lines = [...new Set(all)];
   // A file with thousands of mistakes needs the first few, not a screenful per mistake.
   if (lines.length <= MAX_ISSUE_LINES) return lines.join('\n');
   return [...lines.slice(0, MAX_ISSUE_LINES), `${file}: … and ${(lines.length - MAX_ISSUE_LINES).toLocaleString('en-US')} more`].join('\n');

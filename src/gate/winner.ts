@@ -4,7 +4,7 @@ import { git } from '../git/repo.js';
 import { TourneyError, errorMessage } from '../errors.js';
 import { parseTrailers, sha256Tag, TRAILER, type Provenance } from '../promote/provenance.js';
 import { winnerCommitMismatch } from '../promote/winner-commit.js';
-import { loadRunResult, resolveRunDir, runsDir } from '../run/run-dirs.js';
+import { parseRunResult, readRunResultBytes, resolveRunDir, runsDir } from '../run/run-dirs.js';
 import type { ProvenanceCheck } from './types.js';
 
 /** `--require-winner RUN|auto`, resolved before anything else runs. */
@@ -88,8 +88,12 @@ export async function verifyWinner(options: { root: string; base: string; head: 
     }
   }
   const resultFile = join(runDir, 'result.json');
-  const bytes = await readFile(resultFile).catch(() => null);
-  if (!bytes) return fail(`${resultFile}: no such file (expected the run dir of a finished run)`, { runDir });
+  let bytes: Buffer;
+  try {
+    bytes = await readRunResultBytes(runDir);
+  } catch (err) {
+    return fail(errorMessage(err), { runDir });
+  }
   // The result's hash first: a result.json that is not the one the trailers name is not read further.
   const resultHash = sha256Tag(bytes);
   if (resultHash !== provenance.result) {
@@ -103,7 +107,8 @@ export async function verifyWinner(options: { root: string; base: string; head: 
   }
   let result;
   try {
-    result = await loadRunResult(runDir);
+    // The bytes just hashed, not a second read that could differ from them.
+    result = parseRunResult(bytes, resultFile);
   } catch (err) {
     return fail(errorMessage(err), { runDir });
   }

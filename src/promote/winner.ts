@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TourneyError } from '../errors.js';
 import { git, openRepo } from '../git/repo.js';
-import { loadRunResult, resolveRunDir } from '../run/run-dirs.js';
+import { parseRunResult, readRunResultBytes, resolveRunDir } from '../run/run-dirs.js';
 import type { RunResult } from '../types.js';
 import { parseTrailers, sha256Tag, type Provenance } from './provenance.js';
 import { winnerCommitMismatch } from './winner-commit.js';
@@ -28,9 +27,10 @@ const bad = (message: string) => new TourneyError(message, { exitCode: 2 });
 export async function loadPromotable(repo: string, run: string): Promise<Promotable> {
   const { root } = await openRepo(repo);
   const runDir = await resolveRunDir(root, run);
-  const result = await loadRunResult(runDir);
   const resultFile = join(runDir, 'result.json');
-  const bytes = await readFile(resultFile);
+  // Parsed from the bytes that are hashed below: one bounded read.
+  const bytes = await readRunResultBytes(runDir);
+  const result = parseRunResult(bytes, resultFile);
   if (!result.winner) {
     throw new TourneyError(`run ${result.runId}: no winner (${result.selection?.summary ?? 'no entrant passed every gate'}); nothing to promote`, { exitCode: 1 });
   }

@@ -1,6 +1,9 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { TourneyError } from '../errors.js';
+import { TourneyError, errorMessage } from '../errors.js';
+import { readInputBytes } from '../config/input-file.js';
+import { formatZodIssues } from '../config/zod-errors.js';
+import { consistencyIssues, runResultSchema } from './result-schema.js';
 import { RESULT_SCHEMA_VERSION, type RunResult } from '../types.js';
 
 /** Where a repository keeps its runs. */
@@ -43,24 +46,48 @@ export async function listRunIds(repoRoot: string): Promise<string[]> {
   }
 }
 
-/** A run dir's result.json, checked enough that later code can trust its shape's top level. */
-export async function loadRunResult(runDir: string): Promise<RunResult> {
+/**
+ * result.json is data tourney wrote, but it may have been copied, edited or truncated since: 32 MB is
+ * far above any real run (lint messages and findings are capped) and keeps a stray file from filling memory.
+ */
+export const MAX_RESULT_BYTES = 32 * 1024 * 1024;
+
+/** A run dir's result.json bytes, bounded (a FIFO or a directory in its place fails at once). */
+export async function readRunResultBytes(runDir: string): Promise<Buffer> {
   const file = join(runDir, 'result.json');
+  try {
+    return await readInputBytes(file, file, 'run result', MAX_RESULT_BYTES);
+  } catch (err) {
+    if (err instanceof TourneyError && /: no such file/.test(err.message)) {
+      throw new TourneyError(`${file}: no such file (expected a tourney run directory, e.g. .tourney/runs/<run-id>, of a finished run)`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** A run dir's result.json, checked against the whole RunResult shape: later code can trust every key. */
+export async function loadRunResult(runDir: string): Promise<RunResult> {
+  return parseRunResult(await readRunResultBytes(runDir), join(runDir, 'result.json'));
+}
+
+/** result.json's bytes as a RunResult, or a TourneyError naming the file, the key, what was expected and what was found. */
+export function parseRunResult(bytes: Buffer, file: string): RunResult {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    parsed = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new TourneyError(code === 'ENOENT' ? `${file}: no such file (expected a tourney run directory, e.g. .tourney/runs/<run-id>, of a finished run)` : `${file}: not valid JSON`, { cause: err });
+    throw new TourneyError(`${file}: not valid JSON (${errorMessage(err).replace(/\s+/g, ' ').slice(0, 120)})`, { cause: err });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TourneyError(`${file}: expected a JSON object (a tourney result), got ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed}`);
-  const result = parsed as Partial<RunResult>;
-  if (result.schemaVersion !== RESULT_SCHEMA_VERSION) {
-    throw new TourneyError(`${file}: key "schemaVersion": expected ${RESULT_SCHEMA_VERSION}, got ${JSON.stringify(result.schemaVersion)} (written by another tourney version)`);
+  const version = (parsed as { schemaVersion?: unknown }).schemaVersion;
+  // Another version's file would fail on every renamed key: say which version wrote it instead.
+  if (version !== RESULT_SCHEMA_VERSION) {
+    throw new TourneyError(`${file}: key "schemaVersion": expected ${RESULT_SCHEMA_VERSION}, got ${JSON.stringify(version) ?? 'nothing'} (written by another tourney version)`);
   }
-  if (!Array.isArray(result.entrants)) throw new TourneyError(`${file}: key "entrants": expected an array of entrant results`);
-  if (typeof result.runId !== 'string' || typeof result.baseCommit !== 'string') throw new TourneyError(`${file}: keys "runId" and "baseCommit": expected strings`);
-  return result as RunResult;
+  const checked = runResultSchema.safeParse(parsed, { reportInput: true });
+  const issues = checked.success ? consistencyIssues(checked.data) : checked.error.issues;
+  if (issues.length > 0) throw new TourneyError(`${file}: not a valid tourney result (corrupt, or edited by hand):\n${formatZodIssues(issues, file, 'key', 'null')}`);
+  return checked.data!;
 }
 
 async function isDir(path: string): Promise<boolean> {

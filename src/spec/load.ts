@@ -10,6 +10,7 @@ import { isYamlError, parseYaml, yamlErrorText } from '../config/parse-file.js';
 import { durationSchema } from '../config/units.js';
 import { describeValue, formatZodIssues, strictObject } from '../config/zod-errors.js';
 import { extractSections } from './sections.js';
+import { checkHiddenFiles } from './hidden-files.js';
 
 const EXAMPLE = ['---', 'title: Add a --version flag', 'test: npm test', 'timeLimit: 10m', '---', '', '## Outcome', '...'].join('\n');
 
@@ -49,7 +50,7 @@ function safeRepoPath(file: string, key: string, value: string): string {
   return normal;
 }
 
-async function resolveHidden(file: string, hidden: z.output<typeof hiddenSchema>): Promise<NonNullable<Spec['hidden']>> {
+async function resolveHidden(file: string, hidden: z.output<typeof hiddenSchema>): Promise<{ spec: NonNullable<Spec['hidden']>; repoPaths: Set<string> }> {
   const specDir = path.dirname(path.resolve(file));
   const files: string[] = [];
   for (const [index, entry] of hidden.files.entries()) {
@@ -61,7 +62,22 @@ async function resolveHidden(file: string, hidden: z.output<typeof hiddenSchema>
     }
     files.push(abs);
   }
-  return { files, into: safeRepoPath(file, 'hidden.into', hidden.into ?? DEFAULT_HIDDEN_INTO), test: hidden.test };
+  const into = safeRepoPath(file, 'hidden.into', hidden.into ?? DEFAULT_HIDDEN_INTO);
+  const tally = await checkHiddenFiles(file, (i) => `hidden.files${hidden.files.length > 1 ? `[${i}]` : ''}`, files, into);
+  return { spec: { files, into, test: hidden.test }, repoPaths: tally.repoPaths };
+}
+
+/** A benchmark under hidden.into must be one of the hidden files: else every entrant loses its performance points. */
+function checkHiddenBench(file: string, bench: string[], hidden: NonNullable<Spec['hidden']> | undefined, repoPaths: Set<string>): void {
+  for (const [i, b] of bench.entries()) {
+    const key = bench.length > 1 ? `bench[${i}]` : 'bench';
+    const underHidden = hidden && (b === hidden.into || b.startsWith(`${hidden.into}/`));
+    if (!underHidden) continue;
+    if (!repoPaths.has(b)) {
+      const known = [...repoPaths].filter((p) => /\.bench\.|bench/i.test(p)).slice(0, 5);
+      throw new TourneyError(`${file}: front matter key "${key}": "${b}" is under hidden.into (${hidden.into}) but no hidden file lands there${known.length ? ` (hidden benchmarks: ${known.join(', ')})` : ''}; bench paths are repo-relative, hidden ones by their place under hidden.into`);
+    }
+  }
 }
 
 function notYaml(): never {
@@ -107,6 +123,9 @@ export async function loadSpec(file: string): Promise<Spec> {
   if (!fm.success) throw new TourneyError(formatZodIssues(fm.error.issues, file, 'front matter key'));
   const { sections, firstH1 } = extractSections(body);
   const { title, test, setup, setupKey, timeLimit, build, hidden, bench, scope } = fm.data;
+  const resolved = hidden === undefined ? undefined : await resolveHidden(file, hidden);
+  const benchPaths = bench?.map((b, i) => safeRepoPath(file, bench.length > 1 ? `bench[${i}]` : 'bench', b));
+  if (benchPaths) checkHiddenBench(file, benchPaths, resolved?.spec, resolved?.repoPaths ?? new Set());
   return {
     path: path.resolve(file),
     sha256,
@@ -118,8 +137,8 @@ export async function loadSpec(file: string): Promise<Spec> {
     ...(setupKey !== undefined && { setupKey }),
     ...(timeLimit !== undefined && { timeLimitSec: timeLimit }),
     ...(build !== undefined && { build }),
-    ...(hidden !== undefined && { hidden: await resolveHidden(file, hidden) }),
-    ...(bench !== undefined && { bench: bench.map((b, i) => safeRepoPath(file, bench.length > 1 ? `bench[${i}]` : 'bench', b)) }),
+    ...(resolved !== undefined && { hidden: resolved.spec }),
+    ...(benchPaths !== undefined && { bench: benchPaths }),
     ...(scope !== undefined && { scope }),
   };
 }

@@ -2,11 +2,13 @@
 // dirs, each as a user would give it. Every one must exit with its documented code before any work (no
 // run dir), name what is wrong, and print no stack trace, "undefined" or "[object Object]".
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it, vi } from 'vitest';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { main } from '../../src/cli/main.js';
+import type { RunResult } from '../../src/types.js';
 
 interface Case {
   /** What is wrong, as the test title. */
@@ -28,6 +30,26 @@ const SCRIPTED = ['-m', 'scripted/demo-slugify-tidy'];
 const spec = (front: string) => `---\n${front}\n---\n# Task\n`;
 const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...['b', 'c', 'd', 'e', 'f'].map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`)].join('\n');
 
+// A real result.json (from a demo run), corrupted one way per case.
+// Wrong values go in `as never`: the point is a file whose types are wrong.
+const REAL_RESULT = JSON.parse(readFileSync(new URL('../fixtures/results/demo-run.json', import.meta.url), 'utf8')) as RunResult;
+const corrupt = (change: (r: RunResult) => void): string => {
+  const copy = structuredClone(REAL_RESULT);
+  change(copy);
+  return JSON.stringify(copy);
+};
+const entrant = (r: RunResult, i: number) => r.entrants[i]!;
+const R = (what: string, change: (r: RunResult) => void, says: RegExp, command = 'report'): Case => ({
+  what: `run dir: ${what}`, files: { 'run/result.json': corrupt(change) }, args: command === 'report' ? ['report', '$C/run'] : [command, '$C/run', '--repo', '$R'], code: 2, says,
+});
+
+const ONE_SCRIPTED = 'entrants: [{ name: a, model: scripted/demo-slugify-tidy }]\n';
+const PID_MAX = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim());
+
+/** A spec whose hidden.files is `entry`, made by `setup` in the case's folder. */
+const H = (what: string, entry: string, setup: (dir: string) => Promise<unknown>, says: RegExp): Case => ({
+  what: `spec: ${what}`, files: { 'feature.md': spec(`test: t\nhidden: { files: ${entry}, test: y }`) }, setup: async (d) => void (await setup(d)), args: ['run', '$C/feature.md', '--repo', '$R', ...SCRIPTED], code: 2, says,
+});
 const S = (what: string, text: string, says: RegExp, code = 2): Case => ({ what: `spec: ${what}`, files: { 'feature.md': text }, args: ['run', '$C/feature.md', '--repo', '$R', ...SCRIPTED], code, says });
 const C = (what: string, yaml: string, says: RegExp, name = 'tourney.config.yaml'): Case => ({ what: `config: ${what}`, files: { 'feature.md': OK_SPEC, [name]: yaml }, args: ['run', '$C/feature.md', '--repo', '$R', '--config', `$C/${name}`], code: 2, says });
 const F = (what: string, args: string[], says: RegExp, code = 2): Case => ({ what: `flag: ${what}`, files: { 'feature.md': OK_SPEC }, args, code, says });
@@ -57,6 +79,14 @@ const cases: Case[] = [
   S('timeLimit zero', spec('test: t\ntimeLimit: 0'), /front matter key "timeLimit"/),
   S('timeLimit past 7 days', spec('test: t\ntimeLimit: 600h'), /front matter key "timeLimit".*at most 7 days/),
   S('hidden files missing', spec('test: t\nhidden: { files: nothere/, test: x }'), /front matter key "hidden\.files": .*nothere.* does not exist/),
+  H('hidden entry a FIFO', 'acc.js', (d) => execa('mkfifo', [join(d, 'acc.js')]), /key "hidden\.files": .*acc\.js is a named pipe \(FIFO\), expected a regular file or a folder/),
+  H('hidden entry a symlink out of the spec folder', 'acc.js', (d) => symlink('/etc/passwd', join(d, 'acc.js')), /key "hidden\.files": .*acc\.js is a symlink to \/etc\/passwd, outside the spec's folder/),
+  H('hidden folder with a symlink out', 'acc/', async (d) => { await mkdir(join(d, 'acc')); await writeFile(join(d, 'acc', 'a.test.js'), 'x'); await symlink('/etc', join(d, 'acc', 'etc')); }, /acc\/etc is a symlink to \/etc, outside the spec's folder/),
+  H('hidden folder with a FIFO inside', 'acc/', async (d) => { await mkdir(join(d, 'acc')); await execa('mkfifo', [join(d, 'acc', 'pipe')]); }, /acc\/pipe is a named pipe \(FIFO\)/),
+  H('hidden folder with a broken symlink', 'acc/', async (d) => { await mkdir(join(d, 'acc')); await symlink(join(d, 'gone.js'), join(d, 'acc', 'a.js')); }, /acc\/a\.js is a symlink to nothing \(a broken link\)/),
+  H('hidden over 2000 files', 'acc/', async (d) => { await mkdir(join(d, 'acc')); await Promise.all(Array.from({ length: 2001 }, (_, i) => writeFile(join(d, 'acc', `t${i}.js`), ''))); }, /key "hidden\.files": more than 2000 hidden files \(at .*acc\/t\d+\.js\)/),
+  H('hidden over 64 MB', 'big.bin', (d) => execa('truncate', ['-s', '65M', join(d, 'big.bin')]), /key "hidden\.files": hidden files add up to more than 64\.0 MB \(at .*big\.bin, 65\.0 MB\)/),
+  { what: 'spec: hidden bench that no hidden file provides', files: { 'feature.md': spec('test: t\nhidden: { files: acc/, test: y }\nbench: tourney-hidden/speed.bench.js'), 'acc/a.test.js': 'x' }, args: ['run', '$C/feature.md', '--repo', '$R', ...SCRIPTED], code: 2, says: /key "bench": "tourney-hidden\/speed\.bench\.js" is under hidden\.into \(tourney-hidden\) but no hidden file lands there/ },
   S('hidden without test', spec('test: t\nhidden: { files: feature.md }'), /front matter key "hidden\.test" is missing/),
   S('hidden.into escapes', spec('test: t\nhidden: { files: feature.md, into: ../x, test: y }'), /front matter key "hidden\.into": expected a path inside the repository, got "\.\.\/x"/),
   S('hidden unknown key', spec('test: t\nhidden: { files: feature.md, test: y, secret: 1 }'), /unknown front matter key "hidden\.secret"/),
@@ -91,6 +121,9 @@ const cases: Case[] = [
   C('cpus text', 'sandbox: { cpus: two }\n', /key "sandbox\.cpus": expected a number, got "two"/),
   C('memory text', 'sandbox: { memory: lots }\n', /key "sandbox\.memory": expected a size like "512m" or "2g"/),
   C('pids zero', 'sandbox: { pids: 0 }\n', /key "sandbox\.pids"/),
+  C('pids too few for an agent', `${ONE_SCRIPTED}sandbox: { pids: 16 }\n`, /key "sandbox\.pids": 16 is too few for an agent to start.*expected at least 32/),
+  C('pids beyond the kernel', `${ONE_SCRIPTED}sandbox: { pids: 5000000 }\n`, /key "sandbox\.pids": 5000000 is more than the kernel can set \(at most 4194304/),
+  C('pids beyond pid_max', `${ONE_SCRIPTED}sandbox: { pids: ${PID_MAX + 1} }\n`, new RegExp(`key "sandbox\\.pids": ${PID_MAX + 1} is more than the engine's kernel pid_max of ${PID_MAX}`)),
   C('network unknown', 'sandbox: { network: internet }\n', /key "sandbox\.network": expected one of/),
   C('env lower case', 'sandbox: { env: [my_key] }\n', /key "sandbox\.env\[0\]": expected an environment variable name/),
   C('timeLimit 600h', 'sandbox: { timeLimit: 600h }\n', /key "sandbox\.timeLimit".*at most 7 days/),
@@ -175,11 +208,36 @@ const cases: Case[] = [
   { what: 'run dir: result.json is a list', files: { 'run/result.json': '[]' }, args: ['report', '$C/run'], code: 2, says: /got an array/ },
   { what: 'run dir: result.json not JSON', files: { 'run/result.json': '{oops' }, args: ['report', '$C/run'], code: 2, says: /result\.json: not valid JSON/ },
   { what: 'run dir: old schemaVersion', files: { 'run/result.json': '{"schemaVersion": 1}' }, args: ['report', '$C/run'], code: 2, says: /key "schemaVersion": expected 2, got 1/ },
-  { what: 'run dir: no entrants', files: { 'run/result.json': '{"schemaVersion": 2, "runId": "x", "baseCommit": "y"}' }, args: ['report', '$C/run'], code: 2, says: /key "entrants": expected an array/ },
+  { what: 'run dir: no entrants', files: { 'run/result.json': '{"schemaVersion": 2, "runId": "x", "baseCommit": "y"}' }, args: ['report', '$C/run'], code: 2, says: /key "entrants" is missing: expected a list/ },
   { what: 'run dir: show an unknown run id', args: ['show', '20200101-000000-abcd', '--repo', '$R'], code: 2, says: /run "20200101-000000-abcd": no such run/ },
   { what: 'run dir: show latest with no runs', args: ['show', 'latest', '--repo', '$B2'], code: 2, says: /no finished run/ },
   { what: 'run dir: open a path that is not a run', args: ['open', '$C/nothing-here', '--print'], code: 2, says: /no such directory/ },
   { what: 'run dir: promote with no runs', args: ['promote', '--repo', '$B2'], code: 2, says: /no finished run/ },
+  R('entrant name escapes the run dir', (r) => void (entrant(r, 0).name = '../../etc'), /result\.json: key "entrants\[0\]\.name": expected a name of 1-40 lower-case letters.*got "\.\.\/\.\.\/etc"/),
+  R('entrant is null', (r) => void (r.entrants[1] = null as never), /key "entrants\[1\]": expected a mapping, got null/),
+  R('entrant without its diff stats', (r) => void Reflect.deleteProperty(entrant(r, 2), 'diff'), /key "entrants\[2\]\.diff" is missing: expected a mapping/),
+  R('token count as text', (r) => void (entrant(r, 0).tokens.input = '120' as never), /key "entrants\[0\]\.tokens\.input": expected a number, got "120"/),
+  R('negative test count', (r) => void (entrant(r, 0).checks.tests!.counts!.passed = -1), /key "entrants\[0\]\.checks\.tests\.counts\.passed": expected a number >= 0, got -1/),
+  R('unknown gate name', (r) => void (entrant(r, 0).gates[0]!.gate = 'beauty' as never), /key "entrants\[0\]\.gates\[0\]\.gate": expected one of "changed", .*got "beauty"/),
+  R('unknown entrant status', (r) => void (entrant(r, 3).status = 'asleep' as never), /key "entrants\[3\]\.status": expected one of "finished".*got "asleep"/),
+  R('winner names no entrant', (r) => void (r.winner = 'nobody'), /key "winner": expected null or the name of an entrant \(tidy, hasty, stuck, terse\), got "nobody"/),
+  R('two entrants with one name', (r) => void (entrant(r, 1).name = 'tidy'), /key "entrants\[1\]\.name": expected a name no other entrant has, got "tidy"/),
+  R('winner branch not a tourney branch', (r) => void (r.winnerBranch = 'main; rm -rf ~'), /key "winnerBranch": expected a branch name "tourney\/<run-id>\/<entrant>", got "main; rm -rf ~"/, 'promote'),
+  R('run id with a slash', (r) => void (r.runId = '../../x'), /key "runId": expected a run id such as/, 'show'),
+  R('base commit not a commit id', (r) => void (r.baseCommit = 'HEAD~1'), /key "baseCommit": expected a commit id \(hex\), got "HEAD~1"/, 'open'),
+  R('unknown mode', (r) => void (r.mode = 'tournament' as never), /key "mode": expected one of "run", "score", "gate", got "tournament"/),
+  R('spec is null', (r) => void (r.spec = null as never), /key "spec": expected a mapping, got null/),
+  R('timings a list', (r) => void (r.timings = [] as never), /key "timings": expected a mapping, got a list/),
+  R('judge.ran not a boolean', (r) => void (r.judge.ran = 'maybe' as never), /key "judge\.ran": expected true or false, got "maybe"/),
+  R('judge ran without its matches', (r) => void (r.judge = { ran: true, mode: 'pairwise' } as never), /key "judge\.matches" is missing: expected a list/),
+  R('security counts without "high"', (r) => void Reflect.deleteProperty(entrant(r, 0).checks.security!.counts, 'high'), /key "entrants\[0\]\.checks\.security\.counts\.high" is missing: expected a number/),
+  R('score part unknown', (r) => void (entrant(r, 0).score!.parts[0]!.part = 'style' as never), /key "entrants\[0\]\.score\.parts\[0\]\.part": expected one of "tests".*got "style"/),
+  R('no schemaVersion', (r) => void Reflect.deleteProperty(r, 'schemaVersion'), /key "schemaVersion": expected 2, got nothing/),
+  R('40 broken entrants', (r) => void (r.entrants = Array.from({ length: 40 }, () => ({ name: 7 })) as never), /… and [\d,]+ more/),
+  { what: 'run dir: result.json truncated', files: { 'run/result.json': JSON.stringify(REAL_RESULT).slice(0, 5000) }, args: ['report', '$C/run'], code: 2, says: /result\.json: not valid JSON \(/ },
+  { what: 'run dir: result.json a directory', setup: async (d) => void (await mkdir(join(d, 'run', 'result.json'), { recursive: true })), args: ['report', '$C/run'], code: 2, says: /result\.json: is a directory, expected the run result/ },
+  { what: 'run dir: result.json a FIFO', setup: async (d) => { await mkdir(join(d, 'run')); await execa('mkfifo', [join(d, 'run', 'result.json')]); }, args: ['show', '$C/run', '--repo', '$R'], code: 2, says: /result\.json: is a named pipe \(FIFO\), expected the run result/ },
+  { what: 'run dir: result.json over 32 MB', setup: async (d) => { await mkdir(join(d, 'run')); await writeFile(join(d, 'run', 'result.json'), Buffer.alloc(33 * 1024 * 1024, 0x20)); }, args: ['report', '$C/run'], code: 2, says: /result\.json: is 33\.0 MB, more than the 32\.0 MB a run result may be/ },
 ];
 
 let stderr = '';

@@ -18,7 +18,7 @@ describe('terminal output', () => {
     expect(lines[0]).toMatch(/rank\s+entrant\s+agent model\s+status\s+gates\s+score\s+tests\s+diff\s+time/);
     const first = fx.result.entrants[0]!;
     expect(lines.find((l) => l.includes(` ${first.name} `))).toContain(` ${first.agent} ${first.model} `);
-    const ranked = lines.slice(1).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '));
+    const ranked = lines.slice(1, 1 + fx.result.entrants.length).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '));
     const winner = fx.result.entrants.find((e) => e.rank === 1)!;
     expect(ranked[0]).toBe(`1 ${winner.name}`);
     const failing = fx.result.entrants.find((e) => e.gates.some((g) => !g.passed) && e.score)!;

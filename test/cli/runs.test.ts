@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -47,19 +47,31 @@ describe('tourney ls', () => {
     await mkdir(broken, { recursive: true });
     await writeFile(join(broken, 'result.json'), 'null');
     await mkdir(join(repo, '.tourney', 'runs', 'not-a-run'), { recursive: true });
+    // Valid JSON, but not a tourney result: an entrant without its name.
+    const edited = await finishedRun('20261105-100000-eeee', 'careful');
+    const json = JSON.parse(await readFile(join(edited, 'result.json'), 'utf8')) as { entrants: { name?: string }[] };
+    delete json.entrants[1]!.name;
+    await writeFile(join(edited, 'result.json'), JSON.stringify(json));
     const runs = await listRuns(repo);
     expect(runs.map((r) => [r.id, r.status])).toEqual([
-      ['20261104-100000-dddd', 'unreadable'],
+      ['20261105-100000-eeee', 'corrupt'],
+      ['20261104-100000-dddd', 'corrupt'],
       ['20261103-100000-cccc', 'incomplete'],
       ['20261102-100000-bbbb', 'no winner'],
       ['20261101-100000-aaaa', 'winner'],
     ]);
-    expect(runs[3]).toMatchObject({ winner: 'careful', score: 95.3, spec: 'Add a slugify helper', entrants: 4, mode: 'run' });
-    expect(runs[0]!.problem).toMatch(/expected a JSON object/);
+    expect(runs[4]).toMatchObject({ winner: 'careful', score: 95.3, spec: 'Add a slugify helper', entrants: 4, mode: 'run' });
+    expect(runs[1]!.problem).toMatch(/^expected a JSON object/);
+    expect(runs[0]!.problem).toBe('key "entrants[1].name" is missing: expected a string');
     expect(await run('ls', '--repo', repo)).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^RUN\s+STARTED\s+MODE\s+STATUS\s+WINNER\s+SCORE\s+SPEC$/);
-    expect(lines[4]).toMatch(/^20261101-100000-aaaa\s+2026-11-01 10:00\s+run\s+winner\s+careful\s+95\.3\s+Add a slugify helper$/);
+    expect(lines[1]).toMatch(/^20261105-100000-eeee\s+-\s+-\s+corrupt\s+-\s+-\s+key "entrants\[1\]\.name" is missing/);
+    // tourney show explains, naming the file and the key, and exits 2.
+    stderr = '';
+    expect(await run('show', '20261105-100000-eeee', '--repo', repo)).toBe(2);
+    expect(stderr).toMatch(/eeee\/result\.json: key "entrants\[1\]\.name" is missing: expected a string/);
+    expect(lines[5]).toMatch(/^20261101-100000-aaaa\s+2026-11-01 10:00\s+run\s+winner\s+careful\s+95\.3\s+Add a slugify helper$/);
   });
 
   it('says so when there is no run, and --json gives the same data', async () => {

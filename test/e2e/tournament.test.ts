@@ -9,6 +9,7 @@ import { createDemoRepo } from '../../src/demo/demo.js';
 import { main } from '../../src/cli/main.js';
 import { rerenderReport } from '../../src/cli/report-command.js';
 import { runTournament } from '../../src/run/tournament.js';
+import { loadRunResult } from '../../src/run/run-dirs.js';
 import type { RunEvent } from '../../src/run/events.js';
 import type { RunResult } from '../../src/types.js';
 import { TourneyError } from '../../src/errors.js';
@@ -128,6 +129,8 @@ describe('a tournament on Docker with scripted entrants, through the CLI', () =>
     const runDir = join(repo, '.tourney', 'runs', result.runId);
     const saved = JSON.parse(await readFile(join(runDir, 'result.json'), 'utf8')) as RunResult;
     expect(saved).toEqual(result);
+    // The file a real run writes passes the result schema every reader checks, and reads back unchanged.
+    expect(await loadRunResult(runDir)).toEqual(result);
     expect(saved.schemaVersion).toBe(2);
     expect(saved.reportPath).toBe(join(runDir, 'report.html'));
     const html = await readFile(saved.reportPath, 'utf8');

@@ -189,8 +189,15 @@ describe('verifyWinner: false claims fail, each on its own check', () => {
   it('a run with no winner, or a winner it was not confident about', async () => {
     const none = await winnerCommit({ result: { winner: null } });
     expect((await check(none.commit)).reason).toMatch(/has no winner/);
-    const unsure = await winnerCommit({ result: { selection: { confident: false, summary: 'alpha leads beta by 0.5 points: below the minimum margin of 2 points' } } });
+    const unsure = await winnerCommit({ result: { selection: { decidedBy: 'score', leader: 'alpha', runnerUp: 'beta', margin: 0.5, decidingParts: [], tieBreak: null, minMargin: 2, confident: false, summary: 'alpha leads beta by 0.5 points: below the minimum margin of 2 points' } } });
     expect((await check(unsure.commit)).reason).toMatch(/not confident: alpha leads beta by 0\.5 points/);
+  });
+
+  it('a result.json that the trailers vouch for but that is no tourney result (hand-edited before the promotion)', async () => {
+    const edited = await winnerCommit({ result: { entrants: [{ name: '../../alpha' }] } });
+    const v = await check(edited.commit);
+    expect(v.passed).toBe(false);
+    expect(v.reason).toMatch(/result\.json: key "entrants\[0\]\.name": expected a name of 1-40 lower-case letters.*got "\.\.\/\.\.\/alpha"/);
   });
 
   it('a winner commit that is not on the run\'s base', async () => {

@@ -93,7 +93,8 @@ export async function makePromoteFixture(options: { winner?: string | null; star
     reportPath: path.join(runDir, 'report.html'),
     entrants: sample.entrants.map((e) => ({ ...e, branch: null })),
   };
-  if (!winner) result.selection = { ...result.selection!, confident: false, summary: 'no entrant passed every gate', decidedBy: 'none' };
+  // A whole Selection: result.json is checked against the full result shape when promote reads it.
+  if (!winner) result.selection = { decidedBy: 'none', leader: null, runnerUp: null, margin: null, decidingParts: [], tieBreak: null, minMargin: null, confident: false, summary: 'no entrant passed every gate' };
   for (const e of result.entrants) {
     if (e.diff.files === 0) continue;
     await writeFile(path.join(runDir, e.diffPath), await patchOf(repo, e.name === 'careful' ? WINNER_CHANGE : LOSER_CHANGE));

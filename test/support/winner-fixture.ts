@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { formatTrailers, sha256Tag, type Provenance } from '../../src/promote/provenance.js';
-import { RESULT_SCHEMA_VERSION } from '../../src/types.js';
+import { readFileSync } from 'node:fs';
+import type { RunResult } from '../../src/types.js';
+
+/** A real run's result.json (a demo run), the base of every fixture run: it passes the result schema. */
+const REAL = JSON.parse(readFileSync(new URL('../fixtures/results/demo-run.json', import.meta.url), 'utf8')) as RunResult;
 
 // A promoted winner commit made by hand, exactly as src/promote/provenance.ts describes one: a
 // run dir holding entrants/<winner>/diff.patch and a result.json (written first, never rewritten),
@@ -28,15 +32,18 @@ export async function makeWinnerRun(repo: string, options: { runId: string; base
   const runDir = join(repo, '.tourney', 'runs', options.runId);
   await mkdir(join(runDir, 'entrants', winner), { recursive: true });
   await writeFile(join(runDir, 'entrants', winner, 'diff.patch'), options.patch);
+  const [first] = REAL.entrants;
   const result = {
-    schemaVersion: RESULT_SCHEMA_VERSION,
+    ...REAL,
+    runDir,
+    reportPath: join(runDir, 'report.html'),
     runId: options.runId,
     mode: 'run',
     baseCommit: options.base,
     winner,
     winnerBranch: `tourney/${options.runId}/winner`,
     selection: { decidedBy: 'gates', leader: winner, runnerUp: null, margin: null, decidingParts: [], tieBreak: null, minMargin: null, confident: true, summary: 'the only entrant' },
-    entrants: [{ name: winner, diffPath: `entrants/${winner}/diff.patch` }],
+    entrants: [{ ...first!, name: winner, branch: `tourney/${options.runId}/${winner}`, rank: 1, diffPath: `entrants/${winner}/diff.patch` }],
     ...options.result,
   };
   const bytes = JSON.stringify(result, null, 2) + '\n';
