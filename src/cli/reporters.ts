@@ -1,4 +1,4 @@
-import type { Reporter, RunEvent, EntrantState } from '../run/events.js';
+import type { Reporter, RunEvent } from '../run/events.js';
 import type { RunResult } from '../types.js';
 import type { PerfCheck } from '../checks/types.js';
 import { formatMs } from '../format.js';
@@ -50,6 +50,9 @@ function describeRaw(event: RunEvent): string | null {
       return `tourney: ${event.message}`;
     case 'judge':
       return `[judge] ${oneLine(event.line)}`;
+    case 'judge-call':
+      // Decided calls are told by `judge` lines; the live view alone shows calls in flight.
+      return null;
     case 'run-end': {
       const r = event.result;
       // The gate command prints its own verdict, one line per failed gate.
@@ -107,91 +110,6 @@ export function perfText(p: PerfCheck | null | undefined): string {
 function oneLine(text: string, max = 160): string {
   const flat = stripControl(text).replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
-const STATE_MARK: Record<EntrantState, string> = {
-  queued: '·',
-  starting: '…',
-  running: '▶',
-  finished: '✓',
-  failed: '✗',
-  timeout: '⏱',
-  error: '!',
-  'disk-limit': '⛁',
-  'diff-too-large': '⛁',
-  refereeing: '⚖',
-  tested: '⚖',
-};
-
-/**
- * A live view for terminals: one status line per entrant, redrawn in place, with phase lines
- * printed above it as they happen.
- */
-export class TtyReporter implements Reporter {
-  private rows = new Map<string, { state: EntrantState; detail: string; started: number; ended?: number }>();
-  private static readonly FINAL: ReadonlySet<EntrantState> = new Set(['finished', 'failed', 'timeout', 'error', 'disk-limit', 'diff-too-large']);
-  private drawn = 0;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly write: Write = (t) => process.stderr.write(t)) {}
-
-  onEvent(event: RunEvent): void {
-    if (event.type === 'run-start') {
-      for (const e of event.entrants) this.rows.set(e.name, { state: 'starting', detail: e.model, started: Date.now() });
-    }
-    if (event.type === 'phase-start' && event.phase === 'agents') {
-      for (const row of this.rows.values()) row.started = Date.now();
-      this.timer = setInterval(() => this.redraw(), 1000);
-      this.timer.unref();
-    }
-    if (event.type === 'entrant' && this.timer) {
-      const row = this.rows.get(event.name);
-      if (row) Object.assign(row, { state: event.state, detail: event.detail ?? row.detail });
-      // The clock shown is the one the time limit runs on: it starts when the entrant leaves the queue.
-      if (row && event.state === 'starting') row.started = Date.now();
-      if (row && TtyReporter.FINAL.has(event.state)) row.ended ??= Date.now();
-    } else if (event.type === 'phase-end' && event.phase === 'agents') {
-      // The live block becomes permanent output; later phases print plain lines.
-      this.redraw();
-      this.drawn = 0;
-      this.close();
-      const line = describe(event);
-      if (line) this.write(`${line}\n`);
-    } else if (event.type === 'activity') {
-      const row = this.rows.get(event.name);
-      if (row) row.detail = event.line;
-    } else if (event.type !== 'image-progress' || /^Step \d+/.test(event.line)) {
-      this.clear();
-      const line = describe(event);
-      if (line) this.write(`${line}\n`);
-    }
-    if (event.type === 'run-end') this.close();
-    else this.redraw();
-  }
-
-  close(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
-  private clear() {
-    if (this.drawn > 0) this.write(`\x1b[${this.drawn}A\x1b[0J`);
-    this.drawn = 0;
-  }
-
-  private redraw() {
-    if (!this.timer || this.rows.size === 0) return;
-    this.clear();
-    const width = Math.max(40, (process.stderr.columns ?? 100) - 1);
-    const nameWidth = Math.max(...[...this.rows.keys()].map((n) => n.length));
-    const lines = [...this.rows].map(([name, row]) => {
-      const elapsed = row.state === 'queued' ? '' : formatMs((row.ended ?? Date.now()) - row.started);
-      const text = `  ${STATE_MARK[row.state]} ${name.padEnd(nameWidth)}  ${row.state.padEnd(10)} ${elapsed.padStart(6)}  ${oneLine(row.detail)}`;
-      return text.slice(0, width);
-    });
-    this.write(lines.join('\n') + '\n');
-    this.drawn = lines.length;
-  }
 }
 
 /** Nothing on stderr (for --quiet). */

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, realpath, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { git } from '../git/repo.js';
 import { TourneyError, errorMessage } from '../errors.js';
 import { parseTrailers, sha256Tag, TRAILER, type Provenance } from '../promote/provenance.js';
+import { winnerCommitMismatch } from '../promote/winner-commit.js';
 import { loadRunResult, resolveRunDir, runsDir } from '../run/run-dirs.js';
 import type { ProvenanceCheck } from './types.js';
 
@@ -90,6 +90,7 @@ export async function verifyWinner(options: { root: string; base: string; head: 
   const resultFile = join(runDir, 'result.json');
   const bytes = await readFile(resultFile).catch(() => null);
   if (!bytes) return fail(`${resultFile}: no such file (expected the run dir of a finished run)`, { runDir });
+  // The result's hash first: a result.json that is not the one the trailers name is not read further.
   const resultHash = sha256Tag(bytes);
   if (resultHash !== provenance.result) {
     return fail(`${TRAILER.result} is ${provenance.result}, but ${resultFile} hashes to ${resultHash} (another run's result, or result.json was changed after the promotion)`, { runDir });
@@ -106,23 +107,11 @@ export async function verifyWinner(options: { root: string; base: string; head: 
   } catch (err) {
     return fail(errorMessage(err), { runDir });
   }
-  if (result.runId !== provenance.runId) return fail(`${TRAILER.run} is ${provenance.runId}, but ${resultFile} is of run ${result.runId}`, { runDir });
-  const winner = result.winner;
-  if (typeof winner !== 'string' || !/^[\w.-]{1,100}$/.test(winner) || winner.includes('..')) return fail(`run ${result.runId} has no winner (${result.selection?.summary ?? 'no entrant passed every gate'})`, { runDir });
+  const mismatch = await winnerCommitMismatch({ root, commit, provenance, runDir, resultBytes: bytes, result });
+  if (mismatch) return fail(mismatch, { runDir, ...(result.winner ? { winner: result.winner } : {}) });
+  const winner = result.winner!;
   if (result.selection && !result.selection.confident) return fail(`run ${result.runId}'s selection of ${winner} is not confident: ${result.selection.summary}`, { runDir, winner });
 
-  const parents = await git(root, ['rev-list', '--parents', '-n', '1', commit]);
-  const parentIds = parents.stdout.split(' ').slice(1);
-  if (parentIds.length !== 1 || parentIds[0] !== result.baseCommit) {
-    const had = parentIds.length === 0 ? 'no parent' : `parent${parentIds.length > 1 ? 's' : ''} ${parentIds.map(short).join(', ')}`;
-    return fail(`has ${had}, but run ${result.runId} started from ${short(result.baseCommit)} (a winner commit has the run's base as its only parent)`, { runDir, winner });
-  }
-  const expected = await winnerTree(root, result.baseCommit, join(runDir, 'entrants', winner, 'diff.patch'));
-  if ('error' in expected) return fail(expected.error, { runDir, winner });
-  const actual = await git(root, ['rev-parse', `${commit}^{tree}`]);
-  if (actual.stdout !== expected.tree) {
-    return fail(`its tree ${short(actual.stdout)} is not the run's base plus ${winner}'s diff (${short(expected.tree)}): the commit is not the change the run chose`, { runDir, winner });
-  }
   const later = await git(root, ['rev-list', '--count', `${commit}..${head}`]);
   const laterCommits = Number(later.stdout) || 0;
   return {
@@ -134,28 +123,4 @@ export async function verifyWinner(options: { root: string; base: string; head: 
     winner,
     laterCommits,
   };
-}
-
-/**
- * base + patch as a tree id, built in a throw-away index: the user's index and working tree are
- * never read or written.
- */
-async function winnerTree(root: string, base: string, patchFile: string): Promise<{ tree: string } | { error: string }> {
-  const patch = await readFile(patchFile, 'utf8').catch(() => null);
-  if (patch === null) return { error: `${patchFile}: no such file (the winner's diff, needed to check the commit's tree)` };
-  const scratch = await mkdtemp(join(tmpdir(), 'tourney-gate-index-'));
-  try {
-    const env = { GIT_INDEX_FILE: join(scratch, 'index') };
-    const read = await git(root, ['read-tree', base], { env });
-    if (read.exitCode !== 0) return { error: `the run's base commit ${short(base)} is not in this repository (fetch the full history, e.g. actions/checkout with fetch-depth: 0)` };
-    if (patch.trim().length > 0) {
-      const applied = await git(root, ['apply', '--cached', '--binary', '--whitespace=nowarn', patchFile], { env });
-      if (applied.exitCode !== 0) return { error: `${patchFile} does not apply to the run's base ${short(base)}: ${applied.stderr.split('\n')[0] ?? ''}` };
-    }
-    const tree = await git(root, ['write-tree'], { env });
-    if (tree.exitCode !== 0) return { error: `git write-tree failed: ${tree.stderr}` };
-    return { tree: tree.stdout };
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
 }

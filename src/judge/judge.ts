@@ -71,6 +71,8 @@ export interface JudgeInput {
   readOnlyBinds: string[];
   signal: AbortSignal;
   onProgress: (line: string) => void;
+  /** A decision started (no outcome) or decided, for the live view. */
+  onCall?: (call: { id: string; label: string; outcome?: string }) => void;
 }
 
 /** Runs the judge panel over the finalists and returns per-finalist judge scores with the evidence. */
@@ -89,6 +91,8 @@ export async function runJudge(input: JudgeInput): Promise<JudgeResult> {
       const names = input.finalists.map((f) => f.name);
       const playRound = async (pairs: [string, string][]) => {
         await Promise.all(pairs.map(async ([a, b]) => {
+          const call = { id: `${a} vs ${b}`, label: `${a} vs ${b}` };
+          input.onCall?.(call);
           const matchCalls = await Promise.all(
             servers.flatMap((server) => [
               pairwiseCall(input, server, byName.get(a)!, byName.get(b)!),
@@ -98,7 +102,9 @@ export async function runJudge(input: JudgeInput): Promise<JudgeResult> {
           calls.push(...matchCalls);
           const match = buildMatch(a, b, matchCalls);
           matches.push(match);
-          input.onProgress(`${match.a} vs ${match.b}: ${match.outcome === 'a' ? match.a : match.outcome === 'b' ? match.b : match.outcome}`);
+          const outcome = match.outcome === 'a' ? match.a : match.outcome === 'b' ? match.b : match.outcome;
+          input.onCall?.({ ...call, outcome });
+          input.onProgress(`${match.a} vs ${match.b}: ${outcome}`);
         }));
       };
       // Every pair meets with up to six finalists; beyond that, Swiss rounds bound the number of matches.
@@ -106,8 +112,11 @@ export async function runJudge(input: JudgeInput): Promise<JudgeResult> {
       for (let pairs = scheduler.nextRound(matches); pairs.length > 0; pairs = scheduler.nextRound(matches)) await playRound(pairs);
     } else {
       for (const finalist of input.finalists) {
-        for (const server of servers) {
+        for (const [index, server] of servers.entries()) {
+          const call = { id: `${finalist.name} ${index}`, label: servers.length > 1 ? `${finalist.name} (judge ${index + 1})` : finalist.name };
+          input.onCall?.(call);
           const out = await server.limit(() => rubricCall(input, server, finalist));
+          input.onCall?.({ ...call, outcome: out.call.error ? 'no answer' : 'graded' });
           rubric.push(out.scores);
           calls.push(out.call);
         }

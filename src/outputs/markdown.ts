@@ -1,13 +1,11 @@
 // The scorecard as GitHub-flavoured Markdown, for `--markdown FILE` and the job's step summary.
-// Names, models, errors and gate reasons come from entrants: every such text goes through `md()`,
-// which leaves letters, digits and plain punctuation and turns everything Markdown or HTML could
-// read as syntax into a character reference, so it can neither end a table cell nor start a link,
-// an image, a mention, an HTML tag or a code span.
+// Names, models, errors and gate reasons come from entrants: every such text goes through `md()`
+// (src/text/markdown.ts), which makes it inert.
 
 import type { EntrantResult, RunResult } from '../types.js';
 import type { CommandCheck } from '../checks/types.js';
 import { formatMs } from '../format.js';
-import { stripControl } from '../text/control.js';
+import { mdInline } from '../text/markdown.js';
 
 export interface MarkdownOptions {
   /** A Markdown block placed under the title (the PR packet's summary), trusted: written by tourney. */
@@ -17,28 +15,7 @@ export interface MarkdownOptions {
 /** Entrant-written text is cut to this many characters per cell: a summary must stay short (GitHub caps it at 1 MiB). */
 const CELL_MAX = 160;
 
-// Safe as they are: a space, letters and digits (any script), and punctuation no GFM rule starts with.
-const SAFE = /[\p{L}\p{N} ,/=+%'"()-]/u;
-
-/** Text as inert Markdown inline content: one line, capped, every syntax character a numeric reference. */
-export function md(text: string, max = CELL_MAX): string {
-  const line = stripControl(text).replace(/[\s\u2028\u2029]+/gu, ' ').trim();
-  const cut = [...line].length > max ? `${[...line].slice(0, max - 1).join('')}…` : line;
-  let out = '';
-  const chars = [...cut];
-  chars.forEach((ch, i) => {
-    if (SAFE.test(ch)) out += ch;
-    // GitHub turns `@name` into a mention and `scheme:`, `www.` and `a@b.c` into links after decoding
-    // references, so those are broken by a word joiner (invisible) rather than by escaping alone.
-    else if (ch === '@') out += '&#64;\u2060';
-    else if (ch === ':') out += '&#58;\u2060';
-    else if (ch === '.' && chars.slice(Math.max(0, i - 3), i).join('').toLowerCase() === 'www') out += '\u2060&#46;';
-    // Format characters (bidi overrides, zero-width) could reorder or hide what a reviewer reads.
-    else if (/\p{Cf}/u.test(ch)) out += '';
-    else out += `&#${ch.codePointAt(0)};`;
-  });
-  return out;
-}
+const md = (text: string, max = CELL_MAX): string => mdInline(text, max);
 
 const tests = (c: CommandCheck | null | undefined): string => {
   if (!c) return '–';

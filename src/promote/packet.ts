@@ -1,12 +1,12 @@
 // The PR packet: what a reviewer reads in a minute before accepting the winner. Pure functions of
-// RunResult; every piece of entrant-controlled text goes through mdText (see markdown.ts).
+// RunResult; every piece of entrant-controlled text goes through mdText (src/text/markdown.ts).
 import { relative } from 'node:path';
 import { formatMs } from '../format.js';
 import type { CommandCheck } from '../checks/types.js';
 import type { EntrantResult, RunResult } from '../types.js';
 import type { JudgeCall } from '../judge/types.js';
 import { stripControl } from '../text/control.js';
-import { mdCode, mdText } from './markdown.js';
+import { mdCode, mdInline as mdText } from '../text/markdown.js';
 
 export interface PacketOptions {
   /** Where the reader finds the full report; default result.reportPath. */

@@ -5,6 +5,7 @@ import { git, openRepo } from '../git/repo.js';
 import { loadRunResult, resolveRunDir } from '../run/run-dirs.js';
 import type { RunResult } from '../types.js';
 import { parseTrailers, sha256Tag, type Provenance } from './provenance.js';
+import { winnerCommitMismatch } from './winner-commit.js';
 
 /** A run's winner, checked against its branch: what every promote mode starts from. */
 export interface Promotable {
@@ -52,9 +53,8 @@ export async function loadPromotable(repo: string, run: string): Promise<Promota
   if (provenance.result !== hash) {
     throw bad(`${resultFile}: does not match the winner commit's Tourney-Result trailer (${provenance.result}, file is ${hash}); result.json was changed after the run`);
   }
-  const parent = await git(root, ['rev-parse', '--verify', '--quiet', `${commit}^1`]);
-  if (parent.exitCode !== 0 || parent.stdout.trim() !== result.baseCommit) {
-    throw bad(`branch ${branch}: its commit does not sit on the run's base ${result.baseCommit.slice(0, 12)} (was the branch moved?)`);
-  }
+  // The same proof `gate --require-winner` asks for: one parent, the run's base, and the winner's diff as its tree.
+  const mismatch = await winnerCommitMismatch({ root, commit, provenance, runDir, resultBytes: bytes, result });
+  if (mismatch) throw bad(`branch ${branch}, commit ${commit.slice(0, 12)}: ${mismatch}`);
   return { root, runDir, result, winner: result.winner, winnerBranch: branch, winnerCommit: commit, provenance };
 }

@@ -56,6 +56,8 @@ export async function refereeEntrant(
   ctx: RefereeContext, name: string, patch: string, timings: CheckTimings = {},
   /** Told as soon as the static checks' gates are known: the first one failed, or null. */
   onStaticGates?: (failed: GateResult | null) => void,
+  /** Told as each containerised step starts ("tests", "hidden tests"), for the live view. */
+  onStep?: (step: string) => void,
 ): Promise<RefereeVerdict> {
   const dir = join(ctx.runDir, 'entrants', name);
   const rel = `entrants/${name}`;
@@ -110,6 +112,7 @@ export async function refereeEntrant(
     onStaticGates?.(outOnStatic ?? null);
 
     // A diff that changes what the setup depends on (a new dependency) gets an environment of its own.
+    onStep?.('environment');
     const env = await timed('environment', () =>
       ctx.environment.forEntrant(name, patch, { headDir: tree.headDir, changedPaths: tree.changes.map((c) => c.path) }),
     );
@@ -136,8 +139,10 @@ export async function refereeEntrant(
       hidden = hiddenCommands.map(notRun)[0]?.[1];
     } else {
       const image = env.image;
+      onStep?.(spec.build ? 'build and tests' : 'tests');
       visible = await timed('tests', () => runCommands(ctx.docker, { ...base, image, purpose: 'tests', commands: visibleCommands }));
       // Hidden tests get a container of their own: whatever the visible run left behind cannot touch them.
+      if (spec.hidden) onStep?.('hidden tests');
       hidden = spec.hidden
         ? (await timed('hiddenTests', () => runCommands(ctx.docker, { ...base, image, purpose: 'hidden', overlays: hiddenOverlays, commands: hiddenCommands })))['hidden-test']
         : undefined;

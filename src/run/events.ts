@@ -31,6 +31,8 @@ export type RunEvent =
   /** `limitMs` is the entrant's whole time limit, counted from its `starting` event. */
   | { type: 'step'; name: string; step: EntrantStep; limitMs: number }
   | { type: 'judge'; line: string }
+  /** One judge decision (a pairwise match or a rubric grading) started, or decided when `outcome` is set. */
+  | { type: 'judge-call'; id: string; label: string; outcome?: string }
   | { type: 'warning'; message: string }
   | { type: 'note'; message: string }
   | { type: 'run-end'; result: RunResult };

@@ -11,6 +11,7 @@ import { describeSelection } from '../ranking/selection.js';
 import { renderReport } from '../report/render.js';
 import { runJudge } from '../judge/judge.js';
 import { addTokens, emptyTokens, RESULT_SCHEMA_VERSION, type EntrantResult, type RunResult } from '../types.js';
+import type { PerfCheck } from '../checks/types.js';
 import { mapLimit } from './concurrency.js';
 import { DiffTooLarge } from '../diff-limit.js';
 import { createWinnerCommit, keepBranches, writePrPacket } from './branches.js';
@@ -77,15 +78,17 @@ export async function settle(
   }
 
   const referee = await session.phase('referee', async () => {
+    const summaries = new Map<string, string>();
     const verdicts = await mapLimit(candidates, Math.max(1, cpus().length), async (candidate) => {
       if (candidate.patch.trim().length === 0) return null;
-      reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'refereeing' });
+      reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'refereeing', detail: 'static checks' });
       const verdict = await refereeEntrant(ctx, candidate.name, candidate.patch, checkTimings, (failed) => {
         // Known before any container starts; tests still run (see refereeEntrant), benchmarks will not.
-        if (failed) reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'refereeing', detail: `out on gate ${failed.gate}: ${failed.reason}` });
-      });
+        if (failed) reporter.onEvent({ type: 'note', message: `${candidate.name} is out on gate ${failed.gate}: ${failed.reason}` });
+      }, (step) => reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'refereeing', detail: step }));
       const tests = verdict.checks.tests;
       const summary = verdict.checks.error ?? (tests?.passed ? 'tests passed' : tests?.error ?? 'tests failed');
+      summaries.set(candidate.name, summary);
       reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'tested', detail: summary });
       return verdict;
     });
@@ -97,11 +100,15 @@ export async function settle(
       return [{ name: candidate.name, patch: candidate.patch, verdict, outOn: outOnGate(before) }];
     });
     const t0 = Date.now();
+    if (spec.bench?.length) {
+      for (const entry of entries) reporter.onEvent({ type: 'entrant', name: entry.name, state: 'refereeing', detail: 'benchmarks' });
+    }
     const perf = await refereePerformance(ctx, entries, { full: options.full, signal: session.signal });
     if (perf.size > 0) checkTimings.performance = (checkTimings.performance ?? 0) + Date.now() - t0;
     for (const entry of entries) {
       const check = perf.get(entry.name);
       if (check) entry.verdict.checks.performance = check;
+      if (spec.bench?.length) reporter.onEvent({ type: 'entrant', name: entry.name, state: 'tested', detail: `${summaries.get(entry.name) ?? ''}; ${perfSummary(check)}` });
     }
     return verdicts;
   });
@@ -235,6 +242,7 @@ async function judgeFinalists(session: RunSession, candidates: Candidate[], entr
       ...env,
       signal: session.signal,
       onProgress: (line) => reporter.onEvent({ type: 'judge', line }),
+      onCall: (call) => reporter.onEvent({ type: 'judge-call', ...call }),
     }),
   `${finalists.length} finalists, ${config.judge.models.length} judge(s), ${config.judge.mode}`);
   session.timings.judgeMs = result.ms;
@@ -248,4 +256,11 @@ async function judgeFinalists(session: RunSession, candidates: Candidate[], entr
     if (!e.eligible && e.score && out) e.score.skipped = [...(e.score.skipped ?? []), { part: 'judge', detail: `skipped: out on gate ${out.gate}` }];
   }
   return { summary: result.value, tokens: result.value.tokens, costUsd: result.value.costUsd };
+}
+
+/** How an entrant's benchmarks went, in a few words for the live view. */
+function perfSummary(p: PerfCheck | undefined): string {
+  if (!p?.ran) return p?.skipped ? `benchmarks skipped (${p.skipped.reason})` : 'benchmarks not run';
+  if (p.error) return 'benchmarks failed';
+  return p.ratio === null || !p.relativeTo ? 'benchmarks ran' : `benchmarks ${p.ratio.toFixed(2)}x the ${p.relativeTo}`;
 }

@@ -1,38 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
-import { main } from '../../src/cli/main.js';
+import { useCliHarness } from '../support/cli-harness.js';
 import { configJsonSchema, shippedSchemaPath } from '../../src/cli/schema-command.js';
 import { loadConfig } from '../../src/config/load.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { packagePath } from '../../src/paths.js';
 
-let repo: string;
-let stdout: string;
-beforeEach(async () => {
-  repo = await mkdtemp(join(tmpdir(), 'tourney-init-'));
-  await execa('git', ['init', '-q'], { cwd: repo });
-  await execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'init'], { cwd: repo });
-  stdout = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((stdout += String(c)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await rm(repo, { recursive: true, force: true });
-});
-
-const run = (...args: string[]) => main(['node', 'tourney', ...args]);
+const cli = useCliHarness({ prefix: 'init' });
+const run = cli.run;
 const validator = () => new Ajv2020({ strict: false, allErrors: true }).compile(configJsonSchema());
 
 describe('tourney schema', () => {
   it('prints the schema the package ships (regenerate with: tourney schema > schemas/tourney.config.schema.json)', async () => {
     expect(await run('schema')).toBe(0);
-    expect(JSON.parse(stdout)).toEqual(JSON.parse(await readFile(shippedSchemaPath(), 'utf8')));
+    expect(JSON.parse(cli.stdout)).toEqual(JSON.parse(await readFile(shippedSchemaPath(), 'utf8')));
   });
 
   it('accepts the configs tourney accepts and refuses unknown keys and wrong types, as the loader does', async () => {
@@ -50,23 +34,23 @@ describe('tourney schema', () => {
 
 describe('tourney init', () => {
   it('writes a config and a spec that tourney loads, and names the schema for editors', async () => {
-    expect(await run('init', '--repo', repo)).toBe(0);
-    const configText = await readFile(join(repo, 'tourney.config.yaml'), 'utf8');
+    expect(await run('init', '--repo', cli.dir)).toBe(0);
+    const configText = await readFile(join(cli.dir, 'tourney.config.yaml'), 'utf8');
     expect(configText.split('\n')[0]).toBe(`# yaml-language-server: $schema=${shippedSchemaPath()}`);
     expect(validator()(parse(configText))).toBe(true);
-    const config = await loadConfig(repo, {});
+    const config = await loadConfig(cli.dir, {});
     expect(config.entrants.map((e) => e.name)).toEqual(['careful', 'minimal']);
-    const spec = await loadSpec(join(repo, 'feature.md'));
+    const spec = await loadSpec(join(cli.dir, 'feature.md'));
     expect(spec.test).toBe('npm test');
     expect(Object.keys(spec.sections)).toEqual(expect.arrayContaining(['outcome', 'context', 'constraints', 'acceptance criteria']));
-    expect(stdout).toMatch(/wrote .*tourney\.config\.yaml\nwrote .*feature\.md\n/);
+    expect(cli.stdout).toMatch(/wrote .*tourney\.config\.yaml\nwrote .*feature\.md\n/);
   });
 
   it('never overwrites a file the user has', async () => {
-    await writeFile(join(repo, 'tourney.config.yaml'), 'mine: true\n');
-    expect(await run('init', '--repo', repo, '--spec', 'specs-new.md')).toBe(0);
-    expect(await readFile(join(repo, 'tourney.config.yaml'), 'utf8')).toBe('mine: true\n');
-    expect(stdout).toMatch(/kept .*tourney\.config\.yaml \(it exists; nothing overwritten\)/);
-    expect(await readFile(join(repo, 'specs-new.md'), 'utf8')).toContain('## Acceptance criteria');
+    await writeFile(join(cli.dir, 'tourney.config.yaml'), 'mine: true\n');
+    expect(await run('init', '--repo', cli.dir, '--spec', 'specs-new.md')).toBe(0);
+    expect(await readFile(join(cli.dir, 'tourney.config.yaml'), 'utf8')).toBe('mine: true\n');
+    expect(cli.stdout).toMatch(/kept .*tourney\.config\.yaml \(it exists; nothing overwritten\)/);
+    expect(await readFile(join(cli.dir, 'specs-new.md'), 'utf8')).toContain('## Acceptance criteria');
   });
 });

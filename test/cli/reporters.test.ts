@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
-import { LineReporter, TtyReporter, summaryTable, describe as describeEvent } from '../../src/cli/reporters.js';
+import { LineReporter, summaryTable, describe as describeEvent } from '../../src/cli/reporters.js';
 import { makeRun, type Fixture } from '../report/fixture.js';
 
 // eslint-disable-next-line no-control-regex -- the tests are about control characters
@@ -45,23 +45,6 @@ describe('terminal output', () => {
     expect(describeEvent({ type: 'image-progress', line: 'Step 3/15 : RUN useradd' })).toBe('[image] Step 3/15 : RUN useradd');
   });
 
-  it('redraws a live block of entrant rows on a terminal, then leaves it as plain output', () => {
-    const out: string[] = [];
-    const tty = new TtyReporter((t) => out.push(t));
-    tty.onEvent({ type: 'run-start', runId: 'r', runDir: '/x', specTitle: 'T', entrants: [{ name: 'a', model: 'm/a' }, { name: 'b', model: 'm/b' }] });
-    tty.onEvent({ type: 'phase-start', phase: 'agents' });
-    tty.onEvent({ type: 'entrant', name: 'a', state: 'running' });
-    tty.onEvent({ type: 'activity', name: 'a', line: 'write: src/x.js' });
-    tty.onEvent({ type: 'entrant', name: 'b', state: 'timeout', detail: 'time limit of 20 s reached' });
-    tty.onEvent({ type: 'phase-end', phase: 'agents', ms: 1000 });
-    tty.close();
-    const text = out.join('');
-    expect(text).toContain('\x1b[2A');
-    expect(text).toMatch(/▶ a\s+running.*write: src\/x\.js/);
-    expect(text).toMatch(/⏱ b\s+timeout.*time limit of 20 s reached/);
-    expect(text.trimEnd().endsWith('[agents] done in 1.0 s')).toBe(true);
-  });
-
   it("strips an entrant's escape codes from activity lines, errors and commands, live and plain", () => {
     const hostile = 'bash: npm test \x1b]52;c;Y3VybCBldmlsfHNo\x07\x1b]0;winner: hasty\x07\x1b[2A\x1b[0Jtests passed\r\x9b31m';
     const events = [
@@ -74,30 +57,6 @@ describe('terminal output', () => {
       expect(line).toContain('bash: npm test');
       expect(line).not.toMatch(CONTROL);
     }
-    const out: string[] = [];
-    const tty = new TtyReporter((t) => out.push(t));
-    tty.onEvent({ type: 'run-start', runId: 'r', runDir: '/x', specTitle: 'T', entrants: [{ name: 'a', model: 'm/a' }] });
-    tty.onEvent({ type: 'phase-start', phase: 'agents' });
-    tty.onEvent({ type: 'activity', name: 'a', line: hostile });
-    tty.close();
-    // Only tourney's own redraw sequences remain.
-    const text = out.join('').replaceAll('\x1b[1A\x1b[0J', '');
-    expect(text).toContain('bash: npm test tests passed');
-    expect(text).not.toMatch(CONTROL);
   });
 
-  it('shows queued entrants as queued, with no clock until they start', () => {
-    const out: string[] = [];
-    const tty = new TtyReporter((t) => out.push(t));
-    tty.onEvent({ type: 'run-start', runId: 'r', runDir: '/x', specTitle: 'T', entrants: [{ name: 'a', model: 'm/a' }, { name: 'b', model: 'm/b' }] });
-    tty.onEvent({ type: 'phase-start', phase: 'agents' });
-    tty.onEvent({ type: 'entrant', name: 'a', state: 'queued' });
-    tty.onEvent({ type: 'entrant', name: 'b', state: 'queued' });
-    tty.onEvent({ type: 'entrant', name: 'a', state: 'starting' });
-    tty.onEvent({ type: 'phase-end', phase: 'agents', ms: 1000 });
-    tty.close();
-    const text = out.join('');
-    expect(text).toMatch(/· b\s+queued\s+m\/b/);
-    expect(text).toMatch(/… a\s+starting\s+0\.0 s/);
-  });
 });

@@ -39,11 +39,14 @@ describe('tourney score: benchmarks are skipped for an entrant already out on a 
   });
 
   it('knows the static gate before the tests run', () => {
-    const out = progress.findIndex((l) => l.startsWith('[test-deleter] refereeing: out on gate tampering: test-deleted'));
+    const out = progress.findIndex((l) => l.startsWith('tourney: test-deleter is out on gate tampering: test-deleted'));
     const tested = progress.findIndex((l) => l.startsWith('[test-deleter] tested'));
     expect(out).toBeGreaterThan(-1);
     expect(tested).toBeGreaterThan(out);
-    expect(progress.some((l) => l.startsWith('[correct] refereeing: out on'))).toBe(false);
+    expect(progress.some((l) => l.startsWith('tourney: correct is out on'))).toBe(false);
+    // Its containerised steps are told as they start, after the static gate is known.
+    const tests = progress.findIndex((l) => l.startsWith('[test-deleter] refereeing: tests'));
+    expect(tests).toBeGreaterThan(out);
   });
 
   it('still runs the tests of the entrant out on the tampering gate', () => {

@@ -1,13 +1,12 @@
 import { rm } from 'node:fs/promises';
-import { fromMarkdown } from 'mdast-util-from-markdown';
-import { gfmFromMarkdown } from 'mdast-util-gfm';
-import { gfm } from 'micromark-extension-gfm';
-import type { Nodes, Root, Table } from 'mdast';
+import type { Root, Table } from 'mdast';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeSelection } from '../../src/ranking/selection.js';
-import { md, renderMarkdown } from '../../src/outputs/markdown.js';
+import { renderMarkdown } from '../../src/outputs/markdown.js';
+import { mdInline as md } from '../../src/text/markdown.js';
 import type { EntrantResult, RunResult } from '../../src/types.js';
 import { makeRun } from '../report/fixture.js';
+import { parseGfm, textOf, walk } from '../support/markdown.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -20,20 +19,7 @@ async function fixture(): Promise<RunResult> {
   return { ...fx.result, selection: describeSelection(fx.result.entrants, null) };
 }
 
-/** Parsed as GitHub does (CommonMark + GFM tables, autolinks, strikethrough). */
-const parse = (text: string): Root => fromMarkdown(text, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
-
-function walk(node: Nodes, visit: (n: Nodes) => void): void {
-  visit(node);
-  if ('children' in node) for (const child of node.children) walk(child as Nodes, visit);
-}
-const textOf = (node: Nodes): string => {
-  let out = '';
-  walk(node, (n) => {
-    if (n.type === 'text') out += n.value;
-  });
-  return out;
-};
+const parse = parseGfm;
 const tables = (root: Root) => root.children.filter((n): n is Table => n.type === 'table');
 
 // Each is a way entrant-written text could take over a Markdown document or a GitHub page.

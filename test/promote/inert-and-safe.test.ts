@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { mdText } from '../../src/promote/markdown.js';
+import { mdInline as mdText } from '../../src/text/markdown.js';
 import { unsafeToAdvance } from '../../src/promote/worktrees.js';
 
 describe('mdText', () => {

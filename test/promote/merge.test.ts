@@ -70,6 +70,15 @@ describe('provenance', () => {
     await writeFile(file, original.replace('"winner": "careful"', '"winner": "careful" '));
     expect((await refusal(promote(opts(fx)))).message).toMatch(/result\.json: does not match the winner commit's Tourney-Result trailer/);
     await writeFile(file, original);
+    // The winner branch moved to a commit with the same message and parent but another tree: the
+    // trailers can be copied, the tree cannot be forged.
+    const winnerCommit = await fx.git('rev-parse', WINNER);
+    const message = await fx.git('log', '-1', '--format=%B', WINNER);
+    const base = await fx.git('rev-parse', `${WINNER}^1`);
+    const forged = await fx.git('commit-tree', `${base}^{tree}`, '-p', base, '-m', message);
+    await fx.git('branch', '-f', WINNER, forged);
+    expect((await refusal(promote(opts(fx)))).message).toMatch(/its tree [0-9a-f]{12} is not the run's base plus careful's diff/);
+    await fx.git('branch', '-f', WINNER, winnerCommit);
     await fx.git('branch', '-f', WINNER, `tourney/${RUN_ID}/careful`);
     expect((await refusal(promote(opts(fx)))).message).toMatch(/no Tourney-Run\/Tourney-Spec\/Tourney-Result trailers/);
     await fx.git('branch', '-D', WINNER);

@@ -1,26 +1,20 @@
 import { describe, expect, test } from 'vitest';
-import MarkdownIt from 'markdown-it';
-import { mdText } from '../../src/promote/markdown.js';
+import { mdInline as mdText } from '../../src/text/markdown.js';
 import { packetSummary, packetTitle, renderPrPacket } from '../../src/promote/packet.js';
 import type { RunResult } from '../../src/types.js';
 import { makeRun } from '../report/fixture.js';
+import { allNodes, parseGfm, textOf } from '../support/markdown.js';
 
-// GitHub-like rendering: raw HTML allowed and bare URLs linked, as GitHub does.
-const md = new MarkdownIt({ html: true, linkify: true });
+type Node = ReturnType<typeof allNodes>[number];
+const tokens = (markdown: string): Node[] => allNodes(parseGfm(markdown));
 
-type Token = ReturnType<typeof md.parse>[number];
-
-function tokens(markdown: string): Token[] {
-  return md.parse(markdown, {}).flatMap((t) => [t, ...(t.children ?? [])]);
-}
-
-/** What an attacker wants from entrant text: markup of their own. */
+/** What an attacker wants from entrant text: markup of their own (the packet's own bold is tourney's). */
 function injected(markdown: string): string[] {
   const found: string[] = [];
   for (const t of tokens(markdown)) {
-    if (['link_open', 'image', 'html_inline', 'html_block', 'code_inline', 'em_open', 's_open', 'strong_open'].includes(t.type) && t.type !== 'strong_open') found.push(t.type);
+    if (['link', 'linkReference', 'image', 'imageReference', 'html', 'inlineCode', 'emphasis', 'delete', 'footnoteReference'].includes(t.type)) found.push(t.type);
   }
-  const text = tokens(markdown).filter((t) => t.type === 'text').map((t) => t.content).join('\n');
+  const text = textOf(parseGfm(markdown));
   // GitHub's post-render filters: mentions, issue references, bare URLs / www, commit hashes.
   for (const re of [/@[A-Za-z0-9]/, /#\d/, /GH-\d/i, /[a-z]+:\/\//i, /\bwww\./i, /\b[0-9a-f]{7,40}\b/]) if (re.test(text)) found.push(`text ${re}`);
   return found;
@@ -116,7 +110,7 @@ describe('PR packet', () => {
     const baseline = tokens(clean);
     const packet = renderPrPacket(hostileRun(result, evil));
     expect(injected(packet)).toEqual(injected(clean));
-    const kinds = (ts: Token[]) => ts.filter((t) => /^(heading|table|tr|blockquote|bullet_list|ordered_list|hr|list_item|fence|code_block)/.test(t.type)).map((t) => t.type).join(' ');
+    const kinds = (ts: Node[]) => ts.filter((t) => /^(heading|table|tableRow|blockquote|list|listItem|thematicBreak|code)$/.test(t.type)).map((t) => t.type).join(' ');
     // Same document structure: no heading, table row, list, quote or rule of the entrant's.
     expect(kinds(tokens(packet))).toBe(kinds(baseline));
     // eslint-disable-next-line no-control-regex -- looking for control characters is the point
@@ -128,6 +122,8 @@ describe('PR packet', () => {
   test('mdText keeps ordinary text readable', () => {
     expect(mdText('fix slugify for accents (é → e), 3 tests')).toBe('fix slugify for accents (é → e), 3 tests');
     expect(mdText('x'.repeat(300), 50)).toHaveLength(50);
-    expect(md.renderInline(mdText('x | y [z](u) *w*'))).toBe('x | y [z](u) *w*');
+    const parsed = parseGfm(mdText('x | y [z](u) *w*'));
+    expect(textOf(parsed)).toBe('x | y [z](u) *w*');
+    expect(tokens(mdText('x | y [z](u) *w*')).map((n) => n.type)).toEqual(['root', 'paragraph', 'text']);
   });
 });
