@@ -14,9 +14,13 @@ import { ensureTestImage, leftoverResources } from '../support/docker.js';
 
 const SLEEPY_LIMIT_S = 25;
 
-// One opencode entrant and command entrants on the demo spec, refereed and judged the same way. The command agent is
-// a node script committed in the repository (tools/agent.mjs): node is in the sandbox image, so nothing is added to it.
-describe('agent kinds side by side: opencode and command', () => {
+// The four kinds in one tournament on the demo spec, refereed and judged the same way: opencode, Claude Code and Codex
+// through their real binaries, driven by the same scripted turns (demo-slugify-tidy), and command entrants. The command
+// agent is a node script committed in the repository (tools/agent.mjs): node is in the sandbox image already.
+const FOUR = ['tidy', 'claude', 'codex', 'cli'] as const;
+const KIND_OF = { tidy: 'opencode', claude: 'claude-code', codex: 'codex', cli: 'command' } as const;
+
+describe('agent kinds side by side: opencode, claude-code, codex and command', () => {
   let repo: string;
   let result: RunResult;
   const events: { at: number; event: RunEvent }[] = [];
@@ -29,6 +33,12 @@ describe('agent kinds side by side: opencode and command', () => {
     await writeFile(join(repo, 'tourney.config.yaml'), [
       'entrants:',
       '  - name: tidy',
+      '    model: scripted/demo-slugify-tidy',
+      '  - name: claude',
+      '    agent: claude-code',
+      '    model: scripted/demo-slugify-tidy',
+      '  - name: codex',
+      '    agent: codex',
       '    model: scripted/demo-slugify-tidy',
       '  - name: cli',
       '    agent: command',
@@ -60,7 +70,7 @@ describe('agent kinds side by side: opencode and command', () => {
     result = await runTournament({ repoDir: repo, specPath: join(repo, 'feature.md') }, { onEvent: (event) => events.push({ at: Date.now(), event }) });
     // Only this run's: other suites may share the engine.
     expect((await leftoverResources(docker)).filter((r) => r.includes(result.runId))).toEqual([]);
-  }, 600_000);
+  }, 900_000);
 
   afterAll(async () => {
     if (repo) await rm(repo, { recursive: true, force: true });
@@ -69,20 +79,30 @@ describe('agent kinds side by side: opencode and command', () => {
   const entrant = (name: string) => result.entrants.find((e) => e.name === name)!;
   const transcript = async (name: string) => JSON.parse(await readFile(join(result.runDir, 'entrants', name, 'transcript.json'), 'utf8')) as AgentTranscript;
 
-  it('referees the command agent like the opencode one: both pass the tests and the hidden tests', () => {
-    for (const name of ['tidy', 'cli']) {
+  it('referees every kind the same way: each implements the feature and passes the tests and the hidden tests', () => {
+    for (const name of FOUR) {
       const e = entrant(name);
       expect(e.status, `${name}: ${e.error}`).toBe('finished');
       expect(e.checks.tests?.passed).toBe(true);
       expect(e.checks.hiddenTests?.passed).toBe(true);
       expect(e.eligible).toBe(true);
     }
-    expect(entrant('tidy').agent).toBe('opencode');
-    expect(entrant('cli').agent).toBe('command');
-    expect(['tidy', 'cli']).toContain(result.winner);
+    for (const name of FOUR) expect(entrant(name).agent).toBe(KIND_OF[name]);
+    expect(FOUR as readonly string[]).toContain(result.winner);
+    // The same script through three agents: the same change, so the same diff size.
+    const sizes = ['tidy', 'claude', 'codex'].map((n) => [entrant(n).diff.files, entrant(n).diff.additions]);
+    expect(new Set(sizes.map((x) => x.join(' '))).size).toBe(1);
   });
 
-  it('writes the same transcript shape for both kinds', async () => {
+  it('writes the same transcript shape for every kind, each with its own tool names and tokens from its own usage', async () => {
+    for (const [name, tools] of [['claude', ['Read', 'Edit', 'Write', 'Bash']], ['codex', ['shell', 'apply_patch']]] as const) {
+      const t = await transcript(name);
+      expect(t).toMatchObject({ format: 'tourney-transcript/1', agent: KIND_OF[name], model: 'scripted/demo-slugify-tidy' });
+      const parts = t.messages.flatMap((m) => m.parts).filter((p) => p.type === 'tool');
+      expect(parts.map((p) => p.type === 'tool' && p.name)).toEqual(expect.arrayContaining([...tools]));
+      expect(parts.every((p) => p.type === 'tool' && p.status === 'completed'), name).toBe(true);
+      expect(entrant(name).tokens.input, name).toBeGreaterThan(0);
+    }
     const tidy = await transcript('tidy');
     expect(tidy).toMatchObject({ format: 'tourney-transcript/1', agent: 'opencode', model: 'scripted/demo-slugify-tidy' });
     const tools = tidy.messages.flatMap((m) => m.parts).filter((p) => p.type === 'tool');
@@ -120,7 +140,7 @@ describe('agent kinds side by side: opencode and command', () => {
 
   it('measures each kind from its agent start to its first activity line (printed, for the closing note)', () => {
     const first = (name: string, match: (e: RunEvent) => boolean) => events.find(({ event }) => event.type !== 'run-end' && 'name' in event && event.name === name && match(event))?.at ?? NaN;
-    const lines = ['tidy', 'cli'].map((name) => {
+    const lines = FOUR.map((name) => {
       const start = first(name, (e) => e.type === 'step' && e.step.step === 'agent-start');
       const activity = first(name, (e) => e.type === 'activity');
       return { name, ms: activity - start, agentMs: entrant(name).timings?.agentMs ?? NaN };
@@ -132,6 +152,11 @@ describe('agent kinds side by side: opencode and command', () => {
   it('emits the live view steps in order for each kind', () => {
     const steps = (name: string) => events.flatMap(({ event }) => (event.type === 'step' && event.name === name ? [event.step] : []));
     expect(steps('cli').map((s) => s.step)).toEqual(['sandbox', 'agent-start', 'extracting']);
+    for (const name of ['claude', 'codex']) {
+      const seen = steps(name).map((s) => s.step).filter((s, i, all) => s !== all[i - 1]);
+      expect(seen, name).toEqual(['sandbox', 'agent-start', 'turn', 'extracting']);
+      expect(steps(name).some((s) => s.step === 'turn' && s.turn >= 3), name).toBe(true);
+    }
     const tidy = steps('tidy');
     expect(tidy.map((s) => s.step).filter((s, i, all) => s !== all[i - 1])).toEqual(['sandbox', 'agent-start', 'turn', 'extracting']);
     const turns = tidy.flatMap((s) => (s.step === 'turn' ? [s.turn] : []));
@@ -147,11 +172,15 @@ describe('agent kinds side by side: opencode and command', () => {
     expect(html).toContain('<span class="agent-kind">command</span>: <code>scripted/demo-stuck</code>');
     expect(html).toContain('<span class="agent-kind">opencode</span>: <code>scripted/demo-slugify-tidy</code>');
     // Both conversations, in the same markup: opencode's tool calls, the command's output as text.
-    expect(html.match(/<summary><h3>Conversation<\/h3>/g)?.length).toBe(5);
+    expect(html).toContain('<span class="agent-kind">claude-code</span>: <code>scripted/demo-slugify-tidy</code>');
+    expect(html).toContain('<span class="agent-kind">codex</span>: <code>scripted/demo-slugify-tidy</code>');
+    expect(html.match(/<summary><h3>Conversation<\/h3>/g)?.length).toBe(7);
+    expect(html).toMatch(/<li class="t-tool"><details><summary><code>Edit<\/code>/);
+    expect(html).toMatch(/<li class="t-tool"><details><summary><code>apply_patch<\/code>/);
     expect(html).toMatch(/<li class="t-tool"><details><summary><code>edit<\/code>/);
     expect(html).toContain('prompt mentions slugify: yes');
     const saved = JSON.parse(await readFile(join(result.runDir, 'result.json'), 'utf8')) as RunResult;
-    expect(Object.fromEntries(saved.entrants.map((e) => [e.name, e.agent]))).toEqual({ tidy: 'opencode', cli: 'command', sleepy: 'command', broken: 'command', absent: 'command' });
+    expect(Object.fromEntries(saved.entrants.map((e) => [e.name, e.agent]))).toEqual({ tidy: 'opencode', claude: 'claude-code', codex: 'codex', cli: 'command', sleepy: 'command', broken: 'command', absent: 'command' });
     expect(summaryTable(result)).toMatch(/ cli +command scripted\/demo-stuck +finished/);
   });
 });
