@@ -70,8 +70,9 @@ function describeRaw(event: RunEvent): string | null {
 /** The scorecard in plain text, for the terminal. */
 export function summaryTable(result: RunResult): string {
   const withPerf = Boolean(result.spec.bench?.length);
-  // Which agent ran which model; scored candidates name their source in the entrant's own row instead.
-  const withAgent = result.mode === 'run';
+  // Which agent ran which model, when any is not opencode (the run-start line names every model already, and a
+  // plain opencode run keeps the table within 100 columns); scored candidates name their source in their own row.
+  const withAgent = result.mode === 'run' && result.entrants.some((e) => e.agent !== undefined && e.agent !== 'opencode');
   const rows = [...result.entrants]
     .sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || (b.score?.total ?? -1) - (a.score?.total ?? -1) || a.name.localeCompare(b.name))
     .map((e) => {

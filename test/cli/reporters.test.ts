@@ -15,9 +15,12 @@ afterAll(() => rm(fx.runDir, { recursive: true, force: true }));
 describe('terminal output', () => {
   it('prints the scorecard ranked first, with failed gates named and the time of each agent', () => {
     const lines = summaryTable(fx.result).split('\n');
-    expect(lines[0]).toMatch(/rank\s+entrant\s+agent model\s+status\s+gates\s+score\s+tests\s+diff\s+time/);
-    const first = fx.result.entrants[0]!;
-    expect(lines.find((l) => l.includes(` ${first.name} `))).toContain(` ${first.agent} ${first.model} `);
+    expect(lines[0]).toMatch(/rank\s+entrant\s+status\s+gates\s+score\s+tests\s+diff\s+time/);
+    // Only a run with another agent kind gets the agent/model column.
+    const mixed = { ...fx.result, entrants: fx.result.entrants.map((e, i) => (i === 0 ? { ...e, agent: 'codex' as const } : e)) };
+    expect(summaryTable(mixed).split('\n')[0]).toMatch(/rank\s+entrant\s+agent model\s+status/);
+    const first = mixed.entrants[0]!;
+    expect(summaryTable(mixed).split('\n').find((l) => l.includes(` ${first.name} `))).toContain(` ${first.agent} ${first.model} `);
     const ranked = lines.slice(1, 1 + fx.result.entrants.length).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '));
     const winner = fx.result.entrants.find((e) => e.rank === 1)!;
     expect(ranked[0]).toBe(`1 ${winner.name}`);

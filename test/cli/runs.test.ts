@@ -91,7 +91,7 @@ describe('tourney show and open', () => {
     await mkdir(join(repo, '.tourney', 'runs', '20261103-100000-cccc'), { recursive: true });
     expect(await run('show', '--repo', repo)).toBe(0);
     expect(stdout).toMatch(/^run 20261102-100000-bbbb · run · started 2026-11-02 10:00:00 UTC\nspec: Add a slugify helper\n/);
-    expect(stdout).toMatch(/rank\s+entrant\s+agent model\s+status\s+gates\s+score/);
+    expect(stdout).toMatch(/rank\s+entrant\s+status\s+gates\s+score/);
     expect(stdout).toMatch(/winner: quick/);
   });
 
