@@ -34,9 +34,18 @@ export function needsCredentials(provider: string): boolean {
  */
 export function providerEnvNames(provider: string, catalogue: Catalogue | null): readonly string[] | undefined {
   const listed = catalogue?.providers[provider]?.env;
-  if (listed && listed.length > 0) return listed;
-  return FALLBACK_PROVIDER_ENV[provider];
+  const names = listed && listed.length > 0 ? listed : FALLBACK_PROVIDER_ENV[provider];
+  const extra = AGENT_PROVIDER_ENV[provider] ?? [];
+  return names ? [...new Set([...names, ...extra])] : extra.length > 0 ? extra : undefined;
 }
+
+/**
+ * Credentials other agents than opencode read for a provider (Claude Code's bearer and subscription tokens): they are
+ * that provider's keys too, so they reach its entrants only, never every container as a plain `sandbox.env` name.
+ */
+export const AGENT_PROVIDER_ENV: Readonly<Record<string, readonly string[]>> = {
+  anthropic: ['ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'],
+};
 
 /** Host variables set (non-empty: an empty key is no key) among `names`. */
 export function setVariables(names: readonly string[], env: NodeJS.ProcessEnv): Record<string, string> {

@@ -1,5 +1,5 @@
 import type { EntrantState, EntrantStep, Reporter, RunEvent } from '../run/events.js';
-import { stripControl } from '../text/control.js';
+import { terminalLine } from '../text/control.js';
 import { describe } from './reporters.js';
 
 type Write = (text: string) => void;
@@ -230,8 +230,8 @@ export function renderRows(rows: LiveRow[], now: number, width: number): string[
   const labelWidth = Math.min(24, Math.max(...rows.map((r) => r.label.length)));
   const stepWidth = Math.max(8, ...rows.map((r) => r.step.length));
   return rows.map((row) => {
-    const label = stripControl(row.label).slice(0, labelWidth).padEnd(labelWidth);
-    const text = `  ${STATE_MARK[row.state]} ${label}  ${stripControl(row.step).padEnd(stepWidth)}  ${clockText(row, now).padStart(13)}  ${flat(row.detail)}`;
+    const label = terminalLine(row.label).slice(0, labelWidth).padEnd(labelWidth);
+    const text = `  ${STATE_MARK[row.state]} ${label}  ${terminalLine(row.step).padEnd(stepWidth)}  ${clockText(row, now).padStart(13)}  ${flat(row.detail)}`;
     return text.length > width ? `${text.slice(0, width - 1)}…` : text;
   });
 }
@@ -256,5 +256,5 @@ export function clock(ms: number): string {
 }
 
 function flat(text: string): string {
-  return stripControl(text).replace(/\s+/g, ' ').trim();
+  return terminalLine(text);
 }

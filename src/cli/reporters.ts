@@ -2,7 +2,7 @@ import type { Reporter, RunEvent } from '../run/events.js';
 import type { RunResult } from '../types.js';
 import type { PerfCheck } from '../checks/types.js';
 import { formatMs } from '../format.js';
-import { stripControl } from '../text/control.js';
+import { stripControl, terminalLine } from '../text/control.js';
 import { standingOf } from '../report/standing.js';
 
 type Write = (text: string) => void;
@@ -120,10 +120,7 @@ function standingLines(result: RunResult): string[] {
   ];
 }
 
-/** Entrant-written text made safe for one terminal line: no escapes, no format characters (bidi overrides), one line. */
-function terminalText(text: string): string {
-  return stripControl(text).replace(/\p{Cf}/gu, '').replace(/\s+/g, ' ').trim();
-}
+const terminalText = terminalLine;
 
 function fitName(name: string, width: number): string {
   return (name.length > width ? `${name.slice(0, width - 1)}…` : name).padEnd(width);
@@ -145,7 +142,7 @@ export function perfText(p: PerfCheck | null | undefined): string {
 }
 
 function oneLine(text: string, max = 160): string {
-  const flat = stripControl(text).replace(/\s+/g, ' ').trim();
+  const flat = terminalLine(text);
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

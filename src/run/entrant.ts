@@ -151,12 +151,13 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
     })();
     // Whatever hangs (a server that stops answering, a transcript that never settles), the stop comes on time.
     let timedOut = false;
-    const session = await withDeadline(agent, Math.max(1, deadline + TRANSCRIPT_GRACE_MS - Date.now()), 'the agent').catch((err: unknown): AgentSessionResult => {
+    const reported = await withDeadline(agent, Math.max(1, deadline + TRANSCRIPT_GRACE_MS - Date.now()), 'the agent').catch((err: unknown): AgentSessionResult => {
       agent.catch(() => undefined);
       timedOut = true;
       if (Date.now() >= deadline) return { ...failed('timeout', ''), error: undefined };
       throw err;
     });
+    const session = saneUsage(reported);
     // A kind writes its transcript before it returns; one cut off by the deadline may have left none (or half of one).
     const transcriptSaved = !timedOut && existsSync(input.transcriptFile);
     timings.agentMs = Date.now() - started - timings.sandboxMs;
@@ -208,4 +209,24 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
     await sandbox?.remove();
     await attachment?.release().catch(() => undefined);
   }
+}
+
+const MAX_TOKENS = 1e12;
+const MAX_COST_USD = 1e6;
+const count = (n: unknown, max: number) => (typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.min(Math.floor(n), max) : 0);
+
+/**
+ * Usage as the agent reported it, bounded: the numbers come from its own output stream, which the entrant can write
+ * into, and a fraction, a huge or a non-finite value would make result.json fail its schema for every later reader.
+ */
+export function saneUsage(session: AgentSessionResult): AgentSessionResult {
+  const t = session.tokens;
+  const cost = typeof session.costUsd === 'number' && Number.isFinite(session.costUsd) && session.costUsd > 0 ? Math.min(session.costUsd, MAX_COST_USD) : 0;
+  return {
+    ...session,
+    tokens: { input: count(t.input, MAX_TOKENS), output: count(t.output, MAX_TOKENS), reasoning: count(t.reasoning, MAX_TOKENS), cacheRead: count(t.cacheRead, MAX_TOKENS), cacheWrite: count(t.cacheWrite, MAX_TOKENS) },
+    costUsd: cost,
+    toolCalls: count(session.toolCalls, 1e9),
+    deniedPermissions: session.deniedPermissions.slice(0, 200).map((d) => String(d).slice(0, 300)),
+  };
 }

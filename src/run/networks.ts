@@ -62,6 +62,16 @@ export class SandboxNetworks {
     return new SandboxNetworks(docker, runId, config, proxyImage, config.sandbox, server);
   }
 
+  /**
+   * Whether tourney's scripted server itself refused `model` (its script answered 401/402/403): host-side proof of
+   * a refusal an agent reports, which the entrant could otherwise forge to stop the other entrants.
+   */
+  scriptedRefusal(model: string): boolean {
+    if (!this.server || !isScripted(model)) return false;
+    const id = model.slice(model.indexOf('/') + 1);
+    return this.server.requests.some((r) => r.kind === 'error' && [401, 402, 403].includes(r.status) && r.model === id);
+  }
+
   /** `gateway`: the provider gateway this container talks to (`providers.<id>.baseURL`), allowed under an allowlist. */
   async attach(role: string, model: string, gateway?: ProviderSettings): Promise<Attachment> {
     const scripted = isScripted(model);

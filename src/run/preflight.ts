@@ -5,7 +5,7 @@ import { displayPath } from '../config/load.js';
 import { loadCatalogue, readCachedCatalogue, type Catalogue, type CatalogueSource } from '../agents/catalogue.js';
 import { gatewayEndpoint, headerVariables, referencedVariables, settingsFor, type ProviderSettings } from '../agents/gateways.js';
 import { parseModel, type EntrantGateway } from '../agents/models.js';
-import { FALLBACK_PROVIDER_ENV, authFileProviders, needsCredentials, opencodeAuthFile, providerEnvNames, providerOf, setVariables } from '../agents/providers.js';
+import { AGENT_PROVIDER_ENV, FALLBACK_PROVIDER_ENV, authFileProviders, needsCredentials, opencodeAuthFile, providerEnvNames, providerOf, setVariables } from '../agents/providers.js';
 import { nearest } from '../agents/suggest.js';
 import type { TourneyConfig } from '../types.js';
 
@@ -233,6 +233,7 @@ function sharedEnv(config: TourneyConfig, conventional: Map<string, readonly str
   const claimed = new Set<string>([
     ...[...conventional.values()].flat(),
     ...Object.values(FALLBACK_PROVIDER_ENV).flat(),
+    ...Object.values(AGENT_PROVIDER_ENV).flat(),
     ...Object.values(catalogue?.providers ?? {}).flatMap((p) => p.env),
     ...gatewayVariables,
   ]);

@@ -94,7 +94,8 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           // Only this entrant's provider's keys (plus the non-credential sandbox.env extras).
           passEnv: credentialEnv(session.credentials, entrant.model, entrant.name),
           gateway: gatewayFor(session.credentials, entrant.model, entrant.name),
-          readOnlyBinds: authBinds(config),
+          // opencode's auth file holds every provider's login: only an opencode entrant reads it.
+          readOnlyBinds: entrant.agent === 'opencode' ? authBinds(config) : [],
           timeLimitMs: timeLimitSec * 1000,
           diffFile: join(dir, 'diff.patch'),
           transcriptFile: join(dir, 'transcript.json'),
@@ -102,6 +103,12 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           credentialNames: credentialNames(session.credentials, entrant.model, entrant.name),
           onProviderFailure: (failure) => {
             if (!failure.stopsProvider || stops.stopped(scope)) return;
+            // The agent's word is its own output stream, which a hostile entrant can forge to stop its rivals.
+            const confirmed = networks.scriptedRefusal(entrant.model) || stops.reported(scope, entrant.name) >= 2;
+            if (!confirmed) {
+              reporter.onEvent({ type: 'warning', message: `${entrant.name}: ${failure.message}; the other ${providerOf(entrant.model)} entrants go on unless a second one sees the same refusal` });
+              return;
+            }
             reporter.onEvent({ type: 'warning', message: `${failure.message}: stopping the other ${providerOf(entrant.model)} entrants that use the same key` });
             stops.stop(scope, failure, `entrant "${entrant.name}"`);
           },

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { PassThrough, Readable } from 'node:stream';
 import { pack as tarPack } from 'tar-stream';
 import type { ExecStreamOptions, ExecStreamResult } from '../agents/kind.js';
@@ -331,10 +330,63 @@ function demuxBuffer(buffer: Buffer): string {
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** Calls `onLine` for every line of `input` (without its newline); resolves when the input ends. */
+/** The longest line handed on: the rest of a longer one is dropped up to its newline (an agent's output is hostile). */
+export const MAX_STREAM_LINE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Calls `onLine` for every line of `input` (without its newline); resolves when the input ends. Bounded: a line
+ * longer than MAX_STREAM_LINE_BYTES is cut there and the rest of it skipped, so no output grows tourney's memory.
+ */
 function lineReader(input: PassThrough, onLine: ((line: string) => void) | undefined): Promise<void> {
   if (!onLine) return new Promise((resolve) => input.on('end', resolve).resume());
-  const reader = createInterface({ input, crlfDelay: Infinity });
-  reader.on('line', onLine);
-  return new Promise((resolve) => reader.on('close', resolve));
+  return new Promise((resolve) => {
+    const splitter = boundedLines(onLine);
+    input.on('data', (chunk: Buffer) => splitter.push(chunk));
+    input.on('end', () => {
+      splitter.end();
+      resolve();
+    });
+    input.on('error', () => resolve());
+  });
+}
+
+/** Splits bytes into lines, keeping at most `max` bytes of any one line (the rest up to its newline is dropped). */
+export function boundedLines(onLine: (line: string) => void, max = MAX_STREAM_LINE_BYTES): { push(chunk: Buffer): void; end(): void } {
+  let parts: Buffer[] = [];
+  let size = 0;
+  let skipping = false;
+  const emit = () => {
+    const line = Buffer.concat(parts).toString('utf8').replace(/\r$/, '');
+    parts = [];
+    size = 0;
+    onLine(line);
+  };
+  return {
+    push(chunk) {
+      let start = 0;
+      while (start < chunk.length) {
+        const nl = chunk.indexOf(0x0a, start);
+        const end = nl < 0 ? chunk.length : nl;
+        if (!skipping) {
+          const room = max - size;
+          const piece = chunk.subarray(start, Math.min(end, start + room));
+          if (piece.length > 0) {
+            parts.push(piece);
+            size += piece.length;
+          }
+          if (end - start > room) skipping = true;
+        }
+        if (nl < 0) return;
+        if (skipping) {
+          // The line's first `max` bytes are kept: a cut line is still evidence, and parsers reject it as bad JSON.
+          skipping = false;
+        }
+        emit();
+        start = nl + 1;
+      }
+    },
+    end() {
+      if (size > 0 || parts.length > 0) emit();
+    },
+  };
 }

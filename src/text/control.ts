@@ -24,3 +24,11 @@ const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 export function stripControl(text: string): string {
   return text.replace(SEQUENCES, '').replace(CONTROLS, '');
 }
+
+/**
+ * One line for a terminal: control characters and escapes gone, and format characters too (bidi overrides and
+ * zero-width characters would reorder or hide what is shown), whitespace runs as one space.
+ */
+export function terminalLine(text: string): string {
+  return stripControl(text).replace(/\p{Cf}/gu, '').replace(/\s+/g, ' ').trim();
+}

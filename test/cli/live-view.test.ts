@@ -161,3 +161,11 @@ describe('terminal width', () => {
     }
   });
 });
+
+describe('format characters', () => {
+  it('drops bidi overrides and zero-width characters from rows, which would reorder what the user reads', () => {
+    const [row] = renderRows([{ label: 'a\u202Eb', state: 'running', step: 'turn 1', detail: 'edit x\u202Egnp.exe\u200b' }], 0, 120);
+    expect(row).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200b]/u);
+    expect(row).toContain('edit xgnp.exe');
+  });
+});

@@ -13,7 +13,7 @@ describe('tourney validate', () => {
     ['spec', ['validate', 'missing.md'], /missing\.md: no such file/],
     ['config', ['validate', 'feature.md'], /no model was given/],
     ['config', ['validate', 'feature.md', '--config', 'bad.yaml'], /key "sandbox\.cpus": expected a number > 0/],
-    ['models', ['validate', 'feature.md', '-m', 'anthropic/claude-sonnet-4-5'], /ANTHROPIC_API_KEY is unset or empty/],
+    ['models', ['validate', 'feature.md', '-m', 'anthropic/claude-sonnet-4-5'], /ANTHROPIC_API_KEY.* are unset or empty/],
   ])('stops at the %s step with exit 2 and creates nothing', async (stepName, args, detail) => {
     await writeFile(join(cli.dir, 'bad.yaml'), 'sandbox: { cpus: -1 }\n');
     const saved = process.env.ANTHROPIC_API_KEY;

@@ -70,7 +70,7 @@ describe('tourney doctor', () => {
     expect(await runDoctor({ repo })).toBe(3);
     expect(out).toMatch(/✗ anthropic: no credentials reach the sandboxes/);
     // Keys pass by convention now: exporting it is enough, no sandbox.env entry needed.
-    expect(out).toMatch(/→ export ANTHROPIC_API_KEY, or set sandbox\.opencodeAuth/);
+    expect(out).toMatch(/→ export ANTHROPIC_API_KEY( or [A-Z_]+)*, or set sandbox\.opencodeAuth/);
   });
 
   it('accepts an exported key that the config does not list', async () => {

@@ -82,7 +82,7 @@ describe('preflight: credentials', () => {
   it('counts an empty (or blank) variable as unset', async () => {
     const err = await failure(preflight(input(await config(twoProviders), { ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '  ' })));
     expect(err.message).toContain('2 providers');
-    expect(err.message).toMatch(/anthropic .*ANTHROPIC_API_KEY is unset or empty/);
+    expect(err.message).toMatch(/anthropic .*ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN are unset or empty/);
     expect(err.message).toMatch(/openai .*OPENAI_API_KEY is unset or empty/);
   });
 
@@ -182,6 +182,17 @@ describe('the environment of each entrant\'s container', () => {
     const scripted = containerEnv('scripted/demo-slugify-tidy', 'fake');
     expect(Object.keys(scripted).filter((k) => k.endsWith('_API_KEY'))).toEqual([]);
   });
+
+  it("counts Claude Code's bearer and subscription tokens as anthropic keys: listed in sandbox.env they reach anthropic entrants only", async () => {
+    const cfg = await config(`${twoProviders}sandbox:\n  env: [CLAUDE_CODE_OAUTH_TOKEN, ANTHROPIC_AUTH_TOKEN]\n`);
+    const host = { CLAUDE_CODE_OAUTH_TOKEN: 'oat', ANTHROPIC_AUTH_TOKEN: 'bearer', OPENAI_API_KEY: 'sk-oai' };
+    const plan = await preflight(input(cfg, host));
+    expect(credentialEnv(plan, 'anthropic/claude-sonnet-4-5', 'careful')).toMatchObject({ CLAUDE_CODE_OAUTH_TOKEN: 'oat', ANTHROPIC_AUTH_TOKEN: 'bearer' });
+    const openai = credentialEnv(plan, 'openai/gpt-5', 'other');
+    expect(openai).not.toHaveProperty('CLAUDE_CODE_OAUTH_TOKEN');
+    expect(openai).not.toHaveProperty('ANTHROPIC_AUTH_TOKEN');
+    expect(credentialEnv(plan, 'scripted/demo-slugify-tidy', 'fake')).not.toHaveProperty('CLAUDE_CODE_OAUTH_TOKEN');
+  });
 });
 
 describe('preflight: provider gateways (providers.<id>)', () => {
@@ -207,7 +218,7 @@ describe('preflight: provider gateways (providers.<id>)', () => {
   it('lets a gateway without a key variable through, keyless, and says so', async () => {
     const cfg = await gateway('  anthropic: { baseURL: "http://litellm:4000/v1" }\n');
     const plan = await preflight(input(cfg, {}));
-    expect(plan.notes).toEqual(['anthropic goes through http://litellm:4000/v1 without a key (no ANTHROPIC_API_KEY set and no providers.anthropic.apiKeyEnv)']);
+    expect(plan.notes).toEqual(['anthropic goes through http://litellm:4000/v1 without a key (no ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN or CLAUDE_CODE_OAUTH_TOKEN set and no providers.anthropic.apiKeyEnv)']);
     const gw = gatewayFor(plan, 'anthropic/claude-sonnet-4-5', 'a');
     expect(gw?.keyless).toBe(true);
     expect(entrantOpencodeConfig('anthropic/claude-sonnet-4-5', null, gw).provider?.anthropic?.options).toMatchObject({ apiKey: 'tourney-no-key' });
