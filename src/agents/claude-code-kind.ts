@@ -2,6 +2,7 @@
 // idle container by exec, `claude -p --output-format stream-json`, the prompt on stdin from a file.
 // Permissions mirror opencode's (ENTRANT_PERMISSIONS): edits and reads inside the work dir, any command, no web tools,
 // and anything that would ask a person is denied on the spot (`--permission-prompts none`) and listed as denied.
+import { streamBudget } from './stream-budget.js';
 import { writeFile } from 'node:fs/promises';
 import { errorMessage } from '../errors.js';
 import { stripControl } from '../text/control.js';
@@ -141,11 +142,14 @@ export async function runClaudeCode(ctx: AgentRunContext, args: string[]): Promi
   try {
     await ctx.sandbox.writeFile(PROMPT_FILE, ctx.prompt);
     ctx.onStep({ step: 'agent-start' });
+    // What the stream may make tourney keep: a flood of events is cut off, small control lines still pass.
+    const budget = streamBudget();
     exec = await ctx.sandbox.execStream(['bash', '-c', `exec ${CLAUDE_BINARY} "$@" < ${PROMPT_FILE}`, 'claude', ...args], {
       workdir: ctx.directory,
       signal: stop.signal,
       maxOutputBytes: 256 * 1024,
       onStdout: (line) => {
+        if (!budget.admit(line)) return;
         const event = parseStreamLine(line);
         if (!event) return;
         const seen = transcript.add(event);

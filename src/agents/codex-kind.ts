@@ -1,6 +1,7 @@
 // The `codex` kind: OpenAI's Codex CLI, run headless (`codex exec --json`) by exec in an idle container, its
 // JSONL events followed line by line. Docker is the sandbox: Codex's own (bubblewrap) cannot start in a
 // container without capabilities, so it runs with approvals and its sandbox off, confined by the container.
+import { streamBudget } from './stream-budget.js';
 import { writeFile } from 'node:fs/promises';
 import { TourneyError, errorMessage } from '../errors.js';
 import { parseCodexLine } from './codex-events.js';
@@ -163,11 +164,14 @@ async function runCodex(ctx: AgentRunContext, provider: CodexProvider): Promise<
   try {
     await ctx.sandbox.writeFile(PROMPT_FILE, ctx.prompt, { mode: 0o600 });
     const args = codexExecArgs(ctx.model, provider, ctx.directory);
+    // What the stream may make tourney keep: a flood of events is cut off, small control lines still pass.
+    const budget = streamBudget();
     const result = await ctx.sandbox.execStream(['sh', '-c', `mkdir -p "$CODEX_HOME" && exec codex "$@" < ${PROMPT_FILE}`, 'codex', ...args], {
       workdir: ctx.directory,
       signal: stop.signal,
       maxOutputBytes: 256 * 1024,
       onStdout: (line) => {
+        if (!budget.admit(line)) return;
         const event = parseCodexLine(line);
         if (!event) return;
         const progress = session.onEvent(event);
