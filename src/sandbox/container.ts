@@ -137,22 +137,7 @@ export class Sandbox {
     options: { user?: string; workdir?: string; env?: Record<string, string>; timeoutMs?: number; maxOutputBytes?: number } = {},
   ): Promise<ExecResult> {
     const started = Date.now();
-    const exec = await this.container.exec({
-      Cmd: cmd,
-      AttachStdout: true,
-      AttachStderr: true,
-      User: options.user,
-      WorkingDir: options.workdir,
-      Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
-    });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const limit = options.maxOutputBytes ?? 8 * 1024 * 1024;
-    const stdout = new OutputCapture(limit);
-    const stderr = new OutputCapture(limit);
-    const out = new PassThrough();
-    const err = new PassThrough();
-    out.on('data', (chunk: Buffer) => stdout.add(chunk));
-    err.on('data', (chunk: Buffer) => stderr.add(chunk));
+    const { exec, stream, stdout, stderr, out, err } = await this.startExec(cmd, options);
     this.docker.modem.demuxStream(stream, out, err);
 
     let timedOut = false;
@@ -186,17 +171,10 @@ export class Sandbox {
     };
   }
 
-  /**
-   * Runs `cmd` in its own process group, streaming lines to the callbacks. On abort the whole group is SIGKILLed
-   * (the agent's children too), and the call resolves once the output has ended.
-   */
-  async execStream(cmd: string[], options: ExecStreamOptions = {}): Promise<ExecStreamResult> {
-    const started = Date.now();
-    const pidFile = `/tmp/.tourney-exec-${Math.random().toString(36).slice(2)}`;
-    // setsid -w: a new session (so a process group to kill) and still wait for the command's exit code.
-    const wrapped = ['setsid', '-w', 'sh', '-c', 'echo $$ > "$0"; exec "$@"', pidFile, ...cmd];
+  /** Starts `cmd` attached, its stdout and stderr captured (each capped); the caller demuxes `stream` into `out`/`err`. */
+  private async startExec(cmd: string[], options: { user?: string; workdir?: string; env?: Record<string, string>; maxOutputBytes?: number }) {
     const exec = await this.container.exec({
-      Cmd: wrapped,
+      Cmd: cmd,
       AttachStdout: true,
       AttachStderr: true,
       User: options.user,
@@ -211,6 +189,19 @@ export class Sandbox {
     const err = new PassThrough();
     out.on('data', (chunk: Buffer) => stdout.add(chunk));
     err.on('data', (chunk: Buffer) => stderr.add(chunk));
+    return { exec, stream, stdout, stderr, out, err };
+  }
+
+  /**
+   * Runs `cmd` in its own process group, streaming lines to the callbacks. On abort the whole group is SIGKILLed
+   * (the agent's children too), and the call resolves once the output has ended.
+   */
+  async execStream(cmd: string[], options: ExecStreamOptions = {}): Promise<ExecStreamResult> {
+    const started = Date.now();
+    const pidFile = `/tmp/.tourney-exec-${Math.random().toString(36).slice(2)}`;
+    // setsid -w: a new session (so a process group to kill) and still wait for the command's exit code.
+    const wrapped = ['setsid', '-w', 'sh', '-c', 'echo $$ > "$0"; exec "$@"', pidFile, ...cmd];
+    const { exec, stream, stdout, stderr, out, err } = await this.startExec(wrapped, options);
     const lines = [lineReader(out, options.onStdout), lineReader(err, options.onStderr)];
     this.docker.modem.demuxStream(stream, out, err);
 
