@@ -1,4 +1,5 @@
 import type { Selection } from './ranking/selection.js';
+import type { TrialSummary } from './ranking/trials.js';
 import type { GateVerdict } from './gate/types.js';
 import type { ProviderSettingsMap } from './agents/gateways.js';
 import type { AgentKindName } from './agents/kind.js';
@@ -92,6 +93,11 @@ export interface EntrantConfig {
   timeLimitSec?: number;
   /** Gateway settings of this entrant only, over the top-level `providers`. */
   providers?: ProviderSettingsMap;
+  /** How many times it runs (`trials:`, or `--trials`); 1 when not set. */
+  trials?: number;
+  /** Set on each run of an entrant with several trials: the entrant's own name and this trial's number. */
+  trialOf?: string;
+  trial?: number;
 }
 
 /** Block on any new security finding at or above this severity; `off` never blocks. */
@@ -232,6 +238,9 @@ export interface EntrantResult {
   environment?: EntrantEnvironment;
   /** With network `allowlist`: what its egress proxy let through and refused. */
   egress?: EgressRecord;
+  /** One trial of an entrant that ran several times: the entrant's name and the trial's number (from 1). */
+  trialOf?: string;
+  trial?: number;
 }
 
 export interface EgressAttempt {
@@ -288,6 +297,8 @@ export interface RunResult {
   /** Runner-up, margin, what decided it and whether it is confident (absent in results from before it existed). */
   selection?: Selection;
   entrants: EntrantResult[];
+  /** With trials (an entrant run more than once): per entrant, its pass rate, mean score, spread and best trial, ranked. */
+  trials?: TrialSummary[];
   /** The prepared environment every container started from (null in results from before it existed). */
   environment?: EnvironmentRecord | null;
   /** The judge's matches, ranking and cost; or why it did not run. */

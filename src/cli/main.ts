@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { packagePath } from '../paths.js';
 import { TourneyError, errorMessage } from '../errors.js';
 import { parseDuration, DURATION_EXPECTED } from '../config/quantities.js';
-import { MAX_ENTRANTS } from '../config/defaults.js';
+import { MAX_ENTRANTS, MAX_TRIALS } from '../config/defaults.js';
 import type { Reporter } from '../run/events.js';
 import type { RunResult } from '../types.js';
 import { LineReporter, silentReporter } from './reporters.js';
@@ -49,6 +49,14 @@ function entrantCount(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > MAX_ENTRANTS) {
     throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_ENTRANTS}, got "${value}"`);
+  }
+  return n;
+}
+
+function trialCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TRIALS) {
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_TRIALS}, got "${value}"`);
   }
   return n;
 }
@@ -187,6 +195,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-n, --entrants <n>', 'number of entrants when the config lists none', entrantCount)
     .option('-m, --model <provider/model>', 'model for every entrant, e.g. anthropic/claude-sonnet-4-5', modelRef)
     .option('--time-limit <duration>', 'per-entrant time limit, e.g. 90s, 10m', duration)
+    .option('--trials <k>', `runs of every entrant (1-${MAX_TRIALS}); entrants are ranked by their trials' mean score, and the best trial of the top entrant wins`, trialCount)
     .option('--image <tag>', 'sandbox image tag')
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points (a tie-break never suffices); overrides gates.minMargin', scorePoints)
@@ -194,11 +203,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print result.json to stdout')
     .option('-q, --quiet', 'no progress output');
   addCiOutputOptions(addPromoteFlags(run, 'promote'))
-    .action(async (spec: string, options: OutputOptions & CiOutputFlags & PromoteRunFlags & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number; full?: boolean }) => {
+    .action(async (spec: string, options: OutputOptions & CiOutputFlags & PromoteRunFlags & { repo: string; config?: string; entrants?: number; model?: string; timeLimit?: number; image?: string; judge?: string[]; minMargin?: number; full?: boolean; trials?: number }) => {
       const { runTournament } = await commands.run();
       await checkPromoteTarget(options);
       setExit(await runCommand(options, (signal, reporter) => runTournament(
-        { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, full: options.full, signal },
+        { repoDir: options.repo, specPath: spec, configPath: options.config, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimit, image: options.image, judgeModels: options.judge, minMargin: options.minMargin, full: options.full, trials: options.trials, signal },
         reporter,
       ), { promote: promoteAfter(options), ci: options }));
     });

@@ -97,7 +97,20 @@ export function summaryTable(result: RunResult): string {
   const table = [['rank', 'entrant', ...(withAgent ? ['agent model'] : []), 'status', 'gates', 'score', 'tests', 'diff', result.mode !== 'run' ? 'agent time' : 'time', ...(withPerf ? ['perf'] : [])], ...rows];
   const widths = table[0]!.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
   const lines = table.map((row) => '  ' + row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd());
-  return [...lines, ...standingLines(result)].join('\n');
+  return [...lines, ...trialLines(result), ...standingLines(result)].join('\n');
+}
+
+/** Per entrant with trials: its pass rate, mean and spread, and best trial (the ranking that picks the winner). */
+function trialLines(result: RunResult): string[] {
+  if (!result.trials?.length) return [];
+  return [
+    '  trials (ranked by mean score of passing trials, then pass rate):',
+    ...result.trials.map((t) => fitLine(
+      `    ${t.rank ?? '-'}  ${terminalText(t.entrant)}  passed ${t.passed}/${t.trials}` +
+        (t.spread ? `  mean ${t.meanScore}  ±${t.spread.stdev} (${t.spread.min}-${t.spread.max})  best ${terminalText(t.best ?? '-')}` : '  no trial passed every gate'),
+      STANDING_WIDTH,
+    )),
+  ];
 }
 
 /** The scorecard's why-not lines fit a 100-column terminal, whatever the entrants' names and reasons. */

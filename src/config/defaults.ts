@@ -8,6 +8,8 @@ export const CONFIG_FILENAMES = ['tourney.config.yaml', 'tourney.config.yml', 't
 /** Entrants made from flags when neither `--entrants` nor the config says how many. */
 export const DEFAULT_ENTRANTS = 3;
 export const MAX_ENTRANTS = 16;
+/** Runs of one entrant; every run is a sandbox of its own, so entrants times trials stays within MAX_ENTRANTS too. */
+export const MAX_TRIALS = 10;
 
 export const DEFAULT_SANDBOX: Readonly<SandboxConfig> = Object.freeze({
   image: DEFAULT_IMAGE,

@@ -4,10 +4,11 @@ import path from 'node:path';
 import { TourneyError } from '../errors.js';
 import type { EntrantConfig, JudgeConfig, SandboxConfig, TourneyConfig } from '../types.js';
 import {
-  builtinRubric, builtinScriptsDir, CONFIG_FILENAMES, DEFAULT_JUDGE, DEFAULT_APPROACHES, DEFAULT_ENTRANTS, DEFAULT_SANDBOX, DEFAULT_SCORING, MAX_ENTRANTS,
+  builtinRubric, builtinScriptsDir, CONFIG_FILENAMES, DEFAULT_JUDGE, DEFAULT_APPROACHES, DEFAULT_ENTRANTS, DEFAULT_SANDBOX, DEFAULT_SCORING, MAX_ENTRANTS, MAX_TRIALS,
 } from './defaults.js';
 import { isYamlError, parseJson, parseYaml, yamlErrorText } from './parse-file.js';
-import { configSchema, MODEL_EXPECTED, MODEL_RE, type RawConfig, type RawProviderSettings } from './schema.js';
+import { trialNames } from './trials.js';
+import { configSchema, entrantName, MODEL_EXPECTED, MODEL_RE, NAME_EXPECTED, type RawConfig, type RawProviderSettings } from './schema.js';
 import type { ProviderSettingsMap } from '../agents/gateways.js';
 import { parseCommand } from '../agents/command-template.js';
 import { describeValue, formatZodIssues } from './zod-errors.js';
@@ -24,6 +25,8 @@ export interface LoadConfigOptions {
   judgeModels?: string[];
   /** `--min-margin`: instead of gates.minMargin. */
   minMargin?: number;
+  /** `--trials`: runs of every entrant, instead of each entrant's `trials:`. */
+  trials?: number;
 }
 
 /** `abs` relative to the cwd when it lies inside it, for messages; "../../x" reads worse than "/abs/x". */
@@ -91,6 +94,10 @@ function checkOptions(opts: LoadConfigOptions): void {
   if (opts.model !== undefined && !MODEL_RE.test(opts.model)) {
     throw new TourneyError(`--model: ${MODEL_EXPECTED}, got ${JSON.stringify(opts.model)}`);
   }
+  const k = opts.trials;
+  if (k !== undefined && !(Number.isInteger(k) && k >= 1 && k <= MAX_TRIALS)) {
+    throw new TourneyError(`--trials: expected an integer from 1 to ${MAX_TRIALS}, got ${k}`);
+  }
   const t = opts.timeLimitSec;
   if (t !== undefined && !(Number.isFinite(t) && t > 0)) {
     throw new TourneyError(`time limit: expected a positive number of seconds, got ${t}`);
@@ -113,6 +120,7 @@ function resolveEntrants(raw: RawConfig, opts: LoadConfigOptions, shown: string 
       ...(e.approach !== undefined && { approach: e.approach }),
       ...(e.timeLimit !== undefined && { timeLimitSec: e.timeLimit }),
       ...(e.providers && { providers: resolveProviders(e.providers) }),
+      ...((opts.trials ?? e.trials ?? 1) > 1 && { trials: opts.trials ?? e.trials }),
     }));
   }
   if (!opts.model) {
@@ -125,7 +133,30 @@ function resolveEntrants(raw: RawConfig, opts: LoadConfigOptions, shown: string 
     agent: 'opencode' as const,
     model,
     approach: DEFAULT_APPROACHES[i % DEFAULT_APPROACHES.length]!,
+    ...((opts.trials ?? 1) > 1 && { trials: opts.trials }),
   }));
+}
+
+/**
+ * Every trial is a sandbox and a candidate of its own, named `<entrant>-t<k>`: the total stays within
+ * MAX_ENTRANTS, and no trial's name may be another entrant's or too long to be a branch name.
+ */
+function checkTrials(entrants: EntrantConfig[], shown: string | undefined): EntrantConfig[] {
+  const where = shown ?? 'the config';
+  const runs = entrants.reduce((sum, e) => sum + (e.trials ?? 1), 0);
+  if (runs > MAX_ENTRANTS) {
+    const list = entrants.map((e) => `${e.name} x${e.trials ?? 1}`).join(', ');
+    throw new TourneyError(`${where}: entrants times trials is ${runs} runs (${list}); expected at most ${MAX_ENTRANTS}: lower "trials" (or --trials) or list fewer entrants`);
+  }
+  const names = new Set(entrants.map((e) => e.name));
+  for (const [i, e] of entrants.entries()) {
+    for (const name of trialNames(e)) {
+      if (name === e.name) continue;
+      if (names.has(name)) throw new TourneyError(`${where}: key "entrants[${i}].trials": trial ${name} of ${e.name} has the name of another entrant; rename one of them`);
+      if (!entrantName.safeParse(name).success) throw new TourneyError(`${where}: key "entrants[${i}].name": with trials its runs are named ${name}, and ${NAME_EXPECTED}; use a shorter name`);
+    }
+  }
+  return entrants;
 }
 
 /** A template the schema accepted, as argv. */
@@ -214,7 +245,7 @@ export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {})
   }
   return {
     ...(file && { source: file }),
-    entrants: opts.withoutEntrants ? [] : resolveEntrants(raw, opts, shown),
+    entrants: opts.withoutEntrants ? [] : checkTrials(resolveEntrants(raw, opts, shown), shown),
     sandbox,
     scriptDirs: await resolveScriptDirs(root, raw.scripts ?? [], shown),
     scoring: {

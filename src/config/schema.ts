@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { MAX_ENTRANTS } from './defaults.js';
+import { MAX_ENTRANTS, MAX_TRIALS } from './defaults.js';
 import { durationSchema, memorySchema } from './units.js';
 import { strictObject } from './zod-errors.js';
 import { DEBIAN_PACKAGE_RE } from '../prepare/toolchain.js';
@@ -9,6 +9,7 @@ import { parseCommand } from '../agents/command-template.js';
 
 export const NAME_EXPECTED =
   'expected a name of 1-40 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit (it becomes a git branch name)';
+export const TRIALS_EXPECTED = `expected a whole number of trials from 1 to ${MAX_TRIALS}`;
 export const MODEL_EXPECTED = 'expected "provider/model", e.g. "anthropic/claude-sonnet-4-5"';
 export const MODEL_RE = /^[^\s/]+\/\S+$/;
 
@@ -79,6 +80,8 @@ const entrantSchema = strictObject({
   approach: z.string().trim().min(1).optional(),
   timeLimit: durationSchema,
   providers: providersSchema.optional(),
+  /** Runs of this entrant (each its own sandbox, refereed and scored alone); ranked by their mean. */
+  trials: z.number().int(TRIALS_EXPECTED).min(1, TRIALS_EXPECTED).max(MAX_TRIALS, TRIALS_EXPECTED).optional(),
 });
 
 const entrantsSchema = z.array(entrantSchema).min(1).max(MAX_ENTRANTS).superRefine((entrants, ctx) => {

@@ -71,6 +71,20 @@ const entrantResult = z.object({
   rank: z.number().int().positive().nullable(),
   environment: entrantEnvironment.optional(),
   egress: egressRecord.optional(),
+  trialOf: entrantName.optional(),
+  trial: z.number().int().positive().optional(),
+});
+
+const trialSummary = z.object({
+  entrant: entrantName,
+  trials: z.number().int().positive(),
+  passed: count,
+  passRate: num.min(0).max(1),
+  meanScore: num.nullable(),
+  spread: z.object({ stdev: num, min: num, max: num }).nullable(),
+  best: entrantName.nullable(),
+  rank: z.number().int().positive().nullable(),
+  names: z.array(entrantName),
 });
 
 const gateVerdict = z.object({
@@ -210,6 +224,7 @@ export const runResultSchema = z.object({
   rankingRule: str,
   selection: selection.optional(),
   entrants: z.array(entrantResult),
+  trials: z.array(trialSummary).optional(),
   environment: environmentRecord.nullable().optional(),
   // "ran" first on its own: a union's own message for a bad discriminator names neither value nor key.
   judge: z.looseObject({ ran: z.boolean() }).pipe(z.discriminatedUnion('ran', [judgeRan, z.object({ ran: z.literal(false), reason: str })])),

@@ -8,6 +8,7 @@ import { refereePerformance } from '../referee/performance.js';
 import { scoreEntrant } from '../ranking/score.js';
 import { rankEntrants, RANKING_RULE } from '../ranking/rank.js';
 import { describeSelection } from '../ranking/selection.js';
+import { hasTrials, summarizeTrials, trialSelection, TRIALS_RULE } from '../ranking/trials.js';
 import { renderReport } from '../report/render.js';
 import { runJudge } from '../judge/judge.js';
 import { addTokens, emptyTokens, RESULT_SCHEMA_VERSION, type EntrantResult, type RunResult } from '../types.js';
@@ -21,7 +22,7 @@ import type { SandboxNetworks } from './networks.js';
 /** An entrant's work, however it was produced (an agent run by tourney, or a ref or patch given to `score`). */
 export type Candidate = Pick<
   EntrantResult,
-  'name' | 'agent' | 'model' | 'approach' | 'status' | 'error' | 'tokens' | 'costUsd' | 'durationMs' | 'transcriptPath' | 'egress'
+  'name' | 'agent' | 'model' | 'approach' | 'status' | 'error' | 'tokens' | 'costUsd' | 'durationMs' | 'transcriptPath' | 'egress' | 'trialOf' | 'trial'
 > & { patch: string; timings?: EntrantResult['timings'] };
 
 const REFEREE_TIMEOUT_MS = 10 * 60_000;
@@ -145,15 +146,19 @@ export async function settle(
       rank: null,
       ...(verdict?.environment?.reprepared ? { environment: verdict.environment } : {}),
       ...(candidate.egress ? { egress: candidate.egress } : {}),
+      ...(candidate.trialOf !== undefined && { trialOf: candidate.trialOf, trial: candidate.trial }),
     };
   });
 
   const judge = await judgeFinalists(session, candidates, entrants, base.tar, judgeEnv, mode);
   const ranking = rankEntrants(entrants);
   const { ranked } = ranking;
-  const selection = describeSelection(ranked, config.scoring.gates.minMargin ?? null);
+  const minMargin = config.scoring.gates.minMargin ?? null;
+  // With trials the entrants are ranked by their trials' mean, and the winner is the top entrant's best trial.
+  const trials = hasTrials(ranked) ? summarizeTrials(ranked) : null;
+  const selection = trials ? trialSelection(trials.summaries, minMargin) : describeSelection(ranked, minMargin);
   // A lead below the minimum margin (or a tie-break) is a coin flip: nothing is promoted.
-  const winner = selection.confident ? ranking.winner : null;
+  const winner = selection.confident ? (trials ? trials.winner : ranking.winner) : null;
   // A gate judges a commit that already exists: it keeps no branches.
   const branches = mode === 'gate'
     ? { value: null }
@@ -181,11 +186,12 @@ export async function settle(
     },
     winner,
     winnerBranch: branches.value,
-    rankingRule: RANKING_RULE,
+    rankingRule: trials ? `${TRIALS_RULE} Each trial: ${RANKING_RULE}` : RANKING_RULE,
     selection,
     gatesConfig: config.scoring.gates,
     weights: config.scoring.weights,
     entrants: ranked,
+    ...(trials && { trials: trials.summaries }),
     environment: session.environment.record,
     judge: judge.summary,
     totals: {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { buildEntrantPrompt } from '../agents/prompt.js';
 import type { RunResult } from '../types.js';
 import { runEntrant } from './entrant.js';
+import { expandTrials } from '../config/trials.js';
 import { mapLimit } from './concurrency.js';
 import { entrantParallelism } from '../sandbox/capacity.js';
 import type { Reporter } from './events.js';
@@ -32,6 +33,8 @@ export interface RunOptions {
   full?: boolean;
   /** `--min-margin`: score points the winner must lead by. */
   minMargin?: number;
+  /** `--trials`: runs of every entrant. */
+  trials?: number;
 }
 
 export { newRunId } from './session.js';
@@ -42,7 +45,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     {
       repoDir: options.repoDir,
       specPath: options.specPath,
-      config: { configPath: options.configPath, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimitSec, judgeModels: options.judgeModels, ...(options.minMargin !== undefined && { minMargin: options.minMargin }) },
+      config: { configPath: options.configPath, entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimitSec, judgeModels: options.judgeModels, trials: options.trials, ...(options.minMargin !== undefined && { minMargin: options.minMargin }) },
       image: options.image,
       signal: options.signal,
       runId: options.runId,
@@ -50,13 +53,15 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     reporter,
   );
   const { spec, config, repo, runDir, runId, docker } = session;
+  // Each trial is a run of its own: its own sandbox, referee and score (ranked per entrant in settle).
+  const runs = expandTrials(config.entrants);
   if (repo.dirty) reporter.onEvent({ type: 'warning', message: 'the working tree has uncommitted changes: entrants start from HEAD without them' });
   reporter.onEvent({
     type: 'run-start',
     runId,
     runDir,
     specTitle: spec.title,
-    entrants: config.entrants.map((e) => ({ name: e.name, model: e.model })),
+    entrants: runs.map((e) => ({ name: e.name, model: e.model })),
   });
 
   try {
@@ -68,14 +73,14 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
 
     const stops = new ProviderStops(session.signal);
     const parallel = await entrantParallelism(docker, config.sandbox, config.sandbox.maxParallel);
-    if (parallel.limit < config.entrants.length) {
+    if (parallel.limit < runs.length) {
       reporter.onEvent({ type: 'note', message: `${parallel.limit} entrant(s) at a time (${parallel.reason}); the others wait, their time limits not running` });
     }
     const agents = await session.phase('agents', async () => {
       let slowestStart = 0;
       const queuedFrom = Date.now();
-      for (const entrant of config.entrants) reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'queued' });
-      return mapLimit(config.entrants, parallel.limit, async (entrant): Promise<Candidate> => {
+      for (const entrant of runs) reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'queued' });
+      return mapLimit(runs, parallel.limit, async (entrant): Promise<Candidate> => {
         const queuedMs = Date.now() - queuedFrom;
         const timeLimitSec = options.timeLimitSec ?? entrant.timeLimitSec ?? spec.timeLimitSec ?? config.sandbox.timeLimitSec;
         const dir = join(runDir, 'entrants', entrant.name);
@@ -135,9 +140,10 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           transcriptPath: output.transcriptSaved ? `entrants/${entrant.name}/transcript.json` : null,
           patch: output.patch,
           ...(output.egress ? { egress: output.egress } : {}),
+          ...(entrant.trialOf !== undefined && { trialOf: entrant.trialOf, trial: entrant.trial }),
         };
       });
-    }, `${config.entrants.length} entrants`);
+    }, runs.length === config.entrants.length ? `${runs.length} entrants` : `${config.entrants.length} entrants, ${runs.length} trials`);
     session.timings.agentsMs = agents.ms;
     // The model server stays up for the judge; the referee has no network at all.
     // Loaded only now: the referee, judge and report pull in TypeScript, ESLint and more (seconds of

@@ -192,7 +192,7 @@ describe('loadConfig errors', () => {
   it('reports unknown keys at every level with the allowed keys', async () => {
     const message = await yamlError('entrants:\n  - name: a\n  - name: b\n    modle: x/y\nsandbox: { memroy: 1g }\nextra: 1\n');
     expect(message.split('\n').sort()).toEqual([
-      'unknown key "entrants[1].modle" (did you mean "model"?); allowed keys: name, agent, command, model, approach, timeLimit, providers',
+      'unknown key "entrants[1].modle" (did you mean "model"?); allowed keys: name, agent, command, model, approach, timeLimit, providers, trials',
       'unknown key "extra"; allowed keys: entrants, sandbox, gates, weights, tampering, performance, judge, providers, scripts',
       'unknown key "sandbox.memroy" (did you mean "memory"?); allowed keys: image, cpus, memory, pids, disk, maxDiff, network, allow, env, timeLimit, opencodeAuth, setupNetwork, setupTimeLimit, setupKey, setupEnv, packages, dockerfile, caFile, maxParallel',
     ]);
@@ -349,5 +349,36 @@ describe('loadConfig errors', () => {
   it('needs a model for every listed entrant without --model', async () => {
     expect(await yamlError('entrants: [{ name: a, model: p/m }, { name: b }]\n', {}))
       .toBe('key "entrants[1].model" is missing: expected "provider/model", e.g. "anthropic/claude-sonnet-4-5" (or pass --model to use one model for every entrant)');
+  });
+});
+
+describe('trials', () => {
+  it('takes trials per entrant, and --trials for every entrant over them', async () => {
+    await write(YAML_NAME, 'entrants:\n  - { name: a, model: m/x, trials: 3 }\n  - { name: b, model: m/x }\n');
+    const config = await loadConfig(repo, {});
+    expect(config.entrants.map((e) => [e.name, e.trials])).toEqual([['a', 3], ['b', undefined]]);
+    const flagged = await loadConfig(repo, { trials: 2 });
+    expect(flagged.entrants.map((e) => [e.name, e.trials])).toEqual([['a', 2], ['b', 2]]);
+    const generated = await loadConfig(await mkdtemp(path.join(os.tmpdir(), 'tourney-config-none-')), { model: 'm/x', entrants: 2, trials: 4 });
+    expect(generated.entrants.map((e) => e.trials)).toEqual([4, 4]);
+  });
+
+  it('refuses a bad trials value, naming the key and what is expected', async () => {
+    for (const bad of ['0', '2.5', '11', '"3"']) {
+      const message = await yamlError(`entrants:\n  - { name: a, model: m/x, trials: ${bad} }\n`, {});
+      expect(message).toContain('entrants[0].trials');
+      expect(message).toMatch(/from 1 to 10|expected a number/);
+    }
+    for (const bad of [0, 1.5, 11]) expect(await configError({ model: 'm/x', trials: bad })).toContain('--trials: expected an integer from 1 to 10');
+  });
+
+  it('keeps entrants times trials within 16 runs, and trial names distinct and valid', async () => {
+    await write(YAML_NAME, 'entrants:\n  - { name: a, model: m/x, trials: 9 }\n  - { name: b, model: m/x, trials: 8 }\n');
+    expect(await configError({})).toMatch(/entrants times trials is 17 runs \(a x9, b x8\); expected at most 16/);
+    await write(YAML_NAME, 'entrants:\n  - { name: a, model: m/x, trials: 2 }\n  - { name: a-t2, model: m/x }\n');
+    expect(await configError({})).toContain('key "entrants[0].trials": trial a-t2 of a has the name of another entrant');
+    const long = 'x'.repeat(39);
+    await write(YAML_NAME, `entrants:\n  - { name: ${long}, model: m/x, trials: 2 }\n`);
+    expect(await configError({})).toContain(`with trials its runs are named ${long}-t1`);
   });
 });

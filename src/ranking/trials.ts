@@ -1,0 +1,98 @@
+// Trials: each entrant run K times, so one lucky or unlucky run does not decide. The trials are
+// refereed and scored like entrants of their own; this ranks the entrants behind them.
+import type { EntrantResult } from '../types.js';
+import type { Selection } from './selection.js';
+
+export const TRIALS_RULE =
+  'With trials, entrants are ranked by the mean total score of their trials that passed every gate (higher first); ' +
+  'ties go to the higher pass rate (trials passing every gate / trials run), then the best single trial, then the name. ' +
+  'An entrant with no passing trial is not ranked. The winner is the best trial of the top entrant, and that trial is promoted.';
+
+export interface TrialSummary {
+  entrant: string;
+  trials: number;
+  /** Trials that passed every gate. */
+  passed: number;
+  passRate: number;
+  /** Over the passing trials; null when none passed. */
+  meanScore: number | null;
+  /** Population standard deviation and range of the passing trials' scores. */
+  spread: { stdev: number; min: number; max: number } | null;
+  /** The best trial by the per-trial ranking (a trial's name), or null when none passed. */
+  best: string | null;
+  rank: number | null;
+  /** Every trial's name, in trial order. */
+  names: string[];
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** The entrant a result belongs to: its own name unless it is one trial of several. */
+export const entrantOf = (e: Pick<EntrantResult, 'name' | 'trialOf'>): string => e.trialOf ?? e.name;
+
+/** Whether a run had trials at all (some entrant ran more than once). */
+export function hasTrials(entrants: readonly EntrantResult[]): boolean {
+  return entrants.some((e) => e.trialOf !== undefined);
+}
+
+/** `ranked`: the trials, each with its per-trial rank (rankEntrants). */
+export function summarizeTrials(ranked: readonly EntrantResult[]): { summaries: TrialSummary[]; winner: string | null } {
+  const groups = new Map<string, EntrantResult[]>();
+  for (const e of ranked) groups.set(entrantOf(e), [...(groups.get(entrantOf(e)) ?? []), e]);
+  const summaries: TrialSummary[] = [...groups].map(([entrant, trials]) => {
+    const passing = trials.filter((t) => t.eligible && t.rank !== null && t.score);
+    const scores = passing.map((t) => t.score?.total ?? 0);
+    const mean = scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null;
+    const best = [...passing].sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0))[0]?.name ?? null;
+    return {
+      entrant,
+      trials: trials.length,
+      passed: passing.length,
+      passRate: round3(passing.length / trials.length),
+      meanScore: mean === null ? null : round1(mean),
+      spread: mean === null
+        ? null
+        : { stdev: round1(Math.sqrt(scores.reduce((s, x) => s + (x - mean) ** 2, 0) / scores.length)), min: Math.min(...scores), max: Math.max(...scores) },
+      best,
+      rank: null,
+      names: [...trials].sort((a, b) => (a.trial ?? 0) - (b.trial ?? 0)).map((t) => t.name),
+    };
+  });
+  const bestScore = (s: TrialSummary) => ranked.find((e) => e.name === s.best)?.score?.total ?? 0;
+  const order = summaries
+    .filter((s) => s.meanScore !== null)
+    .sort((a, b) => (b.meanScore ?? 0) - (a.meanScore ?? 0) || b.passRate - a.passRate || bestScore(b) - bestScore(a) || a.entrant.localeCompare(b.entrant));
+  order.forEach((s, i) => { s.rank = i + 1; });
+  summaries.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.entrant.localeCompare(b.entrant));
+  return { summaries, winner: order[0]?.best ?? null };
+}
+
+/** The selection between entrants (not single trials): the lead is in mean score. */
+export function trialSelection(summaries: readonly TrialSummary[], minMargin: number | null): Selection {
+  const order = summaries.filter((s) => s.rank !== null);
+  const [leader, runnerUp] = order;
+  const base = { minMargin, decidingParts: [], tieBreak: null, margin: null, runnerUp: null };
+  if (!leader?.best) return { ...base, decidedBy: 'none', leader: null, confident: false, summary: 'no trial of any entrant passed every gate' };
+  const of = (s: TrialSummary) => `${s.entrant} (mean ${s.meanScore ?? 0} over ${s.passed} passing trial${s.passed === 1 ? '' : 's'} of ${s.trials})`;
+  if (!runnerUp) {
+    return { ...base, decidedBy: 'gates', leader: leader.best, confident: true, summary: `${of(leader)}: the only entrant with a trial that passed every gate; its best trial is ${leader.best}` };
+  }
+  const margin = round1((leader.meanScore ?? 0) - (runnerUp.meanScore ?? 0));
+  const tie = margin <= 0;
+  const confident = minMargin === null || (!tie && margin >= minMargin);
+  const said = tie
+    ? `${of(leader)} ties ${of(runnerUp)} on mean score and is ahead on the tie-break (pass rate, then best trial, then name)`
+    : `${of(leader)} leads ${of(runnerUp)} by ${margin} points of mean score`;
+  return {
+    decidedBy: tie ? 'tie-break' : 'score',
+    leader: leader.best,
+    runnerUp: runnerUp.best,
+    margin,
+    decidingParts: [],
+    tieBreak: null,
+    minMargin,
+    confident,
+    summary: confident ? `${said}; best trial ${leader.best}` : `${said}: ${tie ? 'a tie-break is no win under' : 'below'} the minimum margin of ${minMargin} points`,
+  };
+}
