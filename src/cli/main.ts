@@ -236,6 +236,31 @@ export function buildProgram(setExit: (code: number) => void): Command {
       ), { promote: promoteAfter(options), ci: options }));
     });
 
+  program
+    .command('resume')
+    .description('go on with an interrupted run (Ctrl-C, a crash, an engine restart): entrants that had ended are kept, the others run, then the referee, judge and report')
+    .argument('[run]', 'a run id, a run directory, or "latest" (the newest run with no result yet)', 'latest')
+    .option('--repo <dir>', 'repository', '.')
+    .option('--json', 'print result.json to stdout')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (ref: string, options: OutputOptions & { repo: string }) => {
+      const { resumeRun } = await import('../run/continue.js');
+      setExit(await runCommand(options, (signal, reporter) => resumeRun(options.repo, ref, signal, reporter)));
+    });
+
+  program
+    .command('rerun')
+    .description('run one entrant of a saved run again, as a new run that keeps the other entrants\' outcomes and ranks them all again (the saved run is left as it was)')
+    .argument('<run>', 'a run id, a run directory, or "latest"')
+    .requiredOption('--entrant <name...>', 'entrant to run again (an entrant with trials: all of its trials; or one trial by its name, e.g. tidy-t2)')
+    .option('--repo <dir>', 'repository', '.')
+    .option('--json', 'print result.json to stdout')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (ref: string, options: OutputOptions & { repo: string; entrant: string[] }) => {
+      const { rerunEntrant } = await import('../run/continue.js');
+      setExit(await runCommand(options, (signal, reporter) => rerunEntrant(options.repo, ref, options.entrant, signal, reporter)));
+    });
+
   const promote = program
     .command('promote')
     .description("hand a run's winner over: keep its branch, merge it into a branch, or push it and open a pull request with the PR packet")

@@ -87,6 +87,11 @@ const trialSummary = z.object({
   names: z.array(entrantName),
 });
 
+/** An entrant's agent run as saved when it ended (entrants/<name>/outcome.json), for resume and rerun. */
+export const entrantOutcomeSchema = entrantResult
+  .pick({ name: true, agent: true, model: true, approach: true, status: true, error: true, tokens: true, costUsd: true, durationMs: true, timings: true, transcriptPath: true, egress: true, trialOf: true, trial: true })
+  .strict();
+
 const gateVerdict = z.object({
   passed: z.boolean(),
   head: str,

@@ -4,6 +4,8 @@ import { buildEntrantPrompt } from '../agents/prompt.js';
 import type { RunResult } from '../types.js';
 import { runEntrant } from './entrant.js';
 import { expandTrials } from '../config/trials.js';
+import { basename, resolve as resolvePath } from 'node:path';
+import { checkSameRuns, copyOutcome, loadOutcome, loadRunInputs, runSignature, saveOutcome, saveRunInputs } from './resume.js';
 import { mapLimit } from './concurrency.js';
 import { entrantParallelism } from '../sandbox/capacity.js';
 import type { Reporter } from './events.js';
@@ -35,6 +37,8 @@ export interface RunOptions {
   minMargin?: number;
   /** `--trials`: runs of every entrant. */
   trials?: number;
+  /** `resume` and `rerun`: a saved run whose entrant outcomes are kept (all but `again`), and its base commit. */
+  continueFrom?: { runDir: string; baseCommit: string; again: string[] };
 }
 
 export { newRunId } from './session.js';
@@ -55,7 +59,31 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
   const { spec, config, repo, runDir, runId, docker } = session;
   // Each trial is a run of its own: its own sandbox, referee and score (ranked per entrant in settle).
   const runs = expandTrials(config.entrants);
-  if (repo.dirty) reporter.onEvent({ type: 'warning', message: 'the working tree has uncommitted changes: entrants start from HEAD without them' });
+  const from = options.continueFrom;
+  // A resumed run goes on from the commit it started on, wherever HEAD is now.
+  const baseCommit = from?.baseCommit ?? repo.head;
+  if (from) {
+    checkSameRuns(await loadRunInputs(from.runDir), runs, from.runDir);
+  }
+  await saveRunInputs(runDir, {
+    schema: 'tourney-run-inputs/1',
+    repoDir: repo.root,
+    specPath: spec.path,
+    ...(options.configPath !== undefined && { configPath: resolvePath(options.configPath) }),
+    overrides: {
+      ...(options.entrants !== undefined && { entrants: options.entrants }),
+      ...(options.model !== undefined && { model: options.model }),
+      ...(options.timeLimitSec !== undefined && { timeLimitSec: options.timeLimitSec }),
+      ...(options.judgeModels !== undefined && { judgeModels: options.judgeModels }),
+      ...(options.minMargin !== undefined && { minMargin: options.minMargin }),
+      ...(options.trials !== undefined && { trials: options.trials }),
+      ...(options.full !== undefined && { full: options.full }),
+      ...(options.image !== undefined && { image: options.image }),
+    },
+    baseCommit,
+    runs: runSignature(runs),
+  });
+  if (repo.dirty && !options.continueFrom) reporter.onEvent({ type: 'warning', message: 'the working tree has uncommitted changes: entrants start from HEAD without them' });
   reporter.onEvent({
     type: 'run-start',
     runId,
@@ -66,8 +94,8 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
 
   try {
     await session.ensureImage();
-    const baseTar = await session.snapshot(repo.head);
-    const environment = await session.prepareEnvironment(repo.head, baseTar);
+    const baseTar = await session.snapshot(baseCommit);
+    const environment = await session.prepareEnvironment(baseCommit, baseTar);
     const networks = await SandboxNetworks.prepare(docker, runId, config, modelUses(config), session.image);
     session.onClose(async () => networks.close());
 
@@ -81,6 +109,12 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
       const queuedFrom = Date.now();
       for (const entrant of runs) reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'queued' });
       return mapLimit(runs, parallel.limit, async (entrant): Promise<Candidate> => {
+        const kept = from && !from.again.includes(entrant.name) ? await loadOutcome(from.runDir, entrant.name) : null;
+        if (kept && from) {
+          if (from.runDir !== runDir) await copyOutcome(from.runDir, runDir, entrant.name);
+          reporter.onEvent({ type: 'entrant', name: entrant.name, state: kept.status, detail: `kept from ${from.runDir === runDir ? 'before the interruption' : `run ${basename(from.runDir)}`}` });
+          return kept;
+        }
         const queuedMs = Date.now() - queuedFrom;
         const timeLimitSec = options.timeLimitSec ?? entrant.timeLimitSec ?? spec.timeLimitSec ?? config.sandbox.timeLimitSec;
         const dir = join(runDir, 'entrants', entrant.name);
@@ -125,8 +159,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
             reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'running' });
           },
         });
-        reporter.onEvent({ type: 'entrant', name: entrant.name, state: output.status, detail: output.error });
-        return {
+        const candidate: Candidate = {
           name: entrant.name,
           agent: entrant.agent,
           model: entrant.model,
@@ -142,6 +175,10 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           ...(output.egress ? { egress: output.egress } : {}),
           ...(entrant.trialOf !== undefined && { trialOf: entrant.trialOf, trial: entrant.trial }),
         };
+        // Not after Ctrl-C: an entrant cut short by the interruption runs again on resume.
+        if (!session.signal.aborted) await saveOutcome(runDir, candidate);
+        reporter.onEvent({ type: 'entrant', name: entrant.name, state: output.status, detail: output.error });
+        return candidate;
       });
     }, runs.length === config.entrants.length ? `${runs.length} entrants` : `${config.entrants.length} entrants, ${runs.length} trials`);
     session.timings.agentsMs = agents.ms;
@@ -149,7 +186,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     // Loaded only now: the referee, judge and report pull in TypeScript, ESLint and more (seconds of
     // imports), which a run stopped by the preflight should not pay for.
     const { settle } = await import('./settle.js');
-    return await settle(session, agents.value, { commit: repo.head, tar: baseTar }, 'run', {
+    return await settle(session, agents.value, { commit: baseCommit, tar: baseTar }, 'run', {
       networks,
       envFor: (model) => credentialEnv(session.credentials, model),
       gatewayFor: (model) => gatewayFor(session.credentials, model),

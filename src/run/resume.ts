@@ -1,0 +1,106 @@
+// Every run saves what it was asked (run.json) and, as each entrant ends, that entrant's outcome
+// (entrants/<name>/outcome.json beside its diff.patch): an interrupted run can go on from there, and
+// a finished one can run one entrant again, without redoing the entrants already done.
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as z from 'zod';
+import { TourneyError, errorMessage } from '../errors.js';
+import { formatZodIssues } from '../config/zod-errors.js';
+import { entrantOutcomeSchema } from './result-schema.js';
+import type { EntrantConfig } from '../types.js';
+import type { Candidate } from './settle.js';
+
+export const RUN_INPUTS_FILE = 'run.json';
+const OUTCOME_FILE = 'outcome.json';
+
+const runInputsSchema = z.object({
+  schema: z.literal('tourney-run-inputs/1'),
+  repoDir: z.string(),
+  specPath: z.string(),
+  configPath: z.string().optional(),
+  overrides: z.object({
+    entrants: z.number().int().positive().optional(),
+    model: z.string().optional(),
+    timeLimitSec: z.number().positive().optional(),
+    judgeModels: z.array(z.string()).optional(),
+    minMargin: z.number().optional(),
+    trials: z.number().int().positive().optional(),
+    full: z.boolean().optional(),
+    image: z.string().optional(),
+  }).strict(),
+  baseCommit: z.string().regex(/^[0-9a-f]{40,64}$/),
+  /** The runs (entrants times trials) as resolved at the start: a resume refuses a config that changed them. */
+  runs: z.array(z.object({ name: z.string(), agent: z.string(), model: z.string(), trialOf: z.string().optional() }).strict()),
+}).strict();
+
+export type RunInputs = z.output<typeof runInputsSchema>;
+
+export async function saveRunInputs(runDir: string, inputs: RunInputs): Promise<void> {
+  await writeFile(join(runDir, RUN_INPUTS_FILE), JSON.stringify(inputs, null, 2) + '\n');
+}
+
+export async function loadRunInputs(runDir: string): Promise<RunInputs> {
+  const file = join(runDir, RUN_INPUTS_FILE);
+  const text = await readFile(file, 'utf8').catch((err: unknown) => {
+    throw new TourneyError(`${file}: cannot read it (${errorMessage(err)}); expected the inputs tourney saves when a run starts (runs from before resume existed have none)`);
+  });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new TourneyError(`${file}: not valid JSON (expected the inputs tourney saved when the run started)`);
+  }
+  const checked = runInputsSchema.safeParse(parsed);
+  if (!checked.success) throw new TourneyError(`${file}: not valid run inputs (corrupt, or edited by hand):\n${formatZodIssues(checked.error.issues, file, 'key', 'null')}`);
+  return checked.data;
+}
+
+export const runSignature = (runs: readonly EntrantConfig[]) => runs.map((r) => ({ name: r.name, agent: r.agent, model: r.model, ...(r.trialOf !== undefined && { trialOf: r.trialOf }) }));
+
+/** The runs now resolved from the config must be the runs the saved run started with. */
+export function checkSameRuns(saved: RunInputs, now: readonly EntrantConfig[], runDir: string): void {
+  const a = JSON.stringify(saved.runs);
+  const b = JSON.stringify(runSignature(now));
+  if (a !== b) {
+    const names = (list: { name: string; model: string }[]) => list.map((r) => `${r.name} (${r.model})`).join(', ');
+    throw new TourneyError(`${join(runDir, RUN_INPUTS_FILE)}: the run started with entrants ${names(saved.runs)}, but the config now gives ${names(runSignature(now))}; restore the config, or start a new run`, { exitCode: 2 });
+  }
+}
+
+/** Saved once the entrant's run has ended (its diff.patch is already written). */
+export async function saveOutcome(runDir: string, candidate: Candidate): Promise<void> {
+  const { patch: _patch, ...outcome } = candidate;
+  void _patch;
+  const dir = join(runDir, 'entrants', candidate.name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'diff.patch'), candidate.patch);
+  await writeFile(join(dir, OUTCOME_FILE), JSON.stringify(outcome, null, 2) + '\n');
+}
+
+/** An entrant's saved outcome with its patch, or null when it had not ended (or its files are unreadable). */
+export async function loadOutcome(runDir: string, name: string): Promise<Candidate | null> {
+  const dir = join(runDir, 'entrants', name);
+  const [text, patch] = await Promise.all([readFile(join(dir, OUTCOME_FILE), 'utf8').catch(() => null), readFile(join(dir, 'diff.patch'), 'utf8').catch(() => null)]);
+  if (text === null || patch === null) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const checked = entrantOutcomeSchema.safeParse(parsed);
+  if (!checked.success || checked.data.name !== name) return null;
+  return { ...checked.data, patch };
+}
+
+/** Copies a saved entrant's files into another run (a rerun keeps the others' outcomes, in its own directory). */
+export async function copyOutcome(fromRunDir: string, toRunDir: string, name: string): Promise<void> {
+  const from = join(fromRunDir, 'entrants', name);
+  const to = join(toRunDir, 'entrants', name);
+  await mkdir(to, { recursive: true });
+  for (const file of [OUTCOME_FILE, 'diff.patch', 'transcript.json']) {
+    await copyFile(join(from, file), join(to, file)).catch((err: { code?: string }) => {
+      if (err.code !== 'ENOENT' || file !== 'transcript.json') throw err;
+    });
+  }
+}

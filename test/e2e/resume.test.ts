@@ -1,0 +1,70 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runTournament } from '../../src/run/tournament.js';
+import { rerunEntrant, resumeRun } from '../../src/run/continue.js';
+import type { RunEvent } from '../../src/run/events.js';
+import { ensureTestImage } from '../support/docker.js';
+import { lifetimeRepo } from '../support/lifetime-fixture.js';
+
+const entrantEvents = (events: RunEvent[], name: string) =>
+  events.flatMap((e) => (e.type === 'entrant' && e.name === name ? [`${e.state}${e.detail ? `: ${e.detail}` : ''}`] : []));
+
+describe('resume and rerun', () => {
+  const repos: string[] = [];
+  afterAll(async () => {
+    for (const repo of repos) await rm(repo, { recursive: true, force: true });
+  });
+
+  it('goes on with an interrupted run, keeping the entrant that had ended, then reruns one entrant as a new run', async () => {
+    await ensureTestImage();
+    const repo = await lifetimeRepo([
+      '- { name: tidy, model: scripted/demo-slugify-tidy }',
+      '- { name: terse, model: scripted/demo-slugify-terse }',
+    ], ['maxParallel: 1']);
+    repos.push(repo);
+    const runId = '20261202-000000-a3f0';
+
+    // Interrupted (as by Ctrl-C) as soon as the first entrant has ended: the second never finishes.
+    const stop = new AbortController();
+    const first: RunEvent[] = [];
+    const interrupted = await runTournament({ repoDir: repo, specPath: join(repo, 'feature.md'), runId, signal: stop.signal }, {
+      onEvent: (event) => {
+        first.push(event);
+        if (event.type === 'entrant' && event.name === 'tidy' && event.state === 'finished') stop.abort();
+      },
+    }).then(() => null, (err: unknown) => err);
+    expect(interrupted).toMatchObject({ exitCode: 130 });
+    const runDir = join(repo, '.tourney', 'runs', runId);
+    await expect(stat(join(runDir, 'result.json'))).rejects.toThrow();
+    await expect(stat(join(runDir, 'entrants', 'tidy', 'outcome.json'))).resolves.toBeTruthy();
+    await expect(stat(join(runDir, 'entrants', 'terse', 'outcome.json'))).rejects.toThrow();
+    const tidyTranscript = await readFile(join(runDir, 'entrants', 'tidy', 'transcript.json'), 'utf8');
+
+    // resume: tidy is kept (not run again), terse runs, then referee, judge-less ranking and report.
+    const events: RunEvent[] = [];
+    const resumed = await resumeRun(repo, runId, new AbortController().signal, { onEvent: (e) => events.push(e) });
+    expect(resumed.runId).toBe(runId);
+    expect(entrantEvents(events, 'tidy')).toContain('finished: kept from before the interruption');
+    expect(entrantEvents(events, 'tidy')).not.toContain('starting');
+    expect(entrantEvents(events, 'terse')).toContain('starting');
+    expect(resumed.entrants.map((e) => [e.name, e.status, e.eligible]).sort()).toEqual([['terse', 'finished', true], ['tidy', 'finished', true]]);
+    expect(await readFile(join(runDir, 'entrants', 'tidy', 'transcript.json'), 'utf8')).toBe(tidyTranscript);
+    expect(resumed.winner).not.toBeNull();
+    // A finished run has nothing to resume.
+    await expect(resumeRun(repo, runId, new AbortController().signal, { onEvent: () => undefined })).rejects.toThrow(/finished .*nothing to resume; "tourney rerun/);
+
+    // rerun: a new run, terse again, tidy kept from the saved run, which stays as it was.
+    const savedResult = await readFile(join(runDir, 'result.json'), 'utf8');
+    const again: RunEvent[] = [];
+    const rerun = await rerunEntrant(repo, runId, ['terse'], new AbortController().signal, { onEvent: (e) => again.push(e) });
+    expect(rerun.runId).not.toBe(runId);
+    expect(entrantEvents(again, 'tidy')).toContain(`finished: kept from run ${runId}`);
+    expect(entrantEvents(again, 'tidy')).not.toContain('starting');
+    expect(entrantEvents(again, 'terse')).toContain('starting');
+    expect(rerun.entrants.map((e) => e.name).sort()).toEqual(['terse', 'tidy']);
+    expect(await readFile(join(rerun.runDir, 'entrants', 'tidy', 'transcript.json'), 'utf8')).toBe(tidyTranscript);
+    expect(await readFile(join(runDir, 'result.json'), 'utf8')).toBe(savedResult);
+    await expect(rerunEntrant(repo, runId, ['nobody'], new AbortController().signal, { onEvent: () => undefined })).rejects.toThrow(/--entrant nobody: no such entrant in run .* \(expected one of tidy, terse\)/);
+  }, 900_000);
+});
