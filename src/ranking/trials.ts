@@ -5,7 +5,7 @@ import type { Selection } from './selection.js';
 
 export const TRIALS_RULE =
   'With trials, entrants are ranked by the mean total score of their trials that passed every gate (higher first); ' +
-  'ties go to the higher pass rate (trials passing every gate / trials run), then the best single trial, then the name. ' +
+  'ties go to the higher pass rate (trials passing every gate / trials run), then the better best trial (by the per-trial ranking: score, hidden tests, smaller diff), then the name. ' +
   'An entrant with no passing trial is not ranked. The winner is the best trial of the top entrant, and that trial is promoted.';
 
 export interface TrialSummary {
@@ -59,10 +59,11 @@ export function summarizeTrials(ranked: readonly EntrantResult[]): { summaries: 
       names: [...trials].sort((a, b) => (a.trial ?? 0) - (b.trial ?? 0)).map((t) => t.name),
     };
   });
-  const bestScore = (s: TrialSummary) => ranked.find((e) => e.name === s.best)?.score?.total ?? 0;
+  // The best trial's place in the per-trial ranking (score, then hidden tests, then the smaller diff).
+  const bestRank = (s: TrialSummary) => ranked.find((e) => e.name === s.best)?.rank ?? Infinity;
   const order = summaries
     .filter((s) => s.meanScore !== null)
-    .sort((a, b) => (b.meanScore ?? 0) - (a.meanScore ?? 0) || b.passRate - a.passRate || bestScore(b) - bestScore(a) || a.entrant.localeCompare(b.entrant));
+    .sort((a, b) => (b.meanScore ?? 0) - (a.meanScore ?? 0) || b.passRate - a.passRate || bestRank(a) - bestRank(b) || a.entrant.localeCompare(b.entrant));
   order.forEach((s, i) => { s.rank = i + 1; });
   summaries.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.entrant.localeCompare(b.entrant));
   return { summaries, winner: order[0]?.best ?? null };
@@ -82,7 +83,7 @@ export function trialSelection(summaries: readonly TrialSummary[], minMargin: nu
   const tie = margin <= 0;
   const confident = minMargin === null || (!tie && margin >= minMargin);
   const said = tie
-    ? `${of(leader)} ties ${of(runnerUp)} on mean score and is ahead on the tie-break (pass rate, then best trial, then name)`
+    ? `${of(leader)} ties ${of(runnerUp)} on mean score and is ahead on the tie-break (pass rate, then its best trial by the per-trial ranking)`
     : `${of(leader)} leads ${of(runnerUp)} by ${margin} points of mean score`;
   return {
     decidedBy: tie ? 'tie-break' : 'score',

@@ -79,3 +79,13 @@ describe('trials ranking with means that differ from the best single trial', () 
     expect(winner).toBe('even-t1');
   });
 });
+
+describe('trials tie-break', () => {
+  it('breaks equal means and pass rates by the better best trial in the per-trial ranking (smaller diff), not by name', () => {
+    const small = (of: string, k: number) => ({ ...trial(of, k, 100), diff: { files: 1, additions: 2, deletions: 0 } });
+    const { summaries, winner } = summarizeTrials(rankEntrants([trial('alpha', 1, 100), trial('alpha', 2, 100), small('zulu', 1), small('zulu', 2)]).ranked);
+    expect(summaries.map((s) => s.entrant)).toEqual(['zulu', 'alpha']);
+    expect(winner).toBe('zulu-t1');
+    expect(trialSelection(summaries, null)).toMatchObject({ decidedBy: 'tie-break', leader: 'zulu-t1' });
+  });
+});
