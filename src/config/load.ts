@@ -113,6 +113,7 @@ function resolveEntrants(raw: RawConfig, opts: LoadConfigOptions, shown: string 
       ...(e.approach !== undefined && { approach: e.approach }),
       ...(e.timeLimit !== undefined && { timeLimitSec: e.timeLimit }),
       ...(e.providers && { providers: resolveProviders(e.providers) }),
+      ...(e.budget && { budget: e.budget }),
     }));
   }
   if (!opts.model) {
@@ -225,6 +226,7 @@ export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {})
     },
     judge: await resolveJudge(root, raw.judge, shown, opts.judgeModels),
     providers: resolveProviders(raw.providers ?? {}),
+    ...(raw.budget && { budget: raw.budget }),
   };
 }
 

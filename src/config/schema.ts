@@ -70,6 +70,12 @@ const commandSchema = z
     if ('problems' in parsed) for (const message of parsed.problems) ctx.addIssue({ code: 'custom', input: template, message });
   });
 
+// Either cap alone is fine; an empty mapping is a mistake (the user meant to set one).
+export const budgetSchema = strictObject({
+  tokens: z.int('expected a whole number of tokens, like 200000').positive('expected a token count above 0').optional(),
+  costUsd: z.number('expected US dollars, like 2.5').positive('expected US dollars above 0').max(1e6, 'expected at most 1000000 US dollars').optional(),
+}).refine((b) => b.tokens !== undefined || b.costUsd !== undefined, 'expected tokens or costUsd (or both), e.g. budget: { tokens: 200000, costUsd: 2 }');
+
 const entrantSchema = strictObject({
   name: entrantName,
   agent: z.enum(AGENT_KIND_NAMES, `expected one of ${AGENT_KIND_NAMES.map((k) => `"${k}"`).join(', ')}`).optional(),
@@ -79,6 +85,7 @@ const entrantSchema = strictObject({
   approach: z.string().trim().min(1).optional(),
   timeLimit: durationSchema,
   providers: providersSchema.optional(),
+  budget: budgetSchema.optional(),
 });
 
 const entrantsSchema = z.array(entrantSchema).min(1).max(MAX_ENTRANTS).superRefine((entrants, ctx) => {
@@ -175,6 +182,7 @@ export const configSchema = strictObject({
   judge: judgeSchema.optional(),
   providers: providersSchema.optional(),
   scripts: z.array(z.string().trim().min(1, 'expected a directory path')).optional(),
+  budget: budgetSchema.optional(),
 });
 
 export type RawConfig = z.output<typeof configSchema>;

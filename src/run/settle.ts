@@ -118,7 +118,8 @@ export async function settle(
     const changes = verdict?.changes ?? [];
     const checks = verdict?.checks ?? { tests: null };
     const hasChange = changes.length > 0;
-    const gates = evaluateGates(checks, hasChange, spec, config.scoring.gates);
+    // Stopped at a budget, its partial work is refereed and scored as evidence, but it may not win: it did not finish within what it was given.
+    const gates = [...evaluateGates(checks, hasChange, spec, config.scoring.gates), ...(candidate.status === 'budget' ? [{ gate: 'budget' as const, passed: false, reason: candidate.error ?? 'over its budget' }] : [])];
     return {
       name: candidate.name,
       agent: candidate.agent,

@@ -12,6 +12,7 @@ import { credentialEnv, credentialNames, credentialScope, gatewayFor, modelUses 
 import { ProviderStops } from './provider-stops.js';
 import { providerOf } from '../agents/providers.js';
 import { RunSession } from './session.js';
+import { RunBudgets } from './budget.js';
 import type { Candidate } from './settle.js';
 
 export interface RunOptions {
@@ -67,6 +68,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     session.onClose(async () => networks.close());
 
     const stops = new ProviderStops(session.signal);
+    const budgets = new RunBudgets(config.budget);
     const parallel = await entrantParallelism(docker, config.sandbox, config.sandbox.maxParallel);
     if (parallel.limit < config.entrants.length) {
       reporter.onEvent({ type: 'note', message: `${parallel.limit} entrant(s) at a time (${parallel.reason}); the others wait, their time limits not running` });
@@ -114,6 +116,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           },
           onActivity: (line) => reporter.onEvent({ type: 'activity', name: entrant.name, line }),
           onStep: (step) => reporter.onEvent({ type: 'step', name: entrant.name, step, limitMs: timeLimitSec * 1000 }),
+          budget: budgets.forEntrant(entrant.name, entrant.budget),
           onSandboxReady: (ms) => {
             slowestStart = Math.max(slowestStart, ms);
             session.timings.sandboxStartMs = slowestStart;
