@@ -3,6 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTournament } from '../../src/run/tournament.js';
 import type { RunEvent } from '../../src/run/events.js';
+import { standingOf } from '../../src/report/standing.js';
 import { ensureTestImage } from '../support/docker.js';
 import { lifetimeRepo } from '../support/lifetime-fixture.js';
 
@@ -42,6 +43,9 @@ describe('budgets that hold', () => {
     expect(later.durationMs).toBeLessThan(1000);
     expect(events.some((e) => e.type === 'entrant' && e.name === 'later' && e.state === 'running')).toBe(false);
     expect(result.winner ?? null).toBeNull();
+    // The report and scorecard say why, before what the partial work lacks.
+    expect(standingOf(result, later).text).toMatch(/^out: over budget \(not started: the run's budget of 2,000 tokens was spent .*; \+1 more gate\)$/);
+    expect(standingOf(result, spender).text).toMatch(/^out: over budget \(stopped at its budget: used [\d,]+ tokens, budget 1,000 tokens/);
 
     const saved = JSON.parse(await readFile(join(result.runDir, 'result.json'), 'utf8')) as { entrants: { name: string; status: string }[] };
     expect(saved.entrants.map((e) => e.status)).toEqual(['budget', 'budget']);
