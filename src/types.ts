@@ -98,6 +98,14 @@ export interface EntrantConfig {
   /** Set on each run of an entrant with several trials: the entrant's own name and this trial's number. */
   trialOf?: string;
   trial?: number;
+  /** Stop the entrant (status `budget`, its partial work kept) once its usage reaches either number. */
+  budget?: Budget;
+}
+
+/** A cap on usage; tokens count every token the agent reported (input, output, reasoning, cache read and write). */
+export interface Budget {
+  tokens?: number;
+  costUsd?: number;
 }
 
 /** Block on any new security finding at or above this severity; `off` never blocks. */
@@ -161,10 +169,15 @@ export interface TourneyConfig {
   judge: JudgeConfig;
   /** Provider gateways (`providers.<id>`), for every entrant and the judge. */
   providers: ProviderSettingsMap;
+  /** For all entrants together: once spent, no further entrant starts (and running ones stop, status `budget`). */
+  budget?: Budget;
 }
 
-/** `disk-limit`: stopped for writing more than sandbox.disk; `diff-too-large`: its diff is over sandbox.maxDiff. Neither is refereed. */
-export type EntrantStatus = 'finished' | 'failed' | 'timeout' | 'error' | 'disk-limit' | 'diff-too-large';
+/**
+ * `disk-limit`: stopped for writing more than sandbox.disk; `diff-too-large`: its diff is over sandbox.maxDiff. Neither is refereed.
+ * `budget`: stopped at its own or the run's budget (its partial work kept, like a timeout), or never started because the run's was spent.
+ */
+export type EntrantStatus = 'finished' | 'failed' | 'timeout' | 'error' | 'disk-limit' | 'diff-too-large' | 'budget';
 
 export interface DiffStats {
   files: number;

@@ -9,7 +9,7 @@ import { stripControl } from '../text/control.js';
 import { ClaudeCodeTranscript, type ApiRetry } from './claude-code-transcript.js';
 import { parseStreamLine } from './claude-code-stream.js';
 import { NO_KEY } from './gateways.js';
-import { cancelReason, TRANSCRIPT_FORMAT, type AgentKind, type AgentLaunch, type AgentRunContext, type AgentSessionResult, type AgentTranscript, type ImageFile, type LaunchContext } from './kind.js';
+import { cancelReason, usageTokens, TRANSCRIPT_FORMAT, type AgentKind, type AgentLaunch, type AgentRunContext, type AgentSessionResult, type AgentTranscript, type ImageFile, type LaunchContext } from './kind.js';
 import { isScripted, parseModel, SCRIPTED_TITLE_MODEL } from './models.js';
 import { packageVersion, platformBinaryPath, type PlatformBinary } from './npm-binary.js';
 import { explainProviderError, type ProviderFailure } from './provider-errors.js';
@@ -158,6 +158,8 @@ export async function runClaudeCode(ctx: AgentRunContext, args: string[]): Promi
           ctx.onStep({ step: 'turn', turn: transcript.turns, ...(transcript.lastTool && { tool: transcript.lastTool }) });
         }
         if (seen.tool) ctx.onActivity(seen.tool);
+        // Each assistant event carries its message's usage so far: the running total, for a budget to check.
+        if (event.type === 'assistant' || event.type === 'result') ctx.onUsage?.({ tokens: usageTokens(transcript.tokens()), costUsd: transcript.costUsd });
       },
     });
   } catch (err) {

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { TourneyError, errorMessage } from '../errors.js';
 import { parseCodexLine } from './codex-events.js';
 import { CodexRun } from './codex-transcript.js';
-import { cancelReason, type AgentKind, type AgentLaunch, type AgentRunContext, type AgentSessionResult, type ImageFile, type LaunchContext } from './kind.js';
+import { cancelReason, usageTokens, type AgentKind, type AgentLaunch, type AgentRunContext, type AgentSessionResult, type ImageFile, type LaunchContext } from './kind.js';
 import { parseModel, SCRIPTED_PROVIDER, type EntrantGateway } from './models.js';
 import { packageVersion, platformBinaryPath } from './npm-binary.js';
 import { explainProviderError, type ProviderFailure } from './provider-errors.js';
@@ -177,6 +177,8 @@ async function runCodex(ctx: AgentRunContext, provider: CodexProvider): Promise<
         const progress = session.onEvent(event);
         if (progress.turn !== undefined) ctx.onStep({ step: 'turn', turn: progress.turn, ...(progress.tool ? { tool: progress.tool } : {}) });
         if (progress.tool) ctx.onActivity(progress.tool);
+        // Codex reports usage only when a turn completes (one per `codex exec`, so near the end) and no cost at all.
+        if (event.type === 'turn.completed') ctx.onUsage?.({ tokens: usageTokens(session.tokens), costUsd: 0 });
         if (event.type === 'error' || event.type === 'turn.failed') {
           if (FINAL_STATUS.test(event.message) || /Missing environment variable/.test(event.message)) refuse(event.message);
           else if (/Connection failed/.test(event.message) && ++unreachable >= UNREACHABLE_NOTICES) refuse(event.message);

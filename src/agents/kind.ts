@@ -115,6 +115,22 @@ export interface AgentRunContext {
   baseURL?: string;
   /** Called as soon as the provider refuses (bad key, no quota...), before the session winds down. */
   onProviderFailure: (failure: ProviderFailure) => void;
+  /**
+   * The session's usage so far (a running total), as often as the agent reports it (per model step), so a budget
+   * can stop it: the runner then aborts `signal` with the reason. Kinds that only learn usage at the end skip it.
+   */
+  onUsage?: (total: LiveUsage) => void;
+}
+
+/** Usage as a budget counts it: one token count (see usageTokens) and the cost. */
+export interface LiveUsage {
+  tokens: number;
+  costUsd: number;
+}
+
+/** Every token the agent reported counts against a budget: the provider bills cache reads and writes too. */
+export function usageTokens(t: TokenUsage): number {
+  return t.input + t.output + t.reasoning + t.cacheRead + t.cacheWrite;
 }
 
 export interface AgentSessionResult {

@@ -91,6 +91,7 @@ async function runOpencode(ctx: AgentRunContext, secret: string): Promise<AgentS
     credentialNames: ctx.credentialNames,
     ...(ctx.baseURL && { baseURL: ctx.baseURL }),
     onProviderFailure: ctx.onProviderFailure,
+    ...(ctx.onUsage && { onUsage: ctx.onUsage }),
   });
   return { ...result, durationMs: Date.now() - started };
 }

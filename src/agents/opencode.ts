@@ -5,7 +5,7 @@ import { emptyTokens, type TokenUsage } from '../types.js';
 import { errorMessage } from '../errors.js';
 import { parseModel } from './opencode-config.js';
 import { explainProviderError, rawErrorText, type ProviderFailure } from './provider-errors.js';
-import { cancelReason, type AgentSessionResult, type AgentStep, type AgentTranscript, TRANSCRIPT_FORMAT } from './kind.js';
+import { cancelReason, usageTokens, type AgentSessionResult, type AgentStep, type AgentTranscript, type LiveUsage, TRANSCRIPT_FORMAT } from './kind.js';
 import { normaliseOpencodeMessages } from './opencode-transcript.js';
 
 export { cancelReason };
@@ -53,6 +53,8 @@ export interface AgentSessionInput {
   baseURL?: string;
   /** Called as soon as the provider refuses (bad key, no quota...), before the session winds down. */
   onProviderFailure?: (failure: ProviderFailure) => void;
+  /** The session's usage so far, after each model step (see AgentRunContext.onUsage). */
+  onUsage?: (total: LiveUsage) => void;
 }
 
 /** Waits until `opencode serve` answers its health endpoint. */
@@ -119,6 +121,7 @@ export interface PromptTurn {
   credentialNames?: readonly string[];
   baseURL?: string;
   onProviderFailure?: (failure: ProviderFailure) => void;
+  onUsage?: (total: LiveUsage) => void;
 }
 
 export interface TurnOutcome {
@@ -147,6 +150,8 @@ export async function promptUntilIdle(client: OpencodeClient, turn: PromptTurn):
   let toolCalls = 0;
   let turns = 0;
   let lastTool: string | undefined;
+  // opencode sends a part again on every update: usage is kept per step-finish part, so a resend counts once.
+  const steps = new Map<string, LiveUsage>();
 
   const subscription = await client.event.subscribe({ directory }, { signal: events.signal });
   let connected!: () => void;
@@ -185,6 +190,17 @@ export async function promptUntilIdle(client: OpencodeClient, turn: PromptTurn):
             if (part.type === 'step-start') {
               turns += 1;
               turn.onStep?.({ step: 'turn', turn: turns, ...(lastTool !== undefined && { tool: lastTool }) });
+            }
+            if (part.type === 'step-finish' && turn.onUsage) {
+              const t = part.tokens;
+              steps.set(part.id, { tokens: usageTokens({ input: t.input, output: t.output, reasoning: t.reasoning, cacheRead: t.cache.read, cacheWrite: t.cache.write }), costUsd: part.cost });
+              let tokens = 0;
+              let costUsd = 0;
+              for (const u of steps.values()) {
+                tokens += u.tokens;
+                costUsd += u.costUsd;
+              }
+              turn.onUsage({ tokens, costUsd });
             }
             if (part.type === 'tool' && part.state.status === 'completed') {
               toolCalls += 1;

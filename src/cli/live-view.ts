@@ -20,7 +20,7 @@ export interface LiveRow {
   limitMs?: number;
 }
 
-const FINAL: ReadonlySet<LiveRow['state']> = new Set(['finished', 'failed', 'timeout', 'error', 'disk-limit', 'diff-too-large', 'tested', 'decided']);
+const FINAL: ReadonlySet<LiveRow['state']> = new Set(['finished', 'failed', 'timeout', 'error', 'disk-limit', 'diff-too-large', 'budget', 'tested', 'decided']);
 
 const STATE_MARK: Record<LiveRow['state'], string> = {
   queued: '·',
@@ -32,6 +32,7 @@ const STATE_MARK: Record<LiveRow['state'], string> = {
   error: '!',
   'disk-limit': '⛁',
   'diff-too-large': '⛁',
+  budget: '$',
   refereeing: '⚖',
   tested: '⚖',
   judging: '⚖',

@@ -121,6 +121,7 @@ function resolveEntrants(raw: RawConfig, opts: LoadConfigOptions, shown: string 
       ...(e.timeLimit !== undefined && { timeLimitSec: e.timeLimit }),
       ...(e.providers && { providers: resolveProviders(e.providers) }),
       ...((opts.trials ?? e.trials ?? 1) > 1 && { trials: opts.trials ?? e.trials }),
+      ...(e.budget && { budget: e.budget }),
     }));
   }
   if (!opts.model) {
@@ -256,6 +257,7 @@ export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {})
     },
     judge: await resolveJudge(root, raw.judge, shown, opts.judgeModels),
     providers: resolveProviders(raw.providers ?? {}),
+    ...(raw.budget && { budget: raw.budget }),
   };
 }
 

@@ -71,6 +71,12 @@ const commandSchema = z
     if ('problems' in parsed) for (const message of parsed.problems) ctx.addIssue({ code: 'custom', input: template, message });
   });
 
+// Either cap alone is fine; an empty mapping is a mistake (the user meant to set one).
+export const budgetSchema = strictObject({
+  tokens: z.int('expected a whole number of tokens, like 200000').positive('expected a token count above 0').optional(),
+  costUsd: z.number('expected US dollars, like 2.5').positive('expected US dollars above 0').max(1e6, 'expected at most 1000000 US dollars').optional(),
+}).refine((b) => b.tokens !== undefined || b.costUsd !== undefined, 'expected tokens or costUsd (or both), e.g. budget: { tokens: 200000, costUsd: 2 }');
+
 const entrantSchema = strictObject({
   name: entrantName,
   agent: z.enum(AGENT_KIND_NAMES, `expected one of ${AGENT_KIND_NAMES.map((k) => `"${k}"`).join(', ')}`).optional(),
@@ -82,6 +88,7 @@ const entrantSchema = strictObject({
   providers: providersSchema.optional(),
   /** Runs of this entrant (each its own sandbox, refereed and scored alone); ranked by their mean. */
   trials: z.number().int(TRIALS_EXPECTED).min(1, TRIALS_EXPECTED).max(MAX_TRIALS, TRIALS_EXPECTED).optional(),
+  budget: budgetSchema.optional(),
 });
 
 const entrantsSchema = z.array(entrantSchema).min(1).max(MAX_ENTRANTS).superRefine((entrants, ctx) => {
@@ -178,6 +185,7 @@ export const configSchema = strictObject({
   judge: judgeSchema.optional(),
   providers: providersSchema.optional(),
   scripts: z.array(z.string().trim().min(1, 'expected a directory path')).optional(),
+  budget: budgetSchema.optional(),
 });
 
 export type RawConfig = z.output<typeof configSchema>;

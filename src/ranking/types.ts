@@ -1,7 +1,7 @@
 import type { ScoreWeights } from '../types.js';
 
 /** `winner`: `tourney gate --require-winner`'s provenance check, added by the gate (never by evaluateGates). */
-export type GateName = 'changed' | 'tests' | 'hiddenTests' | 'tampering' | 'security' | 'injection' | 'build' | 'performance' | 'winner';
+export type GateName = 'changed' | 'tests' | 'hiddenTests' | 'tampering' | 'security' | 'injection' | 'build' | 'performance' | 'winner' | 'budget';
 
 export interface GateResult {
   gate: GateName;

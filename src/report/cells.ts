@@ -31,6 +31,7 @@ const GATE_LABELS: Record<GateName, [label: string, short: string]> = {
   injection: ['No text aimed at the judge', 'inject'],
   performance: ['Performance', 'perf'],
   winner: ['Promoted winner', 'winner'],
+  budget: ['Within budget', 'budget'],
 };
 
 export function gateView(g: GateResult): GateView {

@@ -38,6 +38,7 @@ const OUT_ON: Partial<Record<GateName, string>> = {
   security: 'new security finding',
   injection: 'text aimed at the judge',
   performance: 'too slow',
+  budget: 'over budget',
 };
 
 export function standingOf(r: RunResult, e: EntrantResult): Standing {

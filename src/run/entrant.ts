@@ -6,7 +6,8 @@ import { prepareWorkspace, WORKDIR } from '../sandbox/workspace.js';
 import { diffOfStopped, withDeadline } from '../sandbox/stopped.js';
 import { DiffTooLarge, formatBytes } from '../diff-limit.js';
 import { watchDisk, type DiskWatch } from '../sandbox/disk-watch.js';
-import { cancelReason, type AgentSessionResult } from '../agents/kind.js';
+import { cancelReason, usageTokens, type AgentSessionResult, type LiveUsage } from '../agents/kind.js';
+import type { EntrantBudget } from './budget.js';
 import { agentKind } from '../agents/kinds.js';
 import type { ProviderFailure } from '../agents/provider-errors.js';
 import type { EntrantGateway } from '../agents/models.js';
@@ -46,6 +47,8 @@ export interface EntrantRunInput {
   onStep: (step: EntrantStep) => void;
   /** Called once the container is up and the repo copied in, to time sandbox start separately. */
   onSandboxReady: (ms: number) => void;
+  /** Its own and the run's budget: checked before start and on every usage report of the agent. */
+  budget?: EntrantBudget;
 }
 
 export interface EntrantRunOutput extends AgentSessionResult {
@@ -90,13 +93,21 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
 
   // Stopped while queued (Ctrl-C, its provider refused another entrant): it never starts.
   if (input.signal.aborted) return failed('error', cancelReason(input.signal));
+  const refused = input.budget?.refusal();
+  if (refused) return failed('budget', refused);
   let sandbox: Sandbox | undefined;
   let baseCommit: string | undefined;
   let disk: DiskWatch | undefined;
   let attachment: Attachment | undefined;
   let egress: EgressRecord | undefined;
   const diskStop = new AbortController();
-  const signal = AbortSignal.any([input.signal, diskStop.signal]);
+  // Over budget, the session is aborted like at the time limit, and its work so far is read like a timeout's.
+  const budgetStop = new AbortController();
+  const onUsage = (total: LiveUsage) => {
+    const why = input.budget?.report(total);
+    if (why && !budgetStop.signal.aborted) budgetStop.abort(why);
+  };
+  const signal = AbortSignal.any([input.signal, diskStop.signal, budgetStop.signal]);
   try {
     input.onStep({ step: 'sandbox' });
     attachment = await input.attachNetwork();
@@ -147,6 +158,7 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
         credentialNames: input.credentialNames,
         ...(input.gateway?.settings.baseURL && { baseURL: input.gateway.settings.baseURL }),
         onProviderFailure: input.onProviderFailure,
+        ...(input.budget && { onUsage }),
       });
     })();
     // Whatever hangs (a server that stops answering, a transcript that never settles), the stop comes on time.
@@ -158,6 +170,8 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       throw err;
     });
     const session = saneUsage(reported);
+    // The final count is the one that is billed: it also charges the run's budget for kinds that report no usage live.
+    input.budget?.report({ tokens: usageTokens(session.tokens), costUsd: session.costUsd });
     // A kind writes its transcript before it returns; one cut off by the deadline may have left none (or half of one).
     const transcriptSaved = !timedOut && existsSync(input.transcriptFile);
     timings.agentMs = Date.now() - started - timings.sandboxMs;
@@ -182,8 +196,9 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
     }
     timings.stopMs = Date.now() - stopping;
     await writeFile(input.diffFile, patch);
-    const status = session.status === 'finished' && patch.trim().length === 0 ? 'failed' : session.status;
-    let error = session.error;
+    const stoppedAtBudget = budgetStop.signal.aborted && !input.signal.aborted && session.status !== 'finished';
+    const status = stoppedAtBudget ? 'budget' : session.status === 'finished' && patch.trim().length === 0 ? 'failed' : session.status;
+    let error = stoppedAtBudget ? cancelReason(budgetStop.signal) : session.error;
     if (status === 'failed' && !error) error = 'the agent finished without changing any file';
     // The session only got what was left after sandbox start; the user set (and should see) the whole limit.
     if (status === 'timeout') error = `time limit of ${formatSeconds(input.timeLimitMs / 1000)} reached`;
@@ -201,6 +216,7 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
     egress ??= await attachment?.egress().catch(() => undefined);
     const out = diskStop.signal.aborted
       ? failed('disk-limit', cancelReason(diskStop.signal))
+      : budgetStop.signal.aborted && !input.signal.aborted ? failed('budget', cancelReason(budgetStop.signal))
       // After Ctrl-C the sweep removes containers under our feet; the resulting Docker errors are noise.
       : failed('error', input.signal.aborted ? cancelReason(input.signal) : errorMessage(err));
     return egress ? { ...out, egress } : out;

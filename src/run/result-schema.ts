@@ -21,7 +21,7 @@ const commitSchema = z.string().regex(/^[0-9a-f]{7,64}$/, 'expected a commit id 
 const tokenUsage = z.object({ input: count, output: count, reasoning: count, cacheRead: count, cacheWrite: count });
 const weightKey = z.enum(['tests', 'hiddenTests', 'lint', 'security', 'performance', 'scope', 'judge']);
 const weights = z.object({ tests: num, hiddenTests: num, lint: num, security: num, performance: num, scope: num, judge: num });
-const GATE_NAMES = ['changed', 'tests', 'hiddenTests', 'tampering', 'security', 'injection', 'build', 'performance', 'winner'] as const;
+const GATE_NAMES = ['changed', 'tests', 'hiddenTests', 'tampering', 'security', 'injection', 'build', 'performance', 'winner', 'budget'] as const;
 
 const scoreSchema = z.object({
   total: num,
@@ -54,7 +54,7 @@ const entrantResult = z.object({
   agent: str,
   model: str,
   approach: str.optional(),
-  status: z.enum(['finished', 'failed', 'timeout', 'error', 'disk-limit', 'diff-too-large']),
+  status: z.enum(['finished', 'failed', 'timeout', 'error', 'disk-limit', 'diff-too-large', 'budget']),
   error: str.optional(),
   diff: z.object({ files: count, additions: count, deletions: count }),
   tokens: tokenUsage,

@@ -119,7 +119,9 @@ export async function settle(
     const changes = verdict?.changes ?? [];
     const checks = verdict?.checks ?? { tests: null };
     const hasChange = changes.length > 0;
-    const gates = evaluateGates(checks, hasChange, spec, config.scoring.gates);
+    // Stopped at a budget, its partial work is refereed and scored as evidence, but it may not win: it did not finish within what it was given.
+    // First, so the report says why it is out before what its partial work lacks.
+    const gates = [...(candidate.status === 'budget' ? [{ gate: 'budget' as const, passed: false, reason: candidate.error ?? 'over its budget' }] : []), ...evaluateGates(checks, hasChange, spec, config.scoring.gates)];
     return {
       name: candidate.name,
       agent: candidate.agent,

@@ -15,6 +15,7 @@ import { credentialEnv, credentialNames, credentialScope, gatewayFor, modelUses 
 import { ProviderStops } from './provider-stops.js';
 import { providerOf } from '../agents/providers.js';
 import { RunSession } from './session.js';
+import { RunBudgets } from './budget.js';
 import type { Candidate } from './settle.js';
 
 export interface RunOptions {
@@ -100,6 +101,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     session.onClose(async () => networks.close());
 
     const stops = new ProviderStops(session.signal);
+    const budgets = new RunBudgets(config.budget);
     const parallel = await entrantParallelism(docker, config.sandbox, config.sandbox.maxParallel);
     if (parallel.limit < runs.length) {
       reporter.onEvent({ type: 'note', message: `${parallel.limit} entrant(s) at a time (${parallel.reason}); the others wait, their time limits not running` });
@@ -112,6 +114,8 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
         const kept = from && !from.again.includes(entrant.name) ? await loadOutcome(from.runDir, entrant.name) : null;
         if (kept && from) {
           if (from.runDir !== runDir) await copyOutcome(from.runDir, runDir, entrant.name);
+          // What a kept entrant used counts toward this run's budget, as if it had run here.
+          budgets.forEntrant(entrant.name, undefined).report({ tokens: Object.values(kept.tokens).reduce((a, b) => a + b, 0), costUsd: kept.costUsd });
           reporter.onEvent({ type: 'entrant', name: entrant.name, state: kept.status, detail: `kept from ${from.runDir === runDir ? 'before the interruption' : `run ${basename(from.runDir)}`}` });
           return kept;
         }
@@ -153,6 +157,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           },
           onActivity: (line) => reporter.onEvent({ type: 'activity', name: entrant.name, line }),
           onStep: (step) => reporter.onEvent({ type: 'step', name: entrant.name, step, limitMs: timeLimitSec * 1000 }),
+          budget: budgets.forEntrant(entrant.name, entrant.budget),
           onSandboxReady: (ms) => {
             slowestStart = Math.max(slowestStart, ms);
             session.timings.sandboxStartMs = slowestStart;

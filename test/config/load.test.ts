@@ -114,6 +114,15 @@ describe('loadConfig', () => {
     expect(c.source).toBe(path.join(repo, 'tourney.config.yml'));
   });
 
+  it('reads budgets per entrant and per run, and leaves them unset by default', async () => {
+    await write(YAML_NAME, 'budget: { costUsd: 5 }\nentrants: [{ name: a, model: p/m, budget: { tokens: 20000, costUsd: 0.5 } }, { name: b, model: p/m }]\n');
+    const c = await loadConfig(repo, {});
+    expect(c.budget).toEqual({ costUsd: 5 });
+    expect(c.entrants.map((e) => e.budget)).toEqual([{ tokens: 20000, costUsd: 0.5 }, undefined]);
+    await write(YAML_NAME, 'sandbox: { cpus: 1 }\n');
+    expect((await loadConfig(repo, { model: 'a/b' })).budget).toBeUndefined();
+  });
+
   it('reads sandbox.maxParallel, and leaves it unset (derived from the engine) by default', async () => {
     await write(YAML_NAME, 'sandbox: { maxParallel: 2 }\n');
     expect((await loadConfig(repo, { model: 'a/b' })).sandbox.maxParallel).toBe(2);
@@ -192,8 +201,8 @@ describe('loadConfig errors', () => {
   it('reports unknown keys at every level with the allowed keys', async () => {
     const message = await yamlError('entrants:\n  - name: a\n  - name: b\n    modle: x/y\nsandbox: { memroy: 1g }\nextra: 1\n');
     expect(message.split('\n').sort()).toEqual([
-      'unknown key "entrants[1].modle" (did you mean "model"?); allowed keys: name, agent, command, model, approach, timeLimit, providers, trials',
-      'unknown key "extra"; allowed keys: entrants, sandbox, gates, weights, tampering, performance, judge, providers, scripts',
+      'unknown key "entrants[1].modle" (did you mean "model"?); allowed keys: name, agent, command, model, approach, timeLimit, providers, trials, budget',
+      'unknown key "extra"; allowed keys: entrants, sandbox, gates, weights, tampering, performance, judge, providers, scripts, budget',
       'unknown key "sandbox.memroy" (did you mean "memory"?); allowed keys: image, cpus, memory, pids, disk, maxDiff, network, allow, env, timeLimit, opencodeAuth, setupNetwork, setupTimeLimit, setupKey, setupEnv, packages, dockerfile, caFile, maxParallel',
     ]);
   });
@@ -221,6 +230,15 @@ describe('loadConfig errors', () => {
     ['entrants: [{ name: a, approach: 3 }]', 'key "entrants[0].approach": expected a string, got 3 (a number)'],
     ['entrants: [{ name: winner, model: x/y }]', 'key "entrants[0].name": expected a name other than "winner": tourney keeps the winner\'s branch as tourney/<run>/winner, got "winner"'],
     ['entrants: [{ name: a, timeLimit: soon }]', 'key "entrants[0].timeLimit": expected a positive number of seconds or a duration like "10m", at most 7 days (168h), got "soon"'],
+    ['entrants: [{ name: a, budget: { tokens: 0 } }]', 'key "entrants[0].budget.tokens": expected a token count above 0, got 0'],
+    ['entrants: [{ name: a, budget: { tokens: 1.5 } }]', 'key "entrants[0].budget.tokens": expected a whole number of tokens, like 200000, got 1.5'],
+    ['entrants: [{ name: a, budget: { costUsd: -1 } }]', 'key "entrants[0].budget.costUsd": expected US dollars above 0, got -1'],
+    ['entrants: [{ name: a, budget: { costUsd: "$2" } }]', 'key "entrants[0].budget.costUsd": expected US dollars, like 2.5, got "$2"'],
+    ['entrants: [{ name: a, budget: {} }]', 'key "entrants[0].budget": expected tokens or costUsd (or both), e.g. budget: { tokens: 200000, costUsd: 2 }'],
+    ['entrants: [{ name: a, budget: { token: 5 } }]', 'key "entrants[0].budget.token" (did you mean "tokens"?)'],
+    ['budget: 1000', 'key "budget": expected a mapping of keys to values, got 1000'],
+    ['budget: { tokens: -5 }', 'key "budget.tokens": expected a token count above 0, got -5'],
+    ['budget: { costUsd: 0 }', 'key "budget.costUsd": expected US dollars above 0, got 0'],
     ['sandbox: []', 'key "sandbox": expected a mapping of keys to values, got a list'],
     ['sandbox: { image: "" }', 'key "sandbox.image": expected a non-empty string, got ""'],
     ['sandbox: { cpus: two }', 'key "sandbox.cpus": expected a number, got "two"'],

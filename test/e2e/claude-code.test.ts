@@ -55,6 +55,8 @@ describe('claude-code entrants on the scripted model', () => {
         '  - { name: tidy, agent: claude-code, model: scripted/demo-slugify-tidy }',
         '  - { name: hasty, agent: claude-code, model: scripted/demo-slugify-hasty }',
         `  - { name: slow, agent: claude-code, model: scripted/write-then-hang, timeLimit: ${LIMIT_S}s }`,
+        // Claude Code's first request alone is thousands of tokens: its stream's usage must stop it right there.
+        '  - { name: capped, agent: claude-code, model: scripted/demo-slugify-hasty, budget: { tokens: 1000 } }',
         SANDBOX,
       ].join('\n'),
     );
@@ -74,6 +76,15 @@ describe('claude-code entrants on the scripted model', () => {
     // Its own usage report: the scripted server's counts, summed by Claude Code over its five requests.
     expect(tidy.tokens.input).toBeGreaterThan(1000);
     expect(tidy.tokens.output).toBeGreaterThan(50);
+  });
+
+  it('stops an entrant at its token budget from the usage in its stream', () => {
+    const capped = entrant('capped');
+    expect(capped.status).toBe('budget');
+    expect(capped.error).toMatch(/^stopped at its budget: used [\d,]+ tokens, budget 1,000 tokens$/);
+    expect(capped.eligible).toBe(false);
+    // Stopped early: hasty's whole session (which rewrites the module) never ran to its end.
+    expect(capped.tokens.input + capped.tokens.cacheRead + capped.tokens.cacheWrite).toBeLessThan(entrant('hasty').tokens.input + entrant('hasty').tokens.cacheRead + entrant('hasty').tokens.cacheWrite);
   });
 
   it('refs a broken change the same way: hasty rewrote the module and fails the tests', () => {

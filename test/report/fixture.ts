@@ -71,8 +71,8 @@ type Reasons = Partial<Record<GateResult['gate'], string>>;
 
 /** Every gate of the fixture's spec, in src/ranking/gates.ts's order; `failed` gives the failures' reasons. */
 function gates(failed: Reasons, passed: Reasons = {}): GateResult[] {
-  // `winner` is tourney gate's own gate, never one of a tournament's.
-  const all: Required<Omit<Reasons, 'winner'>> = {
+  // `winner` is tourney gate's own gate, never one of a tournament's; `budget` is listed only for a stopped entrant.
+  const all: Required<Omit<Reasons, 'winner' | 'budget'>> = {
     changed: 'the entrant changed files', tests: '5 passed, 0 failed', hiddenTests: '8 passed, 0 failed', build: 'exit code 0',
     tampering: 'no tampering found', security: 'no new high severity finding', injection: 'no text addressing the judge',
     performance: 'ratio 1.00 vs base', ...passed,

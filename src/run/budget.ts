@@ -1,0 +1,59 @@
+import type { Budget } from '../types.js';
+import type { LiveUsage } from '../agents/kind.js';
+
+const tokensText = (n: number) => `${Math.round(n).toLocaleString('en-US')} tokens`;
+const usdText = (n: number) => `$${n.toFixed(n < 1 ? 4 : 2)}`;
+
+/** Which cap `used` has reached, described ("20,000 tokens"), or null while under both. */
+export function reachedCap(used: LiveUsage, budget: Budget | undefined): { used: string; cap: string } | null {
+  if (budget?.tokens !== undefined && used.tokens >= budget.tokens) return { used: tokensText(used.tokens), cap: tokensText(budget.tokens) };
+  if (budget?.costUsd !== undefined && used.costUsd >= budget.costUsd) return { used: usdText(used.costUsd), cap: usdText(budget.costUsd) };
+  return null;
+}
+
+/** What one entrant asks of the run's budgets: whether it may start, and whether its usage so far must stop it. */
+export interface EntrantBudget {
+  /** Why it must not start (the run's budget is spent), or null. */
+  refusal(): string | null;
+  /** Records its usage so far (a running total); why it must stop now, or null. */
+  report(total: LiveUsage): string | null;
+}
+
+/**
+ * The run's budget and each entrant's own. An entrant's usage is the running total it last reported, so reports
+ * may come as often as a kind likes; the run's usage is the sum of those totals over every entrant started.
+ */
+export class RunBudgets {
+  private readonly used = new Map<string, LiveUsage>();
+
+  constructor(private readonly run: Budget | undefined) {}
+
+  spent(): LiveUsage {
+    let tokens = 0;
+    let costUsd = 0;
+    for (const u of this.used.values()) {
+      tokens += u.tokens;
+      costUsd += u.costUsd;
+    }
+    return { tokens, costUsd };
+  }
+
+  forEntrant(name: string, own: Budget | undefined): EntrantBudget {
+    return {
+      refusal: () => {
+        const reached = reachedCap(this.spent(), this.run);
+        return reached ? `not started: the run's budget of ${reached.cap} was spent (${reached.used} by the entrants before it)` : null;
+      },
+      report: (total) => {
+        // Totals only grow; a smaller one (a kind that re-counts after a restart) must not give budget back.
+        const before = this.used.get(name);
+        const next = before ? { tokens: Math.max(before.tokens, total.tokens), costUsd: Math.max(before.costUsd, total.costUsd) } : total;
+        this.used.set(name, next);
+        const mine = reachedCap(next, own);
+        if (mine) return `stopped at its budget: used ${mine.used}, budget ${mine.cap}`;
+        const run = reachedCap(this.spent(), this.run);
+        return run ? `stopped at the run's budget: all entrants used ${run.used}, budget ${run.cap}` : null;
+      },
+    };
+  }
+}
