@@ -1,6 +1,6 @@
 // Host-side static reading (materialise + tampering, scope, lint, security) of one entrant diff,
 // and a sandbox start with and without the disk limit, each as the median of N rounds.
-// Usage: npx tsx bench/host-read.ts [rounds]
+// Usage: npx tsx bench/host-read.ts [rounds=5] [--quick]
 import { mkdtemp, rm, writeFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +16,9 @@ import { retarAs } from '../src/sandbox/tar.js';
 import { Sandbox } from '../src/sandbox/container.js';
 import { prepareWorkspace } from '../src/sandbox/workspace.js';
 import { DEFAULT_IMAGE } from '../src/config/defaults.js';
+import { arg } from './lib/args.js';
 
-const rounds = Number(process.argv[2] ?? 5);
+const rounds = Number(arg(0, '5', '1'));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const dir = await mkdtemp(join(tmpdir(), 'tourney-bench-hostread-'));
 const repo = await createDemoRepo(join(dir, 'repo'));

@@ -1,14 +1,15 @@
 // Judge calls and judge time for 3, 6 and 10 finalists (pairwise, one scripted judge through the real
 // opencode binary), next to the referee time of the same run as a baseline.
-// Run: npx tsx bench/judge-calls.ts [sizes=3,6,10]
+// Run: npx tsx bench/judge-calls.ts [sizes=3,6,10] [--quick]
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { makeScoreFixture } from '../test/support/score-fixture.js';
 import { scoreCandidates } from '../src/score/score.js';
 import type { JudgeResult } from '../src/judge/judge.js';
+import { arg } from './lib/args.js';
 
-const sizes = (process.argv[2] ?? '3,6,10').split(',').map(Number);
+const sizes = arg(0, '3,6,10', '3').split(',').map(Number);
 const SPEC = '---\ntest: node --test test/\n---\n# Count words\n`wordCount(text)` counts words separated by any whitespace.\n';
 
 async function main() {

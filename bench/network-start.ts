@@ -1,6 +1,6 @@
 // What containment costs at sandbox start: an entrant container on a run-wide shared network (before), on a network
 // of its own (now, every policy but allowlist), and on a sealed network behind its own egress proxy (allowlist).
-// Rounds are interleaved so machine noise hits all three alike. Run: npx tsx bench/network-start.ts [rounds=7]
+// Rounds are interleaved so machine noise hits all three alike. Run: npx tsx bench/network-start.ts [rounds=7] [--quick]
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,9 @@ import { SandboxNetworks } from '../src/run/networks.js';
 import { Sandbox } from '../src/sandbox/container.js';
 import { createContainerNetwork, removeNetwork, removeRunResources } from '../src/sandbox/network.js';
 import { newRunId } from '../src/run/session.js';
+import { arg } from './lib/args.js';
 
-const rounds = Number(process.argv[2] ?? 7);
+const rounds = Number(arg(0, '7', '1'));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const LIMITS = { cpus: 1, memoryMb: 512, pids: 128 };
 

@@ -1,14 +1,15 @@
 // How fast a run that cannot work stops: the built CLI's `--version` (bare start) as the baseline, then
 // `tourney run --model anthropic/...` with no key, with an unknown model, and with a gateway key unset.
-// Run: npm run build && npx tsx bench/preflight.ts [repeats=5]
+// Run: npm run build && npx tsx bench/preflight.ts [repeats=5] [--quick]
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { createDemoRepo } from '../src/demo/demo.js';
 import { packagePath } from '../src/paths.js';
+import { arg } from './lib/args.js';
 
-const repeats = Number(process.argv[2] ?? 5);
+const repeats = Number(arg(0, '5', '1'));
 const bin = packagePath('bin', 'tourney.js');
 
 async function timed(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; code: number }> {

@@ -2,15 +2,16 @@
 // visible-only (out on the hidden-tests gate), test-deleter (out on the tampering gate)), against a
 // baseline measured in the same run: the bare test command run 4 times in containers (same limits).
 // Runs unchanged on older checkouts (they ignore `full`), so the same script measures before and after.
-// Run: npx tsx bench/referee-4.ts [repeats=1] [modes=lean,full]
+// Run: npx tsx bench/referee-4.ts [repeats=1] [modes=lean,full] [--quick]
 import { execa } from 'execa';
 import { makeScoreFixture } from '../test/support/score-fixture.js';
 import { scoreCandidates, type ScoreOptions } from '../src/score/score.js';
 import { DEFAULT_IMAGE } from '../src/config/defaults.js';
 import type { CheckTimings } from '../src/referee/referee.js';
+import { arg } from './lib/args.js';
 
-const repeats = Number(process.argv[2] ?? 1);
-const modes = (process.argv[3] ?? 'lean,full').split(',');
+const repeats = Number(arg(0, '1', '1'));
+const modes = arg(1, 'lean,full', 'lean').split(',');
 const CANDIDATES = ['correct', 'slow', 'visible-only', 'test-deleter'];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 

@@ -1,13 +1,14 @@
 // Times `tourney score` on 4 candidates against the bare test command run 4 times on the same repo,
 // both on the host and in the sandbox image (same limits as the referee), and prints the time spent in
-// each kind of check. Run: npx tsx bench/score-vs-tests.ts [repeats=2]
+// each kind of check. Run: npx tsx bench/score-vs-tests.ts [repeats=2] [--quick]
 import { execa } from 'execa';
 import { makeScoreFixture } from '../test/support/score-fixture.js';
 import { scoreCandidates } from '../src/score/score.js';
 import { DEFAULT_IMAGE } from '../src/config/defaults.js';
 import type { CheckTimings } from '../src/referee/referee.js';
+import { arg } from './lib/args.js';
 
-const repeats = Number(process.argv[2] ?? 2);
+const repeats = Number(arg(0, '2', '1'));
 const CANDIDATES = ['correct', 'slow', 'visible-only', 'injection'];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 

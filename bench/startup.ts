@@ -1,10 +1,11 @@
 // How long the CLI takes to answer the commands that should be instant, against bare Node starting
 // (`node -e 0`) on the same machine in the same rounds: --version, --help, a usage error, `run --help`.
-// Run: npm run build && npx tsx bench/startup.ts [repeats=9]
+// Run: npm run build && npx tsx bench/startup.ts [repeats=9] [--quick]
 import { execa } from 'execa';
 import { packagePath } from '../src/paths.js';
+import { arg } from './lib/args.js';
 
-const repeats = Number(process.argv[2] ?? 9);
+const repeats = Number(arg(0, '9', '1'));
 const bin = packagePath('bin', 'tourney.js');
 
 const cases: [name: string, args: string[]][] = [
