@@ -6,6 +6,7 @@ import type Docker from 'dockerode';
 import { LABELS, SANDBOX_UID } from './labels.js';
 import { OutputCapture } from './capture.js';
 import { ownerLabels } from './owner.js';
+import type { SandboxHandle } from './engine.js';
 
 /**
  * The hard lifetime of a container whose creator names none. Every container has one, enforced by its
@@ -56,7 +57,7 @@ export interface ExecResult {
 }
 
 /** One container. Everything tourney does to an entrant's copy goes through here. */
-export class Sandbox {
+export class Sandbox implements SandboxHandle {
   private constructor(
     readonly docker: Docker,
     readonly container: Docker.Container,
