@@ -104,10 +104,10 @@ export function summaryTable(result: RunResult): string {
 function trialLines(result: RunResult): string[] {
   if (!result.trials?.length) return [];
   return [
-    '  trials (ranked by mean score of passing trials, then pass rate):',
+    '  trials (ranked by expected score: mean over all trials, a failed one counting 0; then pass rate):',
     ...result.trials.map((t) => fitLine(
       `    ${t.rank ?? '-'}  ${terminalText(t.entrant)}  passed ${t.passed}/${t.trials}` +
-        (t.spread ? `  mean ${t.meanScore}  ±${t.spread.stdev} (${t.spread.min}-${t.spread.max})  best ${terminalText(t.best ?? '-')}` : '  no trial passed every gate'),
+        (t.spread ? `  expected ${t.expectedScore}  mean ${t.meanScore} ±${t.spread.stdev} (${t.spread.min}-${t.spread.max})  best ${terminalText(t.best ?? '-')}` : '  no trial passed every gate'),
       STANDING_WIDTH,
     )),
   ];

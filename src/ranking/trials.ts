@@ -4,7 +4,8 @@ import type { EntrantResult } from '../types.js';
 import type { Selection } from './selection.js';
 
 export const TRIALS_RULE =
-  'With trials, entrants are ranked by the mean total score of their trials that passed every gate (higher first); ' +
+  'With trials, entrants are ranked by their expected score: the mean total score over all their trials, a trial that failed a gate counting 0 ' +
+  '(so one lucky pass among failures does not beat an entrant that passes every time); ' +
   'ties go to the higher pass rate (trials passing every gate / trials run), then the better best trial (by the per-trial ranking: score, hidden tests, smaller diff), then the name. ' +
   'An entrant with no passing trial is not ranked. The winner is the best trial of the top entrant, and that trial is promoted.';
 
@@ -16,6 +17,8 @@ export interface TrialSummary {
   passRate: number;
   /** Over the passing trials; null when none passed. */
   meanScore: number | null;
+  /** What the entrants are ranked by: the mean over every trial, a trial out on a gate counting 0. */
+  expectedScore: number;
   /** Population standard deviation and range of the passing trials' scores. */
   spread: { stdev: number; min: number; max: number } | null;
   /** The best trial by the per-trial ranking (a trial's name), or null when none passed. */
@@ -51,9 +54,10 @@ export function summarizeTrials(ranked: readonly EntrantResult[]): { summaries: 
       passed: passing.length,
       passRate: round3(passing.length / trials.length),
       meanScore: mean === null ? null : round1(mean),
+      expectedScore: round1(scores.reduce((a, b) => a + b, 0) / trials.length),
       spread: mean === null
         ? null
-        : { stdev: round1(Math.sqrt(scores.reduce((s, x) => s + (x - mean) ** 2, 0) / scores.length)), min: Math.min(...scores), max: Math.max(...scores) },
+        : { stdev: round1(Math.sqrt(scores.reduce((s, x) => s + (x - mean) ** 2, 0) / scores.length)), min: round1(Math.min(...scores)), max: round1(Math.max(...scores)) },
       best,
       rank: null,
       names: [...trials].sort((a, b) => (a.trial ?? 0) - (b.trial ?? 0)).map((t) => t.name),
@@ -61,30 +65,33 @@ export function summarizeTrials(ranked: readonly EntrantResult[]): { summaries: 
   });
   // The best trial's place in the per-trial ranking (score, then hidden tests, then the smaller diff).
   const bestRank = (s: TrialSummary) => ranked.find((e) => e.name === s.best)?.rank ?? Infinity;
+  // Unrounded, so rounding makes no ties for the tie-breaks to settle.
+  const expected = new Map([...groups].map(([entrant, trials]) => [entrant, trials.filter((t) => t.eligible && t.rank !== null && t.score).reduce((sum, t) => sum + (t.score?.total ?? 0), 0) / trials.length]));
+  const exact = (s: TrialSummary) => expected.get(s.entrant) ?? 0;
   const order = summaries
     .filter((s) => s.meanScore !== null)
-    .sort((a, b) => (b.meanScore ?? 0) - (a.meanScore ?? 0) || b.passRate - a.passRate || bestRank(a) - bestRank(b) || a.entrant.localeCompare(b.entrant));
+    .sort((a, b) => exact(b) - exact(a) || b.passRate - a.passRate || bestRank(a) - bestRank(b) || a.entrant.localeCompare(b.entrant));
   order.forEach((s, i) => { s.rank = i + 1; });
   summaries.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.entrant.localeCompare(b.entrant));
   return { summaries, winner: order[0]?.best ?? null };
 }
 
-/** The selection between entrants (not single trials): the lead is in mean score. */
+/** The selection between entrants (not single trials): the lead is in expected score. */
 export function trialSelection(summaries: readonly TrialSummary[], minMargin: number | null): Selection {
   const order = summaries.filter((s) => s.rank !== null);
   const [leader, runnerUp] = order;
   const base = { minMargin, decidingParts: [], tieBreak: null, margin: null, runnerUp: null };
   if (!leader?.best) return { ...base, decidedBy: 'none', leader: null, confident: false, summary: 'no trial of any entrant passed every gate' };
-  const of = (s: TrialSummary) => `${s.entrant} (mean ${s.meanScore ?? 0} over ${s.passed} passing trial${s.passed === 1 ? '' : 's'} of ${s.trials})`;
+  const of = (s: TrialSummary) => `${s.entrant} (expected ${s.expectedScore}: ${s.passed} of ${s.trials} trial${s.trials === 1 ? '' : 's'} passed, mean ${s.meanScore ?? 0})`;
   if (!runnerUp) {
     return { ...base, decidedBy: 'gates', leader: leader.best, confident: true, summary: `${of(leader)}: the only entrant with a trial that passed every gate; its best trial is ${leader.best}` };
   }
-  const margin = round1((leader.meanScore ?? 0) - (runnerUp.meanScore ?? 0));
+  const margin = round1(leader.expectedScore - runnerUp.expectedScore);
   const tie = margin <= 0;
   const confident = minMargin === null || (!tie && margin >= minMargin);
   const said = tie
-    ? `${of(leader)} ties ${of(runnerUp)} on mean score and is ahead on the tie-break (pass rate, then its best trial by the per-trial ranking)`
-    : `${of(leader)} leads ${of(runnerUp)} by ${margin} points of mean score`;
+    ? `${of(leader)} ties ${of(runnerUp)} on expected score and is ahead on the tie-break (pass rate, then its best trial by the per-trial ranking)`
+    : `${of(leader)} leads ${of(runnerUp)} by ${margin} points of expected score`;
   return {
     decidedBy: tie ? 'tie-break' : 'score',
     leader: leader.best,

@@ -19,9 +19,15 @@ export interface EntrantBudget {
   report(total: LiveUsage): string | null;
 }
 
+/** A reported number as usage: anything not finite and at least 0 (a garbled or forged report) counts as nothing. */
+const sane = (n: number) => (Number.isFinite(n) && n > 0 ? Math.min(n, Number.MAX_SAFE_INTEGER) : 0);
+
 /**
  * The run's budget and each entrant's own. An entrant's usage is the running total it last reported, so reports
  * may come as often as a kind likes; the run's usage is the sum of those totals over every entrant started.
+ * Reports are the agent's own output, which a hostile entrant can forge: so the run's budget only keeps new
+ * entrants from starting (it never stops a running rival), and an entrant with a budget of its own counts
+ * toward the run's at most up to it.
  */
 export class RunBudgets {
   private readonly used = new Map<string, LiveUsage>();
@@ -46,13 +52,14 @@ export class RunBudgets {
       },
       report: (total) => {
         // Totals only grow; a smaller one (a kind that re-counts after a restart) must not give budget back.
-        const before = this.used.get(name);
-        const next = before ? { tokens: Math.max(before.tokens, total.tokens), costUsd: Math.max(before.costUsd, total.costUsd) } : total;
-        this.used.set(name, next);
+        const before = this.used.get(name) ?? { tokens: 0, costUsd: 0 };
+        const next = { tokens: Math.max(before.tokens, sane(total.tokens)), costUsd: Math.max(before.costUsd, sane(total.costUsd)) };
         const mine = reachedCap(next, own);
-        if (mine) return `stopped at its budget: used ${mine.used}, budget ${mine.cap}`;
-        const run = reachedCap(this.spent(), this.run);
-        return run ? `stopped at the run's budget: all entrants used ${run.used}, budget ${run.cap}` : null;
+        this.used.set(name, {
+          tokens: own?.tokens !== undefined ? Math.min(next.tokens, own.tokens) : next.tokens,
+          costUsd: own?.costUsd !== undefined ? Math.min(next.costUsd, own.costUsd) : next.costUsd,
+        });
+        return mine ? `stopped at its budget: used ${mine.used}, budget ${mine.cap}` : null;
       },
     };
   }

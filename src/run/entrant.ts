@@ -171,7 +171,9 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
     });
     const session = saneUsage(reported);
     // The final count is the one that is billed: it also charges the run's budget for kinds that report no usage live.
-    input.budget?.report({ tokens: usageTokens(session.tokens), costUsd: session.costUsd });
+    // A kind that reports only at the end (Codex per turn, command never) can overrun its budget within one
+    // report: over its own cap at the end, it is out on the budget gate all the same.
+    const overAtEnd = input.budget?.report({ tokens: usageTokens(session.tokens), costUsd: session.costUsd }) ?? null;
     // A kind writes its transcript before it returns; one cut off by the deadline may have left none (or half of one).
     const transcriptSaved = !timedOut && existsSync(input.transcriptFile);
     timings.agentMs = Date.now() - started - timings.sandboxMs;
@@ -196,9 +198,10 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
     }
     timings.stopMs = Date.now() - stopping;
     await writeFile(input.diffFile, patch);
-    const stoppedAtBudget = budgetStop.signal.aborted && !input.signal.aborted && session.status !== 'finished';
-    const status = stoppedAtBudget ? 'budget' : session.status === 'finished' && patch.trim().length === 0 ? 'failed' : session.status;
-    let error = stoppedAtBudget ? cancelReason(budgetStop.signal) : session.error;
+    const stoppedAtBudget = (budgetStop.signal.aborted && session.status !== 'finished') || overAtEnd !== null;
+    const atBudget = stoppedAtBudget && !input.signal.aborted;
+    const status = atBudget ? 'budget' : session.status === 'finished' && patch.trim().length === 0 ? 'failed' : session.status;
+    let error = atBudget ? (budgetStop.signal.aborted ? cancelReason(budgetStop.signal) : `over its budget when it ended: ${(overAtEnd ?? '').replace(/^stopped at its budget: /, '')}`) : session.error;
     if (status === 'failed' && !error) error = 'the agent finished without changing any file';
     // The session only got what was left after sandbox start; the user set (and should see) the whole limit.
     if (status === 'timeout') error = `time limit of ${formatSeconds(input.timeLimitMs / 1000)} reached`;

@@ -81,6 +81,7 @@ const trialSummary = z.object({
   passed: count,
   passRate: num.min(0).max(1),
   meanScore: num.nullable(),
+  expectedScore: num,
   spread: z.object({ stdev: num, min: num, max: num }).nullable(),
   best: entrantName.nullable(),
   rank: z.number().int().positive().nullable(),

@@ -1,13 +1,14 @@
 // Every run saves what it was asked (run.json) and, as each entrant ends, that entrant's outcome
 // (entrants/<name>/outcome.json beside its diff.patch): an interrupted run can go on from there, and
 // a finished one can run one entrant again, without redoing the entrants already done.
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { TourneyError, errorMessage } from '../errors.js';
 import { formatZodIssues } from '../config/zod-errors.js';
 import { entrantOutcomeSchema } from './result-schema.js';
-import type { EntrantConfig } from '../types.js';
+import type { EntrantConfig, TourneyConfig } from '../types.js';
 import type { Candidate } from './settle.js';
 
 export const RUN_INPUTS_FILE = 'run.json';
@@ -29,6 +30,9 @@ const runInputsSchema = z.object({
     image: z.string().optional(),
   }).strict(),
   baseCommit: z.string().regex(/^[0-9a-f]{40,64}$/),
+  /** The spec's bytes and the resolved config as they were: a resume refuses either changed. */
+  specSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  configSha256: z.string().regex(/^[0-9a-f]{64}$/),
   /** The runs (entrants times trials) as resolved at the start: a resume refuses a config that changed them. */
   runs: z.array(z.object({ name: z.string(), agent: z.string(), model: z.string(), trialOf: z.string().optional() }).strict()),
 }).strict();
@@ -57,13 +61,28 @@ export async function loadRunInputs(runDir: string): Promise<RunInputs> {
 
 export const runSignature = (runs: readonly EntrantConfig[]) => runs.map((r) => ({ name: r.name, agent: r.agent, model: r.model, ...(r.trialOf !== undefined && { trialOf: r.trialOf }) }));
 
-/** The runs now resolved from the config must be the runs the saved run started with. */
-export function checkSameRuns(saved: RunInputs, now: readonly EntrantConfig[], runDir: string): void {
+export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** The resolved config as a digest: the same config, however it was written, gives the same one. */
+export const configDigest = (config: TourneyConfig) => sha256(JSON.stringify({ ...config, source: undefined }));
+
+/**
+ * What a resumed run starts from now must be what the saved run started with: the same runs, spec and config.
+ * Kept entrants ran against the saved ones; ranking them with entrants run against others would compare unlike work.
+ */
+export function checkSameInputs(saved: RunInputs, now: { runs: readonly EntrantConfig[]; specSha256: string; configSha256: string; specPath: string; configPath: string | undefined }, runDir: string): void {
+  const file = join(runDir, RUN_INPUTS_FILE);
   const a = JSON.stringify(saved.runs);
-  const b = JSON.stringify(runSignature(now));
+  const b = JSON.stringify(runSignature(now.runs));
   if (a !== b) {
     const names = (list: { name: string; model: string }[]) => list.map((r) => `${r.name} (${r.model})`).join(', ');
-    throw new TourneyError(`${join(runDir, RUN_INPUTS_FILE)}: the run started with entrants ${names(saved.runs)}, but the config now gives ${names(runSignature(now))}; restore the config, or start a new run`, { exitCode: 2 });
+    throw new TourneyError(`${file}: the run started with entrants ${names(saved.runs)}, but the config now gives ${names(runSignature(now.runs))}; restore the config, or start a new run`, { exitCode: 2 });
+  }
+  if (saved.specSha256 !== now.specSha256) {
+    throw new TourneyError(`${file}: key "specSha256": the spec ${now.specPath} changed since the run started (sha256 ${saved.specSha256.slice(0, 12)}…, now ${now.specSha256.slice(0, 12)}…); restore it, or start a new run`, { exitCode: 2 });
+  }
+  if (saved.configSha256 !== now.configSha256) {
+    throw new TourneyError(`${file}: key "configSha256": the config${now.configPath ? ` ${now.configPath}` : ''} resolves to other settings than when the run started (limits, gates, weights, judge or entrants' approaches); restore it, or start a new run`, { exitCode: 2 });
   }
 }
 
@@ -73,12 +92,14 @@ export async function saveOutcome(runDir: string, candidate: Candidate): Promise
   void _patch;
   const dir = join(runDir, 'entrants', candidate.name);
   await mkdir(dir, { recursive: true });
+  // Written whole or not at all: a crash mid-write leaves no outcome, and the entrant runs again on resume.
   await writeFile(join(dir, 'diff.patch'), candidate.patch);
-  await writeFile(join(dir, OUTCOME_FILE), JSON.stringify(outcome, null, 2) + '\n');
+  await writeFile(join(dir, `${OUTCOME_FILE}.tmp`), JSON.stringify(outcome, null, 2) + '\n');
+  await rename(join(dir, `${OUTCOME_FILE}.tmp`), join(dir, OUTCOME_FILE));
 }
 
-/** An entrant's saved outcome with its patch, or null when it had not ended (or its files are unreadable). */
-export async function loadOutcome(runDir: string, name: string): Promise<Candidate | null> {
+/** An entrant's saved outcome with its patch, or null when it had not ended (or its files are unreadable, or not this run's). */
+export async function loadOutcome(runDir: string, name: string, expected?: { agent: string; model: string; trialOf?: string }): Promise<Candidate | null> {
   const dir = join(runDir, 'entrants', name);
   const [text, patch] = await Promise.all([readFile(join(dir, OUTCOME_FILE), 'utf8').catch(() => null), readFile(join(dir, 'diff.patch'), 'utf8').catch(() => null)]);
   if (text === null || patch === null) return null;
@@ -90,6 +111,7 @@ export async function loadOutcome(runDir: string, name: string): Promise<Candida
   }
   const checked = entrantOutcomeSchema.safeParse(parsed);
   if (!checked.success || checked.data.name !== name) return null;
+  if (expected && (checked.data.agent !== expected.agent || checked.data.model !== expected.model || checked.data.trialOf !== expected.trialOf)) return null;
   return { ...checked.data, patch };
 }
 

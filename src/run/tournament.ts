@@ -1,11 +1,12 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildEntrantPrompt } from '../agents/prompt.js';
 import type { RunResult } from '../types.js';
 import { runEntrant } from './entrant.js';
+import { usageTokens } from '../agents/kind.js';
 import { expandTrials } from '../config/trials.js';
 import { basename, resolve as resolvePath } from 'node:path';
-import { checkSameRuns, copyOutcome, loadOutcome, loadRunInputs, runSignature, saveOutcome, saveRunInputs } from './resume.js';
+import { checkSameInputs, configDigest, sha256, copyOutcome, loadOutcome, loadRunInputs, runSignature, saveOutcome, saveRunInputs } from './resume.js';
 import { mapLimit } from './concurrency.js';
 import { entrantParallelism } from '../sandbox/capacity.js';
 import type { Reporter } from './events.js';
@@ -63,8 +64,10 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
   const from = options.continueFrom;
   // A resumed run goes on from the commit it started on, wherever HEAD is now.
   const baseCommit = from?.baseCommit ?? repo.head;
+  const specSha256 = sha256(await readFile(spec.path));
+  const configSha256 = configDigest(config);
   if (from) {
-    checkSameRuns(await loadRunInputs(from.runDir), runs, from.runDir);
+    checkSameInputs(await loadRunInputs(from.runDir), { runs, specSha256, configSha256, specPath: spec.path, configPath: config.source }, from.runDir);
   }
   await saveRunInputs(runDir, {
     schema: 'tourney-run-inputs/1',
@@ -82,6 +85,8 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
       ...(options.image !== undefined && { image: options.image }),
     },
     baseCommit,
+    specSha256,
+    configSha256,
     runs: runSignature(runs),
   });
   if (repo.dirty && !options.continueFrom) reporter.onEvent({ type: 'warning', message: 'the working tree has uncommitted changes: entrants start from HEAD without them' });
@@ -106,16 +111,22 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     if (parallel.limit < runs.length) {
       reporter.onEvent({ type: 'note', message: `${parallel.limit} entrant(s) at a time (${parallel.reason}); the others wait, their time limits not running` });
     }
+    // Kept entrants first, before any other starts: what they used counts toward this run's budget as if they had run here.
+    const keptOutcomes = new Map<string, Candidate>();
+    for (const entrant of from ? runs.filter((r) => !from.again.includes(r.name)) : []) {
+      const kept = await loadOutcome(from!.runDir, entrant.name, { agent: entrant.agent, model: entrant.model, ...(entrant.trialOf !== undefined && { trialOf: entrant.trialOf }) });
+      if (!kept) continue;
+      keptOutcomes.set(entrant.name, kept);
+      budgets.forEntrant(entrant.name, undefined).report({ tokens: usageTokens(kept.tokens), costUsd: kept.costUsd });
+    }
     const agents = await session.phase('agents', async () => {
       let slowestStart = 0;
       const queuedFrom = Date.now();
       for (const entrant of runs) reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'queued' });
       return mapLimit(runs, parallel.limit, async (entrant): Promise<Candidate> => {
-        const kept = from && !from.again.includes(entrant.name) ? await loadOutcome(from.runDir, entrant.name) : null;
+        const kept = keptOutcomes.get(entrant.name);
         if (kept && from) {
           if (from.runDir !== runDir) await copyOutcome(from.runDir, runDir, entrant.name);
-          // What a kept entrant used counts toward this run's budget, as if it had run here.
-          budgets.forEntrant(entrant.name, undefined).report({ tokens: Object.values(kept.tokens).reduce((a, b) => a + b, 0), costUsd: kept.costUsd });
           reporter.onEvent({ type: 'entrant', name: entrant.name, state: kept.status, detail: `kept from ${from.runDir === runDir ? 'before the interruption' : `run ${basename(from.runDir)}`}` });
           return kept;
         }
@@ -180,8 +191,8 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           ...(output.egress ? { egress: output.egress } : {}),
           ...(entrant.trialOf !== undefined && { trialOf: entrant.trialOf, trial: entrant.trial }),
         };
-        // Not after Ctrl-C: an entrant cut short by the interruption runs again on resume.
-        if (!session.signal.aborted) await saveOutcome(runDir, candidate);
+        // Not after Ctrl-C, nor when its provider was stopped for all: an entrant cut short runs again on resume.
+        if (!session.signal.aborted && !stops.stopped(scope)) await saveOutcome(runDir, candidate);
         reporter.onEvent({ type: 'entrant', name: entrant.name, state: output.status, detail: output.error });
         return candidate;
       });

@@ -34,6 +34,8 @@ describe('trials', () => {
     const hasty = result.trials?.find((t) => t.entrant === 'hasty');
     expect(tidy).toMatchObject({ trials: 2, passed: 2, passRate: 1, rank: 1, names: ['tidy-t1', 'tidy-t2'] });
     expect(tidy?.meanScore).toBeGreaterThan(50);
+    expect(tidy?.expectedScore).toBe(tidy?.meanScore);
+    expect(hasty?.expectedScore).toBe(0);
     expect(tidy?.spread?.min).toBeLessThanOrEqual(tidy?.spread?.max ?? -1);
     expect(hasty).toMatchObject({ trials: 2, passed: 0, passRate: 0, meanScore: null, best: null, rank: null });
     for (const e of result.entrants.filter((x) => x.trialOf === 'hasty')) expect(e.eligible).toBe(false);
@@ -41,8 +43,8 @@ describe('trials', () => {
     // The winner is tidy's best trial, and that trial is what the winner branch holds.
     expect(result.winner).toBe(tidy?.best);
     expect(['tidy-t1', 'tidy-t2']).toContain(result.winner);
-    expect(result.selection?.summary).toContain('tidy (mean');
-    expect(result.rankingRule).toContain('mean total score of their trials');
+    expect(result.selection?.summary).toContain('tidy (expected');
+    expect(result.rankingRule).toContain('ranked by their expected score');
     expect(result.winnerBranch).toBe(`tourney/${result.runId}/winner`);
     expect(await git(repo, 'rev-parse', `tourney/${result.runId}/winner^{tree}`)).toBe(await git(repo, 'rev-parse', `tourney/${result.runId}/${result.winner}^{tree}`));
     expect(await git(repo, 'rev-parse', 'HEAD')).toBe(before);

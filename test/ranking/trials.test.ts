@@ -18,7 +18,7 @@ function trial(of: string, k: number, total: number | null, eligible = true): En
 const ranked = (entrants: EntrantResult[]) => rankEntrants(entrants).ranked;
 
 describe('trials', () => {
-  it('ranks entrants by the mean of their passing trials', () => {
+  it('ranks entrants by expected score, so one lucky pass among failures does not beat consistency', () => {
     // lucky has the best single trial (99) but fails two of three; steady passes all three at ~90.
     const { summaries, winner } = summarizeTrials(ranked([
       trial('lucky', 1, 99), trial('lucky', 2, 40, false), trial('lucky', 3, 30, false),
@@ -26,21 +26,30 @@ describe('trials', () => {
     ]));
     const steady = summaries.find((s) => s.entrant === 'steady')!;
     const lucky = summaries.find((s) => s.entrant === 'lucky')!;
-    expect(steady).toMatchObject({ trials: 3, passed: 3, passRate: 1, meanScore: 90, rank: 2, best: 'steady-t3', spread: { min: 88, max: 92 } });
+    expect(steady).toMatchObject({ trials: 3, passed: 3, passRate: 1, meanScore: 90, expectedScore: 90, rank: 1, best: 'steady-t3', spread: { min: 88, max: 92 } });
     expect(steady.spread?.stdev).toBeCloseTo(1.6, 1);
-    // The stated rule: the mean is over passing trials only, so lucky's one pass (99) leads; pass rate breaks ties.
-    expect(lucky).toMatchObject({ passed: 1, passRate: 0.333, meanScore: 99, rank: 1, best: 'lucky-t1' });
-    expect(steady.rank).toBe(2);
-    expect(winner).toBe('lucky-t1');
+    // Its mean over passing trials is 99, but a failed trial counts 0: expected 33.
+    expect(lucky).toMatchObject({ passed: 1, passRate: 0.333, meanScore: 99, expectedScore: 33, rank: 2, best: 'lucky-t1' });
+    expect(winner).toBe('steady-t3');
+    // The per-trial ranking alone would have promoted lucky's one pass.
+    expect(rankEntrants([trial('lucky', 1, 99), trial('steady', 3, 92)]).winner).toBe('lucky-t1');
   });
 
-  it('breaks a tie in mean score by pass rate, and the winner is the best trial of the top entrant', () => {
+  it('ranks a gambler that passes 1 of 10 at 95 below one that passes 6 of 6 at 90', () => {
+    const gambler = Array.from({ length: 10 }, (_, i) => trial('gambler', i + 1, i === 0 ? 95 : 20, i === 0));
+    const steady = Array.from({ length: 6 }, (_, i) => trial('steady', i + 1, 90));
+    const { summaries, winner } = summarizeTrials(ranked([...gambler, ...steady]));
+    expect(summaries.map((s) => [s.entrant, s.rank, s.expectedScore])).toEqual([['steady', 1, 90], ['gambler', 2, 9.5]]);
+    expect(winner?.startsWith('steady-')).toBe(true);
+  });
+
+  it('breaks a tie in expected score by pass rate, and the winner is the best trial of the top entrant', () => {
     const { summaries, winner } = summarizeTrials(ranked([
-      trial('a', 1, 80), trial('a', 2, 80, false),
-      trial('b', 1, 70), trial('b', 2, 90),
+      trial('a', 1, 80), trial('a', 2, 80), trial('a', 3, 0, false), trial('a', 4, 0, false),
+      trial('b', 1, 40), trial('b', 2, 40), trial('b', 3, 40), trial('b', 4, 40),
     ]));
-    expect(summaries.map((s) => [s.entrant, s.rank, s.meanScore, s.passRate])).toEqual([['b', 1, 80, 1], ['a', 2, 80, 0.5]]);
-    expect(winner).toBe('b-t2');
+    expect(summaries.map((s) => [s.entrant, s.rank, s.expectedScore, s.passRate])).toEqual([['b', 1, 40, 1], ['a', 2, 40, 0.5]]);
+    expect(winner).toBe('b-t4');
   });
 
   it('leaves an entrant with no passing trial unranked, and has no winner when none passed', () => {
@@ -50,7 +59,7 @@ describe('trials', () => {
     expect(trialSelection(summaries, null)).toMatchObject({ decidedBy: 'none', leader: null, confident: false });
   });
 
-  it('states the lead in mean score and applies the minimum margin to it', () => {
+  it('states the lead in expected score and applies the minimum margin to it', () => {
     const { summaries } = summarizeTrials(ranked([trial('a', 1, 90), trial('a', 2, 86), trial('b', 1, 85), trial('b', 2, 85)]));
     const sure = trialSelection(summaries, null);
     expect(sure).toMatchObject({ decidedBy: 'score', leader: 'a-t1', runnerUp: 'b-t2', margin: 3, confident: true });
@@ -73,7 +82,7 @@ describe('trials ranking with means that differ from the best single trial', () 
       trial('spiky', 1, 95), trial('spiky', 2, 60),
       trial('even', 1, 85), trial('even', 2, 84),
     ]).ranked);
-    expect(summaries.map((s) => [s.entrant, s.meanScore])).toEqual([['even', 84.5], ['spiky', 77.5]]);
+    expect(summaries.map((s) => [s.entrant, s.meanScore, s.expectedScore])).toEqual([['even', 84.5, 84.5], ['spiky', 77.5, 77.5]]);
     // The per-trial ranking alone would have picked spiky-t1 (95).
     expect(rankEntrants([trial('spiky', 1, 95), trial('even', 1, 85)]).winner).toBe('spiky-t1');
     expect(winner).toBe('even-t1');

@@ -27,7 +27,7 @@ describe('budget arithmetic', () => {
     expect(a.report({ tokens: 10, costUsd: 0 })).toBe('stopped at its budget: used 100 tokens, budget 100 tokens');
   });
 
-  it('sums the entrants for the run budget: stops those running, refuses to start more', () => {
+  it('sums the entrants for the run budget: refuses to start more, never stops a running rival', () => {
     const budgets = new RunBudgets({ costUsd: 1 });
     const a = budgets.forEntrant('a', undefined);
     const b = budgets.forEntrant('b', { costUsd: 5 });
@@ -35,8 +35,25 @@ describe('budget arithmetic', () => {
     expect(b.report({ tokens: 0, costUsd: 0.3 })).toBeNull();
     expect(budgets.spent().costUsd).toBeCloseTo(0.9);
     expect(budgets.forEntrant('c', undefined).refusal()).toBeNull();
-    expect(b.report({ tokens: 0, costUsd: 0.45 })).toBe("stopped at the run's budget: all entrants used $1.05, budget $1.00");
+    // Over the run's budget, but not its own: b runs on (a forged total from a rival must not stop it).
+    expect(b.report({ tokens: 0, costUsd: 0.45 })).toBeNull();
     expect(budgets.forEntrant('c', undefined).refusal()).toBe("not started: the run's budget of $1.00 was spent ($1.05 by the entrants before it)");
+  });
+
+  it('does not let forged or garbled reports stop rivals or switch the run budget off', () => {
+    const budgets = new RunBudgets({ tokens: 1000 });
+    const liar = budgets.forEntrant('liar', { tokens: 100 });
+    const rival = budgets.forEntrant('rival', undefined);
+    // A huge report stops the liar at its own budget, and counts toward the run's only up to that budget.
+    expect(liar.report({ tokens: 1e12, costUsd: 0 })).toMatch(/^stopped at its budget/);
+    expect(budgets.spent().tokens).toBe(100);
+    expect(rival.report({ tokens: 1, costUsd: 0 })).toBeNull();
+    expect(budgets.forEntrant('later', undefined).refusal()).toBeNull();
+    // NaN, negative and infinite reports count as nothing, and never lower what was already counted.
+    for (const bad of [Number.NaN, -1e9, Number.POSITIVE_INFINITY]) expect(rival.report({ tokens: bad, costUsd: bad })).toBeNull();
+    expect(budgets.spent()).toEqual({ tokens: 101, costUsd: 0 });
+    expect(rival.report({ tokens: 5000, costUsd: 0 })).toBeNull();
+    expect(budgets.forEntrant('later', undefined).refusal()).toMatch(/^not started: the run's budget of 1,000 tokens was spent/);
   });
 
   it('leaves a run without budgets alone', () => {
