@@ -19,7 +19,8 @@ describe('budgets that hold', () => {
     const repo = await lifetimeRepo(
       ['- { name: spender, model: scripted/spend, timeLimit: 120s, budget: { tokens: 1000 } }', '- { name: later, model: scripted/quick, timeLimit: 60s }'],
       ['maxParallel: 1'],
-      ['budget: { tokens: 2000 }'],
+      // spender counts toward the run's budget up to its own 1000 (a forged report cannot count for more): 900 is spent by it.
+      ['budget: { tokens: 900 }'],
     );
     repos.push(repo);
     const events: RunEvent[] = [];
@@ -39,12 +40,12 @@ describe('budgets that hold', () => {
     expect(spender.gates.find((g) => g.gate === 'budget')).toMatchObject({ passed: false });
 
     expect(later.status).toBe('budget');
-    expect(later.error).toMatch(/^not started: the run's budget of 2,000 tokens was spent/);
+    expect(later.error).toMatch(/^not started: the run's budget of 900 tokens was spent/);
     expect(later.durationMs).toBeLessThan(1000);
     expect(events.some((e) => e.type === 'entrant' && e.name === 'later' && e.state === 'running')).toBe(false);
     expect(result.winner ?? null).toBeNull();
     // The report and scorecard say why, before what the partial work lacks.
-    expect(standingOf(result, later).text).toMatch(/^out: over budget \(not started: the run's budget of 2,000 tokens was spent .*; \+1 more gate\)$/);
+    expect(standingOf(result, later).text).toMatch(/^out: over budget \(not started: the run's budget of 900 tokens was spent .*; \+1 more gate\)$/);
     expect(standingOf(result, spender).text).toMatch(/^out: over budget \(stopped at its budget: used [\d,]+ tokens, budget 1,000 tokens/);
 
     const saved = JSON.parse(await readFile(join(result.runDir, 'result.json'), 'utf8')) as { entrants: { name: string; status: string }[] };
