@@ -195,7 +195,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-n, --entrants <n>', 'number of entrants when the config lists none', entrantCount)
     .option('-m, --model <provider/model>', 'model for every entrant, e.g. anthropic/claude-sonnet-4-5', modelRef)
     .option('--time-limit <duration>', 'per-entrant time limit, e.g. 90s, 10m', duration)
-    .option('--trials <k>', `runs of every entrant (1-${MAX_TRIALS}); entrants are ranked by their trials' mean score, and the best trial of the top entrant wins`, trialCount)
+    .option('--trials <k>', `runs of every entrant (1-${MAX_TRIALS}); entrants are ranked by their trials' expected score (a failed trial counts 0), and the best trial of the top entrant wins`, trialCount)
     .option('--image <tag>', 'sandbox image tag')
     .option('--judge <provider/model...>', 'judge model(s), overriding judge.models in the config', (v: string, all: string[] = []) => [...all, modelRef(v)])
     .option('--min-margin <points>', 'no winner unless it leads the runner-up by at least this many score points (a tie-break never suffices); overrides gates.minMargin', scorePoints)
