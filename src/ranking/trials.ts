@@ -43,36 +43,35 @@ export function hasTrials(entrants: readonly EntrantResult[]): boolean {
 export function summarizeTrials(ranked: readonly EntrantResult[]): { summaries: TrialSummary[]; winner: string | null } {
   const groups = new Map<string, EntrantResult[]>();
   for (const e of ranked) groups.set(entrantOf(e), [...(groups.get(entrantOf(e)) ?? []), e]);
-  const summaries: TrialSummary[] = [...groups].map(([entrant, trials]) => {
-    const passing = trials.filter((t) => t.eligible && t.rank !== null && t.score);
+  // Each summary with the unrounded keys it is ranked by, so rounding makes no ties for the tie-breaks to settle.
+  const entries = [...groups].map(([entrant, trials]) => {
+    const passing = trials.filter((t) => t.eligible && t.rank !== null && t.score).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
     const scores = passing.map((t) => t.score?.total ?? 0);
-    const mean = scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null;
-    const best = [...passing].sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0))[0]?.name ?? null;
-    return {
+    const sum = scores.reduce((a, b) => a + b, 0);
+    const mean = scores.length ? sum / scores.length : null;
+    const summary: TrialSummary = {
       entrant,
       trials: trials.length,
       passed: passing.length,
       passRate: round3(passing.length / trials.length),
       meanScore: mean === null ? null : round1(mean),
-      expectedScore: round1(scores.reduce((a, b) => a + b, 0) / trials.length),
+      expectedScore: round1(sum / trials.length),
       spread: mean === null
         ? null
         : { stdev: round1(Math.sqrt(scores.reduce((s, x) => s + (x - mean) ** 2, 0) / scores.length)), min: round1(Math.min(...scores)), max: round1(Math.max(...scores)) },
-      best,
+      best: passing[0]?.name ?? null,
       rank: null,
       names: [...trials].sort((a, b) => (a.trial ?? 0) - (b.trial ?? 0)).map((t) => t.name),
     };
+    // The best trial's place in the per-trial ranking (score, then hidden tests, then the smaller diff).
+    return { summary, expected: sum / trials.length, passRate: passing.length / trials.length, bestRank: passing[0]?.rank ?? Infinity };
   });
-  // The best trial's place in the per-trial ranking (score, then hidden tests, then the smaller diff).
-  const bestRank = (s: TrialSummary) => ranked.find((e) => e.name === s.best)?.rank ?? Infinity;
-  // Unrounded, so rounding makes no ties for the tie-breaks to settle.
-  const expected = new Map([...groups].map(([entrant, trials]) => [entrant, trials.filter((t) => t.eligible && t.rank !== null && t.score).reduce((sum, t) => sum + (t.score?.total ?? 0), 0) / trials.length]));
-  const exact = (s: TrialSummary) => expected.get(s.entrant) ?? 0;
-  const order = summaries
-    .filter((s) => s.meanScore !== null)
-    .sort((a, b) => exact(b) - exact(a) || b.passRate - a.passRate || bestRank(a) - bestRank(b) || a.entrant.localeCompare(b.entrant));
+  const order = entries
+    .filter((e) => e.summary.best !== null)
+    .sort((a, b) => b.expected - a.expected || b.passRate - a.passRate || a.bestRank - b.bestRank || a.summary.entrant.localeCompare(b.summary.entrant))
+    .map((e) => e.summary);
   order.forEach((s, i) => { s.rank = i + 1; });
-  summaries.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.entrant.localeCompare(b.entrant));
+  const summaries = entries.map((e) => e.summary).sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.entrant.localeCompare(b.entrant));
   return { summaries, winner: order[0]?.best ?? null };
 }
 
