@@ -39,8 +39,14 @@ const runInputsSchema = z.object({
 
 export type RunInputs = z.output<typeof runInputsSchema>;
 
-export async function saveRunInputs(runDir: string, inputs: RunInputs): Promise<void> {
-  await writeFile(join(runDir, RUN_INPUTS_FILE), JSON.stringify(inputs, null, 2) + '\n');
+/** run.json from what a run was asked: flags not given are left out, the runs kept as their signature. */
+export async function saveRunInputs(
+  runDir: string,
+  inputs: Omit<RunInputs, 'schema' | 'runs' | 'overrides'> & { overrides: { [K in keyof RunInputs['overrides']]: RunInputs['overrides'][K] | undefined }; runs: readonly EntrantConfig[] },
+): Promise<void> {
+  const overrides = Object.fromEntries(Object.entries(inputs.overrides).filter(([, v]) => v !== undefined)) as RunInputs['overrides'];
+  const saved: RunInputs = { schema: 'tourney-run-inputs/1', ...inputs, overrides, runs: runSignature(inputs.runs) };
+  await writeFile(join(runDir, RUN_INPUTS_FILE), JSON.stringify(saved, null, 2) + '\n');
 }
 
 export async function loadRunInputs(runDir: string): Promise<RunInputs> {

@@ -6,7 +6,7 @@ import { runEntrant } from './entrant.js';
 import { usageTokens } from '../agents/kind.js';
 import { expandTrials } from '../config/trials.js';
 import { basename, resolve as resolvePath } from 'node:path';
-import { checkSameInputs, configDigest, sha256, copyOutcome, loadOutcome, loadRunInputs, runSignature, saveOutcome, saveRunInputs } from './resume.js';
+import { checkSameInputs, configDigest, sha256, copyOutcome, loadOutcome, loadRunInputs, saveOutcome, saveRunInputs } from './resume.js';
 import { mapLimit } from './concurrency.js';
 import { entrantParallelism } from '../sandbox/capacity.js';
 import type { Reporter } from './events.js';
@@ -70,24 +70,14 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     checkSameInputs(await loadRunInputs(from.runDir), { runs, specSha256, configSha256, specPath: spec.path, configPath: config.source }, from.runDir);
   }
   await saveRunInputs(runDir, {
-    schema: 'tourney-run-inputs/1',
     repoDir: repo.root,
     specPath: spec.path,
     ...(options.configPath !== undefined && { configPath: resolvePath(options.configPath) }),
-    overrides: {
-      ...(options.entrants !== undefined && { entrants: options.entrants }),
-      ...(options.model !== undefined && { model: options.model }),
-      ...(options.timeLimitSec !== undefined && { timeLimitSec: options.timeLimitSec }),
-      ...(options.judgeModels !== undefined && { judgeModels: options.judgeModels }),
-      ...(options.minMargin !== undefined && { minMargin: options.minMargin }),
-      ...(options.trials !== undefined && { trials: options.trials }),
-      ...(options.full !== undefined && { full: options.full }),
-      ...(options.image !== undefined && { image: options.image }),
-    },
+    overrides: { entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimitSec, judgeModels: options.judgeModels, minMargin: options.minMargin, trials: options.trials, full: options.full, image: options.image },
     baseCommit,
     specSha256,
     configSha256,
-    runs: runSignature(runs),
+    runs,
   });
   if (repo.dirty && !options.continueFrom) reporter.onEvent({ type: 'warning', message: 'the working tree has uncommitted changes: entrants start from HEAD without them' });
   reporter.onEvent({

@@ -16,7 +16,9 @@ const inputs: RunInputs = {
 
 describe('saved run state', () => {
   it('reads back the inputs it saved, and refuses a file that is not run inputs, naming the key', async () => {
-    await saveRunInputs(dir, inputs);
+    const runs = [1, 2].map((k) => ({ name: `a-t${k}`, agent: 'opencode' as const, model: 'm/x', trialOf: 'a', trial: k }));
+    // Flags not given are left out; the runs are kept as name, agent, model and trial group.
+    await saveRunInputs(dir, { ...inputs, overrides: { trials: 2, model: undefined }, runs });
     expect(await loadRunInputs(dir)).toEqual(inputs);
     await writeFile(join(dir, 'run.json'), JSON.stringify({ ...inputs, baseCommit: 'HEAD' }));
     await expect(loadRunInputs(dir)).rejects.toThrow(/run\.json: not valid run inputs.*\n.*baseCommit/);
