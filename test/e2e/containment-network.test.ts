@@ -78,8 +78,13 @@ async function hostileRun(docker: Docker, network: string, deniedPort: number) {
   if (shown === null) {
     const prober = result.entrants.find((e) => e.name === 'prober');
     // What the prober's own commands printed says why (the probe script failed, a tool timed out...).
-    const transcript = await readFile(join(repo, '.tourney', 'runs', runId, 'entrants', 'prober', 'transcript.json'), 'utf8').catch(() => '(no transcript)');
-    throw new Error(`the prober left no probe.json: status ${prober?.status}, ${prober?.error ?? 'no error'}; its transcript ends: ${transcript.slice(-2500)}`);
+    const transcript = await readFile(join(repo, '.tourney', 'runs', runId, 'entrants', 'prober', 'transcript.json'), 'utf8').catch(() => '{"messages":[]}');
+    const tools = (JSON.parse(transcript) as { messages: { parts: { type: string; name?: string; status?: string; output?: string }[] }[] }).messages
+      .flatMap((m) => m.parts)
+      .filter((p) => p.type === 'tool')
+      .map((p) => `${p.name} ${p.status}: ${(p.output ?? '').slice(0, 1500)}`);
+    const stderr = await git(repo, 'show', `tourney/${runId}/prober:probe.err`).catch(() => '(no probe.err)');
+    throw new Error(`the prober left no probe.json: status ${prober?.status}, ${prober?.error ?? 'no error'}; its tools said:\n${tools.join('\n')}\nprobe.err: ${stderr.slice(0, 1500)}`);
   }
   const probe = JSON.parse(shown) as Probe;
   const report = await readFile(join(repo, '.tourney', 'runs', runId, 'report.html'), 'utf8');
