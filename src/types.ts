@@ -169,8 +169,20 @@ export interface TourneyConfig {
   judge: JudgeConfig;
   /** Provider gateways (`providers.<id>`), for every entrant and the judge. */
   providers: ProviderSettingsMap;
-  /** For all entrants together: once spent, no further entrant starts (and running ones stop, status `budget`). */
+  /** For all entrants together: once spent, no further entrant starts (running ones go on to their own budgets). */
   budget?: Budget;
+  /** The Docker engines to place containers on; empty: the one engine DOCKER_HOST names (default the local socket). */
+  engines: EngineConfig[];
+}
+
+/** One engine of the pool (`engines[]`), its TLS files resolved to absolute paths. */
+export interface EngineConfig {
+  name: string;
+  /** DOCKER_HOST form: unix:///var/run/docker.sock, tcp://box:2376, ssh://user@box. */
+  host: string;
+  /** Jobs (entrants, referee jobs) at once; default: what its CPUs and memory hold at the sandbox limits. */
+  slots?: number;
+  tls?: { ca: string; cert: string; key: string };
 }
 
 /**

@@ -2,12 +2,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { readInputFile } from './input-file.js';
 import path from 'node:path';
 import { TourneyError } from '../errors.js';
-import type { EntrantConfig, JudgeConfig, SandboxConfig, TourneyConfig } from '../types.js';
+import type { EngineConfig, EntrantConfig, JudgeConfig, SandboxConfig, TourneyConfig } from '../types.js';
 import {
   builtinRubric, builtinScriptsDir, CONFIG_FILENAMES, DEFAULT_JUDGE, DEFAULT_APPROACHES, DEFAULT_ENTRANTS, DEFAULT_SANDBOX, DEFAULT_SCORING, MAX_ENTRANTS, MAX_TRIALS,
 } from './defaults.js';
 import { isYamlError, parseJson, parseYaml, yamlErrorText } from './parse-file.js';
 import { trialNames } from './trials.js';
+import { engineNames, type RawEngines } from './engines.js';
 import { configSchema, entrantName, MODEL_EXPECTED, MODEL_RE, NAME_EXPECTED, type RawConfig, type RawProviderSettings } from './schema.js';
 import type { ProviderSettingsMap } from '../agents/gateways.js';
 import { parseCommand } from '../agents/command-template.js';
@@ -258,7 +259,24 @@ export async function loadConfig(repoRoot: string, opts: LoadConfigOptions = {})
     judge: await resolveJudge(root, raw.judge, shown, opts.judgeModels),
     providers: resolveProviders(raw.providers ?? {}),
     ...(raw.budget && { budget: raw.budget }),
+    engines: await resolveEngines(root, raw.engines ?? [], shown),
   };
+}
+
+async function resolveEngines(root: string, raw: RawEngines, shown: string | undefined): Promise<EngineConfig[]> {
+  const names = engineNames(raw);
+  return Promise.all(raw.map(async (e, i) => ({
+    name: names[i]!,
+    host: e.host,
+    ...(e.slots !== undefined && { slots: e.slots }),
+    ...(e.tls && {
+      tls: {
+        ca: await existingFile(root, e.tls.ca, shown, `engines[${i}].tls.ca`, 'a PEM CA certificate'),
+        cert: await existingFile(root, e.tls.cert, shown, `engines[${i}].tls.cert`, 'a PEM client certificate'),
+        key: await existingFile(root, e.tls.key, shown, `engines[${i}].tls.key`, 'a PEM client key'),
+      },
+    }),
+  })));
 }
 
 /** `models` as a list of ids becomes a mapping, the one shape the rest of tourney reads. */

@@ -4,6 +4,7 @@ import { durationSchema, memorySchema } from './units.js';
 import { strictObject } from './zod-errors.js';
 import { DEBIAN_PACKAGE_RE } from '../prepare/toolchain.js';
 import { allowEntrySchema } from './allow.js';
+import { enginesSchema } from './engines.js';
 import { AGENT_KIND_NAMES } from '../agents/kind.js';
 import { parseCommand } from '../agents/command-template.js';
 
@@ -186,6 +187,8 @@ export const configSchema = strictObject({
   providers: providersSchema.optional(),
   scripts: z.array(z.string().trim().min(1, 'expected a directory path')).optional(),
   budget: budgetSchema.optional(),
+  /** Docker engines the run's containers are placed on (default: the local engine, or DOCKER_HOST). */
+  engines: enginesSchema.optional(),
 });
 
 export type RawConfig = z.output<typeof configSchema>;

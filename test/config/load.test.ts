@@ -114,6 +114,30 @@ describe('loadConfig', () => {
     expect(c.source).toBe(path.join(repo, 'tourney.config.yml'));
   });
 
+  it('reads engines with names (local for a unix socket, else the host), slots and TLS files; none by default', async () => {
+    await write('certs/ca.pem', 'ca');
+    await write('certs/cert.pem', 'cert');
+    await write('certs/key.pem', 'key');
+    await write(YAML_NAME, [
+      'entrants: [{ name: a, model: p/m }]',
+      'engines:',
+      '  - { host: "unix:///var/run/docker.sock", slots: 2 }',
+      '  - { host: "unix:///tmp/e2/docker.sock" }',
+      '  - { host: "ssh://me@Build-Box.example", slots: 8 }',
+      '  - { host: "tcp://build-box.example:2376", tls: { ca: certs/ca.pem, cert: certs/cert.pem, key: certs/key.pem } }',
+      '',
+    ].join('\n'));
+    const c = await loadConfig(repo);
+    expect(c.engines).toEqual([
+      { name: 'local', host: 'unix:///var/run/docker.sock', slots: 2 },
+      { name: 'local-2', host: 'unix:///tmp/e2/docker.sock' },
+      { name: 'build-box.example', host: 'ssh://me@Build-Box.example', slots: 8 },
+      { name: 'build-box.example-2', host: 'tcp://build-box.example:2376', tls: { ca: path.join(repo, 'certs/ca.pem'), cert: path.join(repo, 'certs/cert.pem'), key: path.join(repo, 'certs/key.pem') } },
+    ]);
+    await write(YAML_NAME, 'entrants: [{ name: a, model: p/m }]\n');
+    expect((await loadConfig(repo)).engines).toEqual([]);
+  });
+
   it('reads budgets per entrant and per run, and leaves them unset by default', async () => {
     await write(YAML_NAME, 'budget: { costUsd: 5 }\nentrants: [{ name: a, model: p/m, budget: { tokens: 20000, costUsd: 0.5 } }, { name: b, model: p/m }]\n');
     const c = await loadConfig(repo, {});
@@ -202,7 +226,7 @@ describe('loadConfig errors', () => {
     const message = await yamlError('entrants:\n  - name: a\n  - name: b\n    modle: x/y\nsandbox: { memroy: 1g }\nextra: 1\n');
     expect(message.split('\n').sort()).toEqual([
       'unknown key "entrants[1].modle" (did you mean "model"?); allowed keys: name, agent, command, model, approach, timeLimit, providers, trials, budget',
-      'unknown key "extra"; allowed keys: entrants, sandbox, gates, weights, tampering, performance, judge, providers, scripts, budget',
+      'unknown key "extra"; allowed keys: entrants, sandbox, gates, weights, tampering, performance, judge, providers, scripts, budget, engines',
       'unknown key "sandbox.memroy" (did you mean "memory"?); allowed keys: image, cpus, memory, pids, disk, maxDiff, network, allow, env, timeLimit, opencodeAuth, setupNetwork, setupTimeLimit, setupKey, setupEnv, packages, dockerfile, caFile, maxParallel',
     ]);
   });
@@ -239,6 +263,17 @@ describe('loadConfig errors', () => {
     ['budget: 1000', 'key "budget": expected a mapping of keys to values, got 1000'],
     ['budget: { tokens: -5 }', 'key "budget.tokens": expected a token count above 0, got -5'],
     ['budget: { costUsd: 0 }', 'key "budget.costUsd": expected US dollars above 0, got 0'],
+    ['engines: []', 'key "engines": expected at least one engine, e.g. engines: [{ host: unix:///var/run/docker.sock }]'],
+    ['engines: [{ host: /var/run/docker.sock }]', 'key "engines[0].host": expected a Docker host: unix:///var/run/docker.sock, tcp://box:2376 or ssh://user@box, got "/var/run/docker.sock"'],
+    ['engines: [{ host: "http://box:2375" }]', 'key "engines[0].host": expected a Docker host: unix:///var/run/docker.sock, tcp://box:2376 or ssh://user@box (not http://), got "http://box:2375"'],
+    ['engines: [{ host: "unix://" }]', 'key "engines[0].host": expected a Docker host: unix:///var/run/docker.sock, tcp://box:2376 or ssh://user@box (a unix socket needs an absolute path after unix://), got "unix://"'],
+    ['engines: [{ host: "tcp://box:2376/v1" }]', 'key "engines[0].host": expected a Docker host: unix:///var/run/docker.sock, tcp://box:2376 or ssh://user@box (no path after the host), got "tcp://box:2376/v1"'],
+    ['engines: [{ host: "tcp://a:2376" }, { host: "tcp://a:2376" }]', 'key "engines[1].host": expected each engine once; tcp://a:2376 is also engines[0], got "tcp://a:2376"'],
+    ['engines: [{ host: "tcp://a:2376", name: x }, { host: "tcp://b:2376", name: x }]', 'key "engines[1].name": expected each engine name once; "x" is also engines[0], got "x"'],
+    ['engines: [{ host: "ssh://u@b", tls: { ca: a, cert: b, key: c } }]', 'key "engines[0].tls": expected tls only for a tcp:// host (unix sockets and ssh need none)'],
+    ['engines: [{ host: "tcp://a:2376", slots: 0 }]', 'key "engines[0].slots": expected at least 1 slot, got 0'],
+    ['engines: [{ host: "tcp://a:2376", slot: 2 }]', 'key "engines[0].slot" (did you mean "slots"?)'],
+    ['engines: [{ host: "tcp://a:2376", tls: { ca: ca.pem, cert: c.pem, key: k.pem } }]', 'key "engines[0].tls.ca": expected a PEM CA certificate (relative to the repository root), got "ca.pem"'],
     ['sandbox: []', 'key "sandbox": expected a mapping of keys to values, got a list'],
     ['sandbox: { image: "" }', 'key "sandbox.image": expected a non-empty string, got ""'],
     ['sandbox: { cpus: two }', 'key "sandbox.cpus": expected a number, got "two"'],
