@@ -266,6 +266,20 @@ export interface EntrantResult {
   /** One trial of an entrant that ran several times: the entrant's name and the trial's number (from 1). */
   trialOf?: string;
   trial?: number;
+  /** The engine (engines[].name) its agent ran on, and the one its referee job ran on. */
+  engine?: string;
+  refereeEngine?: string;
+  /** Set when its first engine was lost mid-run and it ran again, once, on `engine`: where it first ran, and why it moved. */
+  retried?: { engine: string; reason: string };
+}
+
+/** One engine of the run's pool, as result.json records it. */
+export interface EngineUse {
+  name: string;
+  host: string;
+  slots: number;
+  /** Why it left the pool mid-run (it stopped answering); absent when it served to the end. */
+  lost?: string;
 }
 
 export interface EgressAttempt {
@@ -324,6 +338,8 @@ export interface RunResult {
   entrants: EntrantResult[];
   /** With trials (an entrant run more than once): per entrant, its pass rate, mean score, spread and best trial, ranked. */
   trials?: TrialSummary[];
+  /** The Docker engines the run placed its containers on (absent in results from before it existed). */
+  engines?: EngineUse[];
   /** The prepared environment every container started from (null in results from before it existed). */
   environment?: EnvironmentRecord | null;
   /** The judge's matches, ranking and cost; or why it did not run. */

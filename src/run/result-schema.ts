@@ -73,6 +73,9 @@ const entrantResult = z.object({
   egress: egressRecord.optional(),
   trialOf: entrantName.optional(),
   trial: z.number().int().positive().optional(),
+  engine: str.optional(),
+  refereeEngine: str.optional(),
+  retried: z.object({ engine: str, reason: str }).optional(),
 });
 
 const trialSummary = z.object({
@@ -90,7 +93,7 @@ const trialSummary = z.object({
 
 /** An entrant's agent run as saved when it ended (entrants/<name>/outcome.json), for resume and rerun. */
 export const entrantOutcomeSchema = entrantResult
-  .pick({ name: true, agent: true, model: true, approach: true, status: true, error: true, tokens: true, costUsd: true, durationMs: true, timings: true, transcriptPath: true, egress: true, trialOf: true, trial: true })
+  .pick({ name: true, agent: true, model: true, approach: true, status: true, error: true, tokens: true, costUsd: true, durationMs: true, timings: true, transcriptPath: true, egress: true, trialOf: true, trial: true, engine: true, retried: true })
   .strict();
 
 const gateVerdict = z.object({
@@ -231,6 +234,7 @@ export const runResultSchema = z.object({
   selection: selection.optional(),
   entrants: z.array(entrantResult),
   trials: z.array(trialSummary).optional(),
+  engines: z.array(z.object({ name: str, host: str, slots: z.number().int().positive(), lost: str.optional() })).optional(),
   environment: environmentRecord.nullable().optional(),
   // "ran" first on its own: a union's own message for a bad discriminator names neither value nor key.
   judge: z.looseObject({ ran: z.boolean() }).pipe(z.discriminatedUnion('ran', [judgeRan, z.object({ ran: z.literal(false), reason: str })])),
