@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
+import { dockerOf } from './docker.js';
+import type { Engine } from './engine.js';
 import type { SandboxLimits } from './container.js';
 
 export interface Parallelism {
@@ -13,7 +15,8 @@ export interface Parallelism {
  * (never fewer than one), or `sandbox.maxParallel`. More at once only shares the CPUs, so slow starts eat
  * into every entrant's time limit; queued entrants start later with their whole limit.
  */
-export async function entrantParallelism(docker: Docker, limits: SandboxLimits, override: number | undefined): Promise<Parallelism> {
+export async function entrantParallelism(engine: Engine, limits: SandboxLimits, override: number | undefined): Promise<Parallelism> {
+  const docker = dockerOf(engine);
   if (override !== undefined) return { limit: override, reason: 'sandbox.maxParallel' };
   const info = (await docker.info()) as { NCPU?: number; MemTotal?: number };
   const byCpu = info.NCPU ? Math.floor(info.NCPU / limits.cpus) : Infinity;
@@ -51,7 +54,8 @@ async function localPidMax(docker: Docker): Promise<number | null> {
  * container, with the key to change (else they fail every entrant's referee and blame the entrant).
  * `pidMax`: the engine kernel's pid_max (default: read from /proc when the engine is local).
  */
-export async function checkEngineFits(docker: Docker, limits: SandboxLimits, pidMax?: number | null): Promise<string | null> {
+export async function checkEngineFits(engine: Engine, limits: SandboxLimits, pidMax?: number | null): Promise<string | null> {
+  const docker = dockerOf(engine);
   const info = (await docker.info()) as { NCPU?: number; MemTotal?: number; PidsLimit?: boolean };
   if (info.NCPU && limits.cpus > info.NCPU) return `key "sandbox.cpus": ${limits.cpus} is more than the Docker engine's ${info.NCPU} CPUs (expected at most ${info.NCPU})`;
   if (limits.memoryMb < DOCKER_MIN_MEMORY_MB) return `key "sandbox.memory": ${limits.memoryMb} MB is below Docker's minimum of ${DOCKER_MIN_MEMORY_MB} MB (expected e.g. "2g")`;

@@ -6,7 +6,8 @@ import type Docker from 'dockerode';
 import { LABELS, SANDBOX_UID } from './labels.js';
 import { OutputCapture } from './capture.js';
 import { ownerLabels } from './owner.js';
-import type { SandboxHandle } from './engine.js';
+import { dockerOf } from './docker.js';
+import type { Engine, SandboxHandle } from './engine.js';
 
 /**
  * The hard lifetime of a container whose creator names none. Every container has one, enforced by its
@@ -59,12 +60,14 @@ export interface ExecResult {
 /** One container. Everything tourney does to an entrant's copy goes through here. */
 export class Sandbox implements SandboxHandle {
   private constructor(
+    readonly engine: Engine,
     readonly docker: Docker,
     readonly container: Docker.Container,
     readonly options: SandboxOptions,
   ) {}
 
-  static async create(docker: Docker, options: SandboxOptions): Promise<Sandbox> {
+  static async create(engine: Engine, options: SandboxOptions): Promise<Sandbox> {
+    const docker = dockerOf(engine);
     const lifetime = Math.max(1, Math.ceil(options.lifetimeSec ?? DEFAULT_LIFETIME_SEC));
     const container = await docker.createContainer({
       name: options.name,
@@ -101,7 +104,7 @@ export class Sandbox implements SandboxHandle {
       },
       ...(options.aliases ? { NetworkingConfig: { EndpointsConfig: { [options.network]: { Aliases: options.aliases } } } } : {}),
     });
-    const sandbox = new Sandbox(docker, container, options);
+    const sandbox = new Sandbox(engine, docker, container, options);
     try {
       for (const extra of options.alsoOn ?? []) {
         await docker.getNetwork(extra.network).connect({ Container: container.id, EndpointConfig: { Aliases: extra.aliases ?? [] } });

@@ -1,28 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { TourneyError, errorMessage } from '../errors.js';
+import type { SandboxOptions } from './container.js';
+import { Sandbox } from './container.js';
+import type { Engine } from './engine.js';
+import { inspectImage } from './image.js';
 
-/** A Docker client that has answered a ping, or an error that says how to get one. */
-export async function connectDocker(): Promise<Docker> {
-  // Imported here, not at the top: dockerode (with ssh2 and protobufjs) takes a while to load, and the
-  // preflight that runs before this should answer at once.
-  const { default: DockerClient } = await import('dockerode');
-  let docker: Docker;
+const HOST_FORMS = 'expected unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host';
+
+type DockerOptions = NonNullable<ConstructorParameters<typeof Docker>[0]>;
+
+/**
+ * docker-modem's reading of DOCKER_HOST (lib/modem.js defaultOpts), for a host given explicitly: the
+ * modem only reads the variable. `host: undefined` / `socketPath: undefined` are spelled out because the
+ * modem lays these options over what it read from DOCKER_HOST, which must not win.
+ */
+function clientOptions(host: string): DockerOptions {
+  if (host.startsWith('unix://')) {
+    return { socketPath: host.slice('unix://'.length) || '/var/run/docker.sock', host: undefined, port: undefined };
+  }
+  const url = new URL(host.includes('//') ? host : `tcp://${host}`);
+  if (!['tcp:', 'ssh:', 'http:', 'https:'].includes(url.protocol)) throw new Error(`unknown scheme ${url.protocol}//`);
+  if (!url.hostname) throw new Error('no host name');
+  const tls = process.env.DOCKER_TLS_VERIFY === '1' || url.port === '2376' || url.protocol === 'https:';
+  const options: DockerOptions = {
+    socketPath: undefined,
+    host: url.hostname,
+    port: url.port || undefined,
+    protocol: url.protocol === 'ssh:' ? 'ssh' : tls ? 'https' : 'http',
+    ...(url.protocol === 'ssh:' && { username: decodeURIComponent(url.username), sshOptions: { agent: process.env.SSH_AUTH_SOCK } }),
+  };
+  const certs = process.env.DOCKER_CERT_PATH;
+  if (certs && options.protocol === 'https') {
+    options.ca = readFileSync(join(certs, 'ca.pem'));
+    options.cert = readFileSync(join(certs, 'cert.pem'));
+    options.key = readFileSync(join(certs, 'key.pem'));
+  }
+  return options;
+}
+
+// Kept off the class so that nothing outside src/sandbox/ can reach the client through an engine.
+const clients = new WeakMap<DockerEngine, Docker>();
+
+/** A Docker engine (the local one or one at a DOCKER_HOST-style address); its dockerode client never leaves src/sandbox/. */
+export class DockerEngine implements Engine {
+  readonly host: string;
+
+  /**
+   * `host` in DOCKER_HOST form; without it, DOCKER_HOST (or the local socket) exactly as dockerode reads it.
+   * Throws (exit code 3) on a host it cannot parse; does not connect (see ping()).
+   */
+  constructor(host?: string, readonly id = 'local') {
+    // Loaded here, not imported at the top: dockerode (with ssh2 and protobufjs) takes a while to load, and
+    // the preflight that runs before any engine is made should answer at once.
+    const DockerClient = createRequire(import.meta.url)('dockerode') as typeof Docker;
+    const fromEnv = host === undefined || host === process.env.DOCKER_HOST;
+    this.host = host ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+    let client: Docker;
+    try {
+      client = fromEnv ? new DockerClient() : new DockerClient(clientOptions(this.host));
+    } catch (err) {
+      // docker-modem throws on a DOCKER_HOST it cannot parse, before any connection.
+      const what = fromEnv ? `DOCKER_HOST=${JSON.stringify(process.env.DOCKER_HOST ?? '')}` : `engine "${id}" host ${JSON.stringify(this.host)}`;
+      throw new TourneyError(`${what}: ${errorMessage(err)}; ${HOST_FORMS}`, { exitCode: 3 });
+    }
+    clients.set(this, client);
+  }
+
+  async ping(): Promise<void> {
+    await dockerOf(this).ping();
+  }
+
+  createSandbox(options: SandboxOptions): Promise<Sandbox> {
+    return Sandbox.create(this, options);
+  }
+
+  async listByLabel(label: string, value?: string): Promise<{ containers: string[]; networks: string[] }> {
+    const filters = JSON.stringify({ label: [value === undefined ? label : `${label}=${value}`] });
+    const docker = dockerOf(this);
+    const [containers, networks] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
+    return { containers: containers.map((c) => c.Names[0] ?? c.Id), networks: networks.map((n) => n.Name) };
+  }
+
+  async imageSize(ref: string): Promise<number | undefined> {
+    return (await inspectImage(this, ref))?.Size;
+  }
+
+  async engineVersion(): Promise<{ version: string; apiVersion: string }> {
+    const v = await dockerOf(this).version();
+    return { version: v.Version, apiVersion: v.ApiVersion };
+  }
+}
+
+/** The dockerode client behind an engine: for src/sandbox/ only (the layering rule keeps dockerode there). */
+export function dockerOf(engine: Engine): Docker {
+  const client = engine instanceof DockerEngine ? clients.get(engine) : undefined;
+  if (client) return client;
+  throw new Error(`engine "${engine.id}" (${engine.host}) is not a Docker engine; this operation needs one`);
+}
+
+/** An engine that has answered a ping, or an error that says how to get one. */
+export async function connectEngine(host?: string, id = 'local'): Promise<Engine> {
+  const engine = new DockerEngine(host, id);
   try {
-    docker = new DockerClient();
+    await engine.ping();
   } catch (err) {
-    // docker-modem throws on a DOCKER_HOST it cannot parse, before any connection.
     throw new TourneyError(
-      `DOCKER_HOST=${JSON.stringify(process.env.DOCKER_HOST ?? '')}: ${errorMessage(err)}; expected unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host`,
+      `cannot reach the Docker engine${host === undefined ? '' : ` "${id}" at ${host}`} (${errorMessage(err)}). Start Docker (or dockerd), or set DOCKER_HOST; "tourney doctor" checks everything tourney needs`,
       { exitCode: 3 },
     );
   }
-  try {
-    await docker.ping();
-  } catch (err) {
-    throw new TourneyError(
-      `cannot reach the Docker engine (${errorMessage(err)}). Start Docker (or dockerd), or set DOCKER_HOST; "tourney doctor" checks everything tourney needs`,
-      { exitCode: 3 },
-    );
-  }
-  return docker;
+  return engine;
 }

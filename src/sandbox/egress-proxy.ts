@@ -1,6 +1,6 @@
-import type Docker from 'dockerode';
 import { packagePath } from '../paths.js';
 import { Sandbox, type SandboxLimits } from './container.js';
+import type { Engine } from './engine.js';
 import type { EgressAttempt, EgressRecord } from '../types.js';
 
 /** Where the entrant finds its proxy and the proxy finds the entrant, on the entrant's sealed network. */
@@ -16,7 +16,7 @@ export interface AllowedHost {
 }
 
 export interface EgressProxyOptions {
-  docker: Docker;
+  engine: Engine;
   image: string;
   runId: string;
   role: string;
@@ -42,7 +42,7 @@ export class EgressProxy {
   ) {}
 
   static async start(options: EgressProxyOptions): Promise<EgressProxy> {
-    const sandbox = await Sandbox.create(options.docker, {
+    const sandbox = await Sandbox.create(options.engine, {
       image: options.image,
       runId: options.runId,
       role: `proxy:${options.role}`,

@@ -35,10 +35,15 @@ export interface SandboxProvider {
   engineVersion(): Promise<{ version: string; apiVersion: string }>;
 }
 
-/** The typed handle every stage is to get instead of a dockerode client (issue 14 item 1; not wired in yet). */
+/**
+ * The typed handle every stage gets instead of a dockerode client (issue 14 item 1). `DockerEngine` in docker.ts
+ * is the implementation; src/sandbox/ functions reach its client with dockerOf().
+ */
 export interface Engine extends SandboxProvider {
   /** Names the engine in results and messages, e.g. 'local'. */
   readonly id: string;
   /** DOCKER_HOST form: unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host. */
   readonly host: string;
+  /** Resolves when the engine answers; rejects with the transport's error. */
+  ping(): Promise<void>;
 }

@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
+import { dockerOf } from './docker.js';
+import type { Engine } from './engine.js';
 import { pack as tarPack } from 'tar-stream';
 import { TourneyError, errorMessage } from '../errors.js';
 import type { ImageFile } from '../agents/kind.js';
@@ -34,7 +36,8 @@ export function makeBaseScript(): string {
   return join(containersDir(), 'make-base.sh');
 }
 
-export async function inspectImage(docker: Docker, tag: string): Promise<Docker.ImageInspectInfo | undefined> {
+export async function inspectImage(engine: Engine, tag: string): Promise<Docker.ImageInspectInfo | undefined> {
+  const docker = dockerOf(engine);
   try {
     return await docker.getImage(tag).inspect();
   } catch (err) {
@@ -43,15 +46,15 @@ export async function inspectImage(docker: Docker, tag: string): Promise<Docker.
   }
 }
 
-export async function imageExists(docker: Docker, tag: string): Promise<boolean> {
-  return (await inspectImage(docker, tag)) !== undefined;
+export async function imageExists(engine: Engine, tag: string): Promise<boolean> {
+  return (await inspectImage(engine, tag)) !== undefined;
 }
 
 /** Explicit choice (--base flag, then TOURNEY_BASE_IMAGE), else the local base if made, else the registry image. */
-export async function chooseBaseImage(docker: Docker, explicit?: string): Promise<string> {
+export async function chooseBaseImage(engine: Engine, explicit?: string): Promise<string> {
   const chosen = explicit || process.env.TOURNEY_BASE_IMAGE;
   if (chosen) return chosen;
-  return (await imageExists(docker, LOCAL_BASE_IMAGE)) ? LOCAL_BASE_IMAGE : REGISTRY_BASE_IMAGE;
+  return (await imageExists(engine, LOCAL_BASE_IMAGE)) ? LOCAL_BASE_IMAGE : REGISTRY_BASE_IMAGE;
 }
 
 interface ProgressEvent {
@@ -166,14 +169,15 @@ export interface BuildOptions {
 }
 
 export async function buildSandboxImage(
-  docker: Docker,
+  engine: Engine,
   options: BuildOptions,
 ): Promise<{ tag: string; base: string; durationMs: number }> {
+  const docker = dockerOf(engine);
   const started = Date.now();
   const onLine = options.onProgress ?? (() => {});
-  const base = await chooseBaseImage(docker, options.base);
+  const base = await chooseBaseImage(engine, options.base);
 
-  let baseInfo = await inspectImage(docker, base);
+  let baseInfo = await inspectImage(engine, base);
   if (!baseInfo) {
     // Pull explicitly: the builder's own pull failure would not say what to do about it.
     try {
@@ -182,7 +186,7 @@ export async function buildSandboxImage(
     } catch (err) {
       throw baseMissing(base, err);
     }
-    baseInfo = await inspectImage(docker, base);
+    baseInfo = await inspectImage(engine, base);
     if (!baseInfo) throw baseMissing(base, new Error('pull finished but the image is absent'));
   }
   const offline = base === LOCAL_BASE_IMAGE || baseInfo.Config?.Labels?.[OFFLINE_BASE_LABEL] === 'true';
@@ -210,18 +214,18 @@ export async function buildSandboxImage(
  * an `npm update` the old image would silently run the old binary), another Dockerfile, or another base.
  */
 export async function ensureSandboxImage(
-  docker: Docker,
+  engine: Engine,
   options: BuildOptions,
 ): Promise<{ built: boolean; durationMs: number }> {
   const started = Date.now();
-  const info = await inspectImage(docker, options.tag);
+  const info = await inspectImage(engine, options.tag);
   const labels = info?.Config?.Labels ?? {};
   // A remade base (e.g. containers/make-base.sh after an upgrade) must reach the sandbox image too.
-  const base = await inspectImage(docker, await chooseBaseImage(docker, options.base));
+  const base = await inspectImage(engine, await chooseBaseImage(engine, options.base));
   const sameBase = !base || labels[BASE_ID_LABEL] === base.Id;
   if (info && sameBase && labels[AGENT_FILES_LABEL] === agentFilesDigest(options.files) && labels[DOCKERFILE_HASH_LABEL] === readDockerfile().sha256) {
     return { built: false, durationMs: Date.now() - started };
   }
-  await buildSandboxImage(docker, options);
+  await buildSandboxImage(engine, options);
   return { built: true, durationMs: Date.now() - started };
 }

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type Docker from 'dockerode';
+import { dockerOf } from './docker.js';
+import type { Engine } from './engine.js';
 import { pack as tarPack } from 'tar-stream';
 import { errorMessage } from '../errors.js';
 import { follow, inspectImage } from './image.js';
@@ -17,13 +18,14 @@ export interface ImageRecord {
 }
 
 /** An image's id and size, or undefined when the engine has no such image. */
-export async function imageSummary(docker: Docker, ref: string): Promise<{ id: string; size: number } | undefined> {
-  const info = await inspectImage(docker, ref);
+export async function imageSummary(engine: Engine, ref: string): Promise<{ id: string; size: number } | undefined> {
+  const info = await inspectImage(engine, ref);
   return info ? { id: info.Id, size: info.Size } : undefined;
 }
 
 /** Every toolchain and prepared-environment image on the engine, newest first. */
-export async function listTourneyImages(docker: Docker, kind?: ImageKind): Promise<ImageRecord[]> {
+export async function listTourneyImages(engine: Engine, kind?: ImageKind): Promise<ImageRecord[]> {
+  const docker = dockerOf(engine);
   const filters = JSON.stringify({ label: [kind ? `${IMAGE_LABELS.kind}=${kind}` : IMAGE_LABELS.kind] });
   const images = await docker.listImages({ filters });
   return images
@@ -39,7 +41,8 @@ export async function listTourneyImages(docker: Docker, kind?: ImageKind): Promi
 }
 
 /** Removes an image by id; an image a container still uses is kept and said so, never forced. */
-export async function removeImage(docker: Docker, id: string): Promise<'removed' | 'in use' | 'gone'> {
+export async function removeImage(engine: Engine, id: string): Promise<'removed' | 'in use' | 'gone'> {
+  const docker = dockerOf(engine);
   try {
     await docker.getImage(id).remove({ force: false, noprune: false });
     return 'removed';
@@ -61,7 +64,8 @@ export interface DerivedBuild {
 }
 
 /** Builds an image on top of the sandbox image (Debian packages, a user's Dockerfile); resolves with its id. */
-export async function buildDerivedImage(docker: Docker, build: DerivedBuild): Promise<string> {
+export async function buildDerivedImage(engine: Engine, build: DerivedBuild): Promise<string> {
+  const docker = dockerOf(engine);
   const context = 'text' in build.dockerfile ? textContext(build.dockerfile.text) : { context: build.dockerfile.contextDir, src: await readdir(build.dockerfile.contextDir) };
   const stream = await docker.buildImage(context, {
     t: build.tag,
@@ -72,7 +76,7 @@ export async function buildDerivedImage(docker: Docker, build: DerivedBuild): Pr
     forcerm: true,
   });
   await follow(docker, stream, build.onLine);
-  const built = await inspectImage(docker, build.tag);
+  const built = await inspectImage(engine, build.tag);
   if (!built) throw new Error(`the build of ${build.tag} finished but the image is absent`);
   return built.Id;
 }

@@ -1,4 +1,6 @@
 import type Docker from 'dockerode';
+import { dockerOf } from './docker.js';
+import type { Engine } from './engine.js';
 import { LABELS } from './labels.js';
 import { ownerLabels } from './owner.js';
 
@@ -12,16 +14,16 @@ export interface RunNetwork {
  * An internal network: containers on it reach the host's gateway address and nothing outside,
  * and the host reaches them by IP. Used when the model is served from the host (scripted model).
  */
-export async function createInternalNetwork(docker: Docker, runId: string): Promise<RunNetwork> {
-  return createRunNetwork(docker, runId, `tourney-${runId}`, true);
+export async function createInternalNetwork(engine: Engine, runId: string): Promise<RunNetwork> {
+  return createRunNetwork(dockerOf(engine), runId, `tourney-${runId}`, true);
 }
 
 /**
  * A bridge of the run's own with egress (NAT) for setup containers: they reach what the host's
  * network reaches (package registries), without sharing Docker's default bridge with other containers.
  */
-export async function createSetupNetwork(docker: Docker, runId: string): Promise<RunNetwork> {
-  return createRunNetwork(docker, runId, `tourney-${runId}-setup`, false);
+export async function createSetupNetwork(engine: Engine, runId: string): Promise<RunNetwork> {
+  return createRunNetwork(dockerOf(engine), runId, `tourney-${runId}-setup`, false);
 }
 
 /**
@@ -34,14 +36,15 @@ export async function createSetupNetwork(docker: Docker, runId: string): Promise
  */
 export type NetworkKind = 'internal' | 'egress' | 'sealed';
 
-export async function createContainerNetwork(docker: Docker, runId: string, role: string, kind: NetworkKind): Promise<RunNetwork> {
+export async function createContainerNetwork(engine: Engine, runId: string, role: string, kind: NetworkKind): Promise<RunNetwork> {
+  const docker = dockerOf(engine);
   const name = `tourney-${runId}-${role.replace(/[^a-zA-Z0-9_.-]/g, '-')}-net`;
   return createRunNetwork(docker, runId, name, kind !== 'egress', kind === 'sealed' ? { 'com.docker.network.bridge.inhibit_ipv4': 'true' } : {}, `network:${role}`);
 }
 
 /** The run's egress network for allowlist proxies: NAT to the internet, shared by the proxies only. */
-export async function createEgressNetwork(docker: Docker, runId: string): Promise<RunNetwork> {
-  return createRunNetwork(docker, runId, `tourney-${runId}-egress`, false, {}, 'egress-network');
+export async function createEgressNetwork(engine: Engine, runId: string): Promise<RunNetwork> {
+  return createRunNetwork(dockerOf(engine), runId, `tourney-${runId}-egress`, false, {}, 'egress-network');
 }
 
 async function createRunNetwork(
@@ -74,7 +77,8 @@ async function createRunNetwork(
 }
 
 /** Removes one network (after its containers): a container's own network goes with it. */
-export async function removeNetwork(docker: Docker, name: string): Promise<void> {
+export async function removeNetwork(engine: Engine, name: string): Promise<void> {
+  const docker = dockerOf(engine);
   await docker.getNetwork(name).remove().catch((err: { statusCode?: number }) => {
     if (err.statusCode !== 404) throw err;
   });
@@ -85,7 +89,8 @@ export async function removeNetwork(docker: Docker, name: string): Promise<void>
  * when the process that created them lost track (a crash, Ctrl-C mid-create). Networks go last:
  * Docker refuses to remove one while a container (even one being removed) is attached.
  */
-export async function removeRunResources(docker: Docker, runId: string): Promise<{ containers: number; networks: number }> {
+export async function removeRunResources(engine: Engine, runId: string): Promise<{ containers: number; networks: number }> {
+  const docker = dockerOf(engine);
   const filters = JSON.stringify({ label: [`${LABELS.run}=${runId}`] });
   let removed = 0;
   const deadline = Date.now() + 30_000;
@@ -108,7 +113,8 @@ export async function removeRunResources(docker: Docker, runId: string): Promise
 }
 
 /** Every tourney resource on this engine, for `tourney doctor` and tests. */
-export async function listManagedResources(docker: Docker): Promise<{ containers: string[]; networks: string[] }> {
+export async function listManagedResources(engine: Engine): Promise<{ containers: string[]; networks: string[] }> {
+  const docker = dockerOf(engine);
   const filters = JSON.stringify({ label: [`${LABELS.managed}=true`] });
   const containers = await docker.listContainers({ all: true, filters });
   const networks = await docker.listNetworks({ filters });

@@ -1,4 +1,6 @@
 import type Docker from 'dockerode';
+import { dockerOf } from './docker.js';
+import type { Engine } from './engine.js';
 import { LABELS } from './labels.js';
 import { ownerFromLabels, ownerState, type Owner, type OwnerState } from './owner.js';
 
@@ -17,7 +19,8 @@ export interface ManagedResource {
 }
 
 /** Every container, network and snapshot image tourney made on this engine, with whether its owner still runs. */
-export async function listOwnedResources(docker: Docker): Promise<ManagedResource[]> {
+export async function listOwnedResources(engine: Engine): Promise<ManagedResource[]> {
+  const docker = dockerOf(engine);
   const managed = JSON.stringify({ label: [`${LABELS.managed}=true`] });
   const [containers, networks, images] = await Promise.all([
     docker.listContainers({ all: true, filters: managed }),
@@ -66,8 +69,9 @@ export interface SweepResult {
  * other hosts' runs are never touched. Containers first, then networks (Docker refuses to remove a
  * network with containers attached), then images.
  */
-export async function sweepOrphans(docker: Docker, options: SweepOptions = {}): Promise<SweepResult> {
-  const all = await listOwnedResources(docker);
+export async function sweepOrphans(engine: Engine, options: SweepOptions = {}): Promise<SweepResult> {
+  const docker = dockerOf(engine);
+  const all = await listOwnedResources(engine);
   const doomed = (r: ManagedResource) =>
     r.state === 'gone' || (r.state === 'unowned' && options.unownedBefore !== undefined && r.createdMs < options.unownedBefore);
   const removed: ManagedResource[] = [];

@@ -26,7 +26,7 @@ export async function diffOfStopped(stopped: Sandbox, baseCommit: string, budget
   let reader: Sandbox | undefined;
   try {
     reader = await withDeadline(
-      Sandbox.create(stopped.docker, {
+      Sandbox.create(stopped.engine, {
         image: imageId,
         runId,
         role: `diff:${role}`,
