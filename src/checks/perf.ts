@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, posix } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../sandbox/engine.js';
 import { Sandbox, type ExecResult, type SandboxLimits } from '../sandbox/container.js';
 import { overlayTar, type Overlay } from '../sandbox/overlay.js';
 import { applyPatch, prepareWorkspace, SANDBOX_USER, WORKDIR } from '../sandbox/workspace.js';
@@ -62,9 +62,9 @@ const BASE = Symbol('base');
 type SideId = typeof BASE | string;
 
 /** Base and base + patch, as a session of one candidate. Never throws. */
-export async function runPerfCheck(docker: Docker, input: PerfCheckInput): Promise<PerfCheck> {
+export async function runPerfCheck(engine: Engine, input: PerfCheckInput): Promise<PerfCheck> {
   const { entrantImage, entrant, patch, logFile, logRelPath, ...rest } = input;
-  const checks = await runPerfSession(docker, { ...rest, candidates: [{ name: entrant, image: entrantImage, patch, logFile, logRelPath }] });
+  const checks = await runPerfSession(engine, { ...rest, candidates: [{ name: entrant, image: entrantImage, patch, logFile, logRelPath }] });
   return checks.get(entrant)!;
 }
 
@@ -75,7 +75,7 @@ export async function runPerfCheck(docker: Docker, input: PerfCheckInput): Promi
  * measured once per round rather than once per candidate. Sides run one at a time. Never throws;
  * every container is removed on every path.
  */
-export async function runPerfSession(docker: Docker, input: PerfSessionInput): Promise<Map<string, PerfCheck>> {
+export async function runPerfSession(engine: Engine, input: PerfSessionInput): Promise<Map<string, PerfCheck>> {
   const started = Date.now();
   const rounds = input.rounds ?? 3;
   const threshold = input.threshold ?? 0.1;
@@ -118,7 +118,7 @@ export async function runPerfSession(docker: Docker, input: PerfSessionInput): P
     const prepare = async (side: SideId): Promise<Sandbox> => {
       const candidate = side === BASE ? null : input.candidates.find((c) => c.name === side)!;
       const label = candidate ? `perf:${candidate.name}` : 'perf-base';
-      const sandbox = await Sandbox.create(docker, {
+      const sandbox = await Sandbox.create(engine, {
         image: candidate?.image ?? input.baseImage, runId: input.runId, role: label, name: `tourney-${input.runId}-${candidate ? `perf-entrant-${candidate.name}` : 'perf-base'}`,
         limits: input.limits, network: 'none', readOnlyBinds: binds,
       });

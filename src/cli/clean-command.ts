@@ -1,5 +1,5 @@
 import { openRepo } from '../git/repo.js';
-import { connectDocker } from '../sandbox/docker.js';
+import { connectEngine } from '../sandbox/docker.js';
 import { sweepOrphans, type ManagedResource } from '../sandbox/orphans.js';
 import { pruneBranches, pruneRunDirs, type Pruned } from '../run/prune.js';
 import { errorMessage } from '../errors.js';
@@ -27,8 +27,7 @@ export async function cleanCommand(options: CleanOptions): Promise<number> {
   const dryRun = options.dryRun ?? false;
   let engine: { removed: ManagedResource[]; kept: ManagedResource[] } | { error: string };
   try {
-    const docker = await connectDocker();
-    engine = await sweepOrphans(docker, { dryRun, unownedBefore: before });
+    engine = await sweepOrphans(await connectEngine(), { dryRun, unownedBefore: before });
   } catch (err) {
     engine = { error: errorMessage(err) };
   }

@@ -1,5 +1,5 @@
 import { DEFAULT_IMAGE } from '../config/defaults.js';
-import { connectDocker } from '../sandbox/docker.js';
+import { connectEngine } from '../sandbox/docker.js';
 import { buildSandboxImage } from '../sandbox/image.js';
 import { sandboxImageContents } from '../agents/kinds.js';
 import { listTourneyImages, removeImage, type ImageRecord } from '../sandbox/images.js';
@@ -9,11 +9,11 @@ import { formatBytes, formatMs, formatSeconds } from '../format.js';
 import { stripControl } from '../text/control.js';
 
 export async function buildImageCommand(options: { tag?: string; base?: string }): Promise<void> {
-  const docker = await connectDocker();
+  const engine = await connectEngine();
   // The opencode image: a run whose entrants use other kinds builds its own (tagged after them) when it starts.
   const { tag, files, buildArgs } = sandboxImageContents(options.tag ?? DEFAULT_IMAGE, ['opencode']);
   process.stderr.write(`building ${tag}...\n`);
-  const built = await buildSandboxImage(docker, { tag, files, buildArgs, base: options.base, onProgress: (line: string) => process.stderr.write(`  ${stripControl(line)}\n`) });
+  const built = await buildSandboxImage(engine, { tag, files, buildArgs, base: options.base, onProgress: (line: string) => process.stderr.write(`  ${stripControl(line)}\n`) });
   process.stderr.write(`built ${built.tag} from ${built.base} in ${formatMs(built.durationMs)}\n`);
 }
 
@@ -22,9 +22,9 @@ interface Listed extends ImageRecord {
 }
 
 async function listed(): Promise<Listed[]> {
-  const docker = await connectDocker();
+  const engine = await connectEngine();
   const usage = await readUsage();
-  return (await listTourneyImages(docker)).map((image) => ({ ...image, lastUsed: usage[image.id] ? new Date(usage[image.id]!) : null }));
+  return (await listTourneyImages(engine)).map((image) => ({ ...image, lastUsed: usage[image.id] ? new Date(usage[image.id]!) : null }));
 }
 
 const age = (date: Date, now: number) => `${formatSeconds(Math.max(0, (now - date.getTime()) / 1000))} ago`;
@@ -59,7 +59,7 @@ export async function listImagesCommand(options: { json?: boolean }): Promise<vo
 
 /** `tourney image prune`: removes them when unused for longer than `olderThanSec` (all by default). */
 export async function pruneImagesCommand(options: { olderThan?: number; dryRun?: boolean; kind?: ImageKind }): Promise<void> {
-  const docker = await connectDocker();
+  const engine = await connectEngine();
   const now = Date.now();
   const cutoff = now - (options.olderThan ?? 0) * 1000;
   // Environments first: a toolchain image is their parent, and Docker keeps a parent with children.
@@ -74,7 +74,7 @@ export async function pruneImagesCommand(options: { olderThan?: number; dryRun?:
       process.stdout.write(`would remove ${name} (${image.kind}, ${formatBytes(image.size)}, last used ${image.lastUsed ? age(image.lastUsed, now) : 'never recorded'})\n`);
       continue;
     }
-    const outcome = await removeImage(docker, image.id);
+    const outcome = await removeImage(engine, image.id);
     if (outcome === 'in use') process.stdout.write(`kept ${name}: a container still uses it\n`);
     else {
       process.stdout.write(`removed ${name} (${image.kind})\n`);

@@ -63,17 +63,17 @@ export async function validate(specPath: string, options: ValidateOptions): Prom
     notes.push(...plan.notes);
     return `every model is known and has its credentials${notes.length ? ` (${notes.join('; ')})` : ''}`;
   }))) return steps;
-  const { connectDocker } = await import('../sandbox/docker.js');
-  let docker: Awaited<ReturnType<typeof connectDocker>> | undefined;
+  const { connectEngine } = await import('../sandbox/docker.js');
+  let engine: Awaited<ReturnType<typeof connectEngine>> | undefined;
   if (!(await step('docker', async () => {
-    docker = await connectDocker();
-    const version = (await docker.version()) as { Version?: string };
-    return `engine ${version.Version ?? 'reachable'}`;
+    engine = await connectEngine();
+    const version = await engine.engineVersion();
+    return `engine ${version.version || 'reachable'}`;
   }))) return steps;
   await step('limits', async () => {
     const { checkEngineFits } = await import('../sandbox/capacity.js');
     const limits = config!.sandbox;
-    const problem = await checkEngineFits(docker!, limits);
+    const problem = await checkEngineFits(engine!, limits);
     if (problem) throw new TourneyError(`${config!.source ?? 'the config'}: ${problem}`);
     return `${limits.cpus} CPU, ${limits.memoryMb} MB, ${limits.pids} processes per container fit the engine`;
   });

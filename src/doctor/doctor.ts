@@ -1,10 +1,11 @@
-import Docker from 'dockerode';
 import { execa } from 'execa';
 import { loadConfig, findConfigFile } from '../config/load.js';
 import { openRepo } from '../git/repo.js';
 import { errorMessage } from '../errors.js';
 import { DEFAULT_IMAGE } from '../config/defaults.js';
 import { imageExists, LOCAL_BASE_IMAGE } from '../sandbox/image.js';
+import { DockerEngine } from '../sandbox/docker.js';
+import type { Engine } from '../sandbox/engine.js';
 import { modelCatalogueSource } from '../agents/kinds.js';
 import { sweepOrphans } from '../sandbox/orphans.js';
 import { isScripted, parseModel } from '../agents/models.js';
@@ -24,12 +25,12 @@ interface Finding {
 
 export async function runDoctor(options: { config?: string; repo: string; live?: boolean; json?: boolean }): Promise<number> {
   const findings: Finding[] = [];
-  const docker = new Docker();
+  const engine = new DockerEngine();
   let dockerUp = false;
   try {
-    const version = await docker.version();
+    const version = await engine.engineVersion();
     dockerUp = true;
-    findings.push({ ok: true, what: `Docker engine ${version.Version} (API ${version.ApiVersion})` });
+    findings.push({ ok: true, what: `Docker engine ${version.version} (API ${version.apiVersion})` });
   } catch (err) {
     findings.push({
       ok: false,
@@ -56,13 +57,13 @@ export async function runDoctor(options: { config?: string; repo: string; live?:
 
   if (dockerUp) {
     const tag = config?.sandbox.image ?? DEFAULT_IMAGE;
-    if (await imageExists(docker, tag)) {
+    if (await imageExists(engine, tag)) {
       findings.push({ ok: true, what: `sandbox image ${tag}` });
     } else {
-      const base = (await imageExists(docker, LOCAL_BASE_IMAGE)) ? '' : ` (no registry? first make a local base: ${packagePath('containers', 'make-base.sh')})`;
+      const base = (await imageExists(engine, LOCAL_BASE_IMAGE)) ? '' : ` (no registry? first make a local base: ${packagePath('containers', 'make-base.sh')})`;
       findings.push({ ok: false, what: `sandbox image ${tag} is missing`, fix: `run "tourney image build"${base}; "tourney run" also builds it when missing` });
     }
-    findings.push(await leftoverFinding(docker));
+    findings.push(await leftoverFinding(engine));
   }
 
   try {
@@ -81,7 +82,7 @@ export async function runDoctor(options: { config?: string; repo: string; live?:
   const print = (f: Finding) => { if (!options.json) process.stdout.write(`${f.ok ? '✓' : '✗'} ${f.what}\n${!f.ok && f.fix ? `  → ${f.fix}\n` : ''}`); };
   findings.forEach(print);
   if (options.live) {
-    const live = await liveFindings(docker, dockerUp, config, options.json ? process.stderr : process.stdout);
+    const live = await liveFindings(engine, dockerUp, config, options.json ? process.stderr : process.stdout);
     live.forEach(print);
     findings.push(...live);
   }
@@ -95,9 +96,9 @@ export async function runDoctor(options: { config?: string; repo: string; live?:
  * Leftovers of ended runs are removed here (their owner process is gone, so nobody else will); what
  * remains belongs to live runs or other hosts and is never a problem to fix by hand.
  */
-async function leftoverFinding(docker: Docker): Promise<Finding> {
+async function leftoverFinding(engine: Engine): Promise<Finding> {
   try {
-    const { removed, kept } = await sweepOrphans(docker);
+    const { removed, kept } = await sweepOrphans(engine);
     const count = (state: string) => kept.filter((r) => r.state === state).length;
     const parts = [
       removed.length ? `removed ${removed.length} left by ended runs` : 'none left by ended runs',
@@ -117,10 +118,10 @@ async function leftoverFinding(docker: Docker): Promise<Finding> {
 }
 
 /** --live: the same preflight as a run, then one request per model from a sandbox. */
-async function liveFindings(docker: Docker, dockerUp: boolean, config: TourneyConfig | undefined, progress: NodeJS.WritableStream): Promise<Finding[]> {
+async function liveFindings(engine: Engine, dockerUp: boolean, config: TourneyConfig | undefined, progress: NodeJS.WritableStream): Promise<Finding[]> {
   if (!dockerUp || !config) return [{ ok: false, what: 'live check: needs the Docker engine and a tourney config listing entrants (or judge models)' }];
   const image = config.sandbox.image;
-  if (!(await imageExists(docker, image))) return [{ ok: false, what: `live check: the sandbox image ${image} is missing`, fix: 'run "tourney image build"' }];
+  if (!(await imageExists(engine, image))) return [{ ok: false, what: `live check: the sandbox image ${image} is missing`, fix: 'run "tourney image build"' }];
   let plan;
   try {
     plan = await preflight({ config, catalogue: modelCatalogueSource });
@@ -130,7 +131,7 @@ async function liveFindings(docker: Docker, dockerUp: boolean, config: TourneyCo
   progress.write('live check: one short request per model from a sandbox (costs a few tokens each)...\n');
   let checks: Awaited<ReturnType<typeof liveChecks>>;
   try {
-    checks = await liveChecks(docker, image, config, plan);
+    checks = await liveChecks(engine, image, config, plan);
   } catch (err) {
     // e.g. sandbox.network "none" with a real provider: a run would stop the same way.
     return [{ ok: false, what: `live check: ${errorMessage(err)}` }];

@@ -1,6 +1,6 @@
 // `tourney doctor --live`: one minimal request per configured model, from inside a sandbox set up
 // exactly as an entrant's (same image, network, credentials, gateway), so "ok" means a run would work.
-import type Docker from 'dockerode';
+import type { Engine } from '../sandbox/engine.js';
 import { gatewayEndpoint } from '../agents/gateways.js';
 import { isScripted } from '../agents/models.js';
 import { agentKind } from '../agents/kinds.js';
@@ -44,7 +44,7 @@ const OUTCOME_OF: Record<ProviderFailureKind, LiveOutcome> = {
 };
 
 /** Checks each distinct model (with its gateway settings) once, all in parallel; scripted models need no check. */
-export async function liveChecks(docker: Docker, image: string, config: TourneyConfig, plan: CredentialPlan): Promise<LiveCheck[]> {
+export async function liveChecks(engine: Engine, image: string, config: TourneyConfig, plan: CredentialPlan): Promise<LiveCheck[]> {
   const groups = new Map<string, { use: ModelUse; who: string[] }>();
   for (const use of modelUses(config)) {
     if (isScripted(use.model)) continue;
@@ -57,16 +57,16 @@ export async function liveChecks(docker: Docker, image: string, config: TourneyC
   let networks: SandboxNetworks | undefined;
   try {
     // The entrants' own kind of network (and egress proxy, with an allowlist): "ok" must mean a run would work.
-    networks = await SandboxNetworks.prepare(docker, runId, config, [...groups.values()].map(({ use }) => ({ who: use.who, model: use.model })), image);
+    networks = await SandboxNetworks.prepare(engine, runId, config, [...groups.values()].map(({ use }) => ({ who: use.who, model: use.model })), image);
     const ready = networks;
-    return await Promise.all([...groups.values()].map(({ use, who }, index) => checkOne(docker, image, config, plan, runId, use, who, index, ready)));
+    return await Promise.all([...groups.values()].map(({ use, who }, index) => checkOne(engine, image, config, plan, runId, use, who, index, ready)));
   } finally {
     await networks?.close();
-    await removeRunResources(docker, runId).catch(() => undefined);
+    await removeRunResources(engine, runId).catch(() => undefined);
   }
 }
 
-async function checkOne(docker: Docker, image: string, config: TourneyConfig, plan: CredentialPlan, runId: string, use: ModelUse, who: string[], index: number, networks: SandboxNetworks): Promise<LiveCheck> {
+async function checkOne(engine: Engine, image: string, config: TourneyConfig, plan: CredentialPlan, runId: string, use: ModelUse, who: string[], index: number, networks: SandboxNetworks): Promise<LiveCheck> {
   const started = Date.now();
   const result = (outcome: LiveOutcome, detail: string, answerStarted = Date.now()): LiveCheck => ({
     model: use.model,
@@ -90,7 +90,7 @@ async function checkOne(docker: Docker, image: string, config: TourneyConfig, pl
       sandboxEnv: attachment.env,
       role: 'judge',
     });
-    sandbox = await Sandbox.create(docker, {
+    sandbox = await Sandbox.create(engine, {
       image,
       runId,
       role: `doctor:${index}`,

@@ -1,7 +1,7 @@
 import { judgeConfidence, type JudgeConfidence } from './confidence.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../sandbox/engine.js';
 import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
 import { retarAs, tarOf } from '../sandbox/tar.js';
 import { isScripted, type EntrantGateway } from '../agents/models.js';
@@ -55,7 +55,7 @@ export interface JudgeResult {
 }
 
 export interface JudgeInput {
-  docker: Docker;
+  engine: Engine;
   runId: string;
   image: string;
   limits: SandboxLimits;
@@ -172,7 +172,7 @@ async function startJudgeServer(input: JudgeInput, model: string, index: number,
   });
   let sandbox: Sandbox | undefined;
   try {
-    sandbox = await Sandbox.create(input.docker, {
+    sandbox = await Sandbox.create(input.engine, {
       image: input.image,
       runId: input.runId,
       role: `judge:${index}`,

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../sandbox/engine.js';
 import { displayPath } from '../config/load.js';
 import { TourneyError, errorMessage } from '../errors.js';
 import type { SandboxLimits } from '../sandbox/container.js';
@@ -12,7 +12,7 @@ import type { EntrantEnvironment, EnvironmentRecord, EnvironmentSettings } from 
 import { recordUse } from './usage.js';
 
 export interface RunEnvironmentInput {
-  docker: Docker;
+  engine: Engine;
   runId: string;
   runDir: string;
   repoRoot: string;
@@ -57,13 +57,13 @@ export class RunEnvironment {
   static async prepare(input: RunEnvironmentInput): Promise<RunEnvironment> {
     const started = Date.now();
     const { settings } = input;
-    const toolchain = await ensureToolchain(input.docker, {
+    const toolchain = await ensureToolchain(input.engine, {
       sandboxImage: input.sandboxImage,
       packages: settings.packages,
       dockerfile: settings.dockerfile,
       onLine: input.onLine,
     });
-    const networks = new SetupNetworks(input.docker, input.runId);
+    const networks = new SetupNetworks(input.engine, input.runId);
     const globs = keyGlobs(settings.setupKey, settings.setup);
     const base: Omit<EnvironmentRecord, 'status' | 'key' | 'keyFiles' | 'image' | 'imageId' | 'durationMs'> = {
       setup: settings.setup,
@@ -86,7 +86,7 @@ export class RunEnvironment {
 
     let trust: Promise<HostTrust> | undefined;
     const ctx: SetupContext = {
-      docker: input.docker,
+      engine: input.engine,
       runId: input.runId,
       repoRoot: input.repoRoot,
       fromImage: toolchain.image,
@@ -116,7 +116,8 @@ export class RunEnvironment {
     }
     for (const warning of prepared.warnings) input.onWarning(warning);
     await recordUse([prepared.imageId, toolchain.imageId]);
-    const toolchainSize = (await input.docker.getImage(toolchain.imageId).inspect()).Size;
+    const toolchainSize = await input.engine.imageSize(toolchain.imageId);
+    if (toolchainSize === undefined) throw new Error(`the toolchain image ${toolchain.imageId} is gone from the engine`);
     const record: EnvironmentRecord = {
       ...base,
       status: prepared.status,

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import type Docker from 'dockerode';
+import type { Engine } from '../sandbox/engine.js';
 import { formatMs } from '../format.js';
 import { packagePath } from '../paths.js';
 import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
@@ -17,7 +17,7 @@ const FINISH_DIR = '/tmp/tourney-finish';
 
 /** What a setup container needs, shared by the base and every re-prepared entrant of a run. */
 export interface SetupContext {
-  docker: Docker;
+  engine: Engine;
   runId: string;
   repoRoot: string;
   /** The image the setup runs in (the toolchain image) and its id (part of every key). */
@@ -81,14 +81,14 @@ export const environmentTag = (key: string) => `${ENVIRONMENT_REPO}:${key.slice(
 export async function prepareImage(ctx: SetupContext, request: PrepareRequest, networks: SetupNetworks): Promise<Prepared> {
   const tag = environmentTag(request.key);
   // Only "no such image" means build it; any other answer from the engine is an error worth seeing.
-  const existing = await inspectImage(ctx.docker, tag);
+  const existing = await inspectImage(ctx.engine, tag);
   if (existing && existing.Config?.Labels?.[IMAGE_LABELS.key] === request.key) {
     return { status: 'reused', image: tag, imageId: existing.Id, setupMs: 0, sizeBytes: existing.Size, warnings: [] };
   }
 
   const trust = await ctx.trust();
   const network = ctx.network === 'open' ? await networks.get() : 'none';
-  const sandbox = await Sandbox.create(ctx.docker, {
+  const sandbox = await Sandbox.create(ctx.engine, {
     image: ctx.fromImage,
     runId: ctx.runId,
     role: `setup:${request.purpose}`,
@@ -141,7 +141,7 @@ export async function prepareImage(ctx: SetupContext, request: PrepareRequest, n
       [IMAGE_LABELS.repo]: ctx.repoRoot,
       [IMAGE_LABELS.created]: new Date().toISOString(),
     });
-    const size = (await imageSummary(ctx.docker, imageId))?.size ?? 0;
+    const size = (await imageSummary(ctx.engine, imageId))?.size ?? 0;
     return { status: 'built', image: tag, imageId, setupMs, sizeBytes: size, warnings };
   } finally {
     await sandbox.remove();
@@ -186,9 +186,9 @@ export function looksLikeNetworkTrouble(output: string): boolean {
 /** The run's setup network, made on first use (a cache hit needs none). */
 export class SetupNetworks {
   private network: Promise<string> | undefined;
-  constructor(private readonly docker: Docker, private readonly runId: string) {}
+  constructor(private readonly engine: Engine, private readonly runId: string) {}
   get(): Promise<string> {
-    this.network ??= createSetupNetwork(this.docker, this.runId).then((n) => n.name);
+    this.network ??= createSetupNetwork(this.engine, this.runId).then((n) => n.name);
     return this.network;
   }
 }

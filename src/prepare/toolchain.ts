@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../sandbox/engine.js';
 import { TourneyError, errorMessage } from '../errors.js';
 import { buildDerivedImage, imageSummary } from '../sandbox/images.js';
 import { IMAGE_LABELS } from '../sandbox/labels.js';
@@ -41,9 +41,9 @@ const short = (text: string) => createHash('sha256').update(text).digest('hex').
  * package list) and then `sandbox.dockerfile` (built every run: Docker's layer cache makes a repeat
  * cheap, and it alone knows when the build context changed).
  */
-export async function ensureToolchain(docker: Docker, input: ToolchainInput): Promise<ToolchainRecord> {
+export async function ensureToolchain(engine: Engine, input: ToolchainInput): Promise<ToolchainRecord> {
   const started = Date.now();
-  const sandbox = await imageSummary(docker, input.sandboxImage);
+  const sandbox = await imageSummary(engine, input.sandboxImage);
   if (!sandbox) throw new TourneyError(`the sandbox image ${input.sandboxImage} is missing`, { exitCode: 3 });
   let image = input.sandboxImage;
   let imageId = sandbox.id;
@@ -54,13 +54,13 @@ export async function ensureToolchain(docker: Docker, input: ToolchainInput): Pr
     const packages = [...new Set(input.packages)].sort();
     const key = short(JSON.stringify({ from: imageId, packages }));
     const tag = `${TOOLCHAIN_REPO}:${key}`;
-    const existing = await imageSummary(docker, tag);
+    const existing = await imageSummary(engine, tag);
     if (existing) {
       imageId = existing.id;
     } else {
       input.onLine(`installing Debian packages into ${tag}: ${packages.join(' ')}`);
       try {
-        imageId = await buildDerivedImage(docker, {
+        imageId = await buildDerivedImage(engine, {
           tag,
           dockerfile: { text: packagesDockerfile(packages) },
           buildargs: { TOURNEY_IMAGE: imageId, ...proxyArgs },
@@ -82,10 +82,10 @@ export async function ensureToolchain(docker: Docker, input: ToolchainInput): Pr
     const text = await readFile(input.dockerfile, 'utf8');
     const tag = `${TOOLCHAIN_REPO}:${short(JSON.stringify({ from: imageId, text }))}`;
     input.onLine(`building ${tag} from ${input.dockerfile}`);
-    const before = (await imageSummary(docker, tag))?.id;
+    const before = (await imageSummary(engine, tag))?.id;
     try {
       const from = imageId;
-      imageId = await buildDerivedImage(docker, {
+      imageId = await buildDerivedImage(engine, {
         tag,
         dockerfile: { contextDir: dirname(input.dockerfile), file: basename(input.dockerfile) },
         buildargs: { TOURNEY_IMAGE: from, ...proxyArgs },

@@ -44,7 +44,7 @@ export async function refereePerformance(
   let tasks: { file: string; task: string }[] = [];
   if (measure.length > 0) {
     const hidden = ctx.spec.hidden;
-    const checks = await runPerfSession(ctx.docker, {
+    const checks = await runPerfSession(ctx.engine, {
       baseImage: ctx.environment.image,
       runId: ctx.runId,
       baseTar: ctx.baseTar,

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../sandbox/engine.js';
 import type { SandboxLimits } from '../sandbox/container.js';
 import type { EntrantChecks } from '../checks/types.js';
 import type { ScoringConfig, Spec, TestCheck } from '../types.js';
@@ -22,7 +22,7 @@ import type { RunEnvironment } from '../prepare/environment.js';
 import type { EntrantEnvironment } from '../prepare/types.js';
 
 export interface RefereeContext {
-  docker: Docker;
+  engine: Engine;
   /** Where containers start from: the run's prepared environment, or an entrant's own. */
   environment: RunEnvironment;
   runId: string;
@@ -140,11 +140,11 @@ export async function refereeEntrant(
     } else {
       const image = env.image;
       onStep?.(spec.build ? 'build and tests' : 'tests');
-      visible = await timed('tests', () => runCommands(ctx.docker, { ...base, image, purpose: 'tests', commands: visibleCommands }));
+      visible = await timed('tests', () => runCommands(ctx.engine, { ...base, image, purpose: 'tests', commands: visibleCommands }));
       // Hidden tests get a container of their own: whatever the visible run left behind cannot touch them.
       if (spec.hidden) onStep?.('hidden tests');
       hidden = spec.hidden
-        ? (await timed('hiddenTests', () => runCommands(ctx.docker, { ...base, image, purpose: 'hidden', overlays: hiddenOverlays, commands: hiddenCommands })))['hidden-test']
+        ? (await timed('hiddenTests', () => runCommands(ctx.engine, { ...base, image, purpose: 'hidden', overlays: hiddenOverlays, commands: hiddenCommands })))['hidden-test']
         : undefined;
       harness = 'target' in plan ? plan.result() : harnessNotRun(plan.none);
       timings.sentinelRun = (timings.sentinelRun ?? 0) + harness.durationMs;

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type Docker from 'dockerode';
+import type { Engine } from '../sandbox/engine.js';
 import { Sandbox, type ExecResult, type SandboxLimits } from '../sandbox/container.js';
 import { applyPatch, prepareWorkspace, runShell } from '../sandbox/workspace.js';
 import { overlayTar, type Overlay } from '../sandbox/overlay.js';
@@ -44,7 +44,7 @@ export interface CommandRunInput {
  * trusted: only its patch crosses over, as data. Commands run in order; a failed one does not stop
  * the next (each result stands on its own).
  */
-export async function runCommands(docker: Docker, input: CommandRunInput): Promise<Record<string, TestCheck>> {
+export async function runCommands(engine: Engine, input: CommandRunInput): Promise<Record<string, TestCheck>> {
   const results: Record<string, TestCheck> = {};
   const notRun = async (error: string, log: string) => {
     for (const c of input.commands) {
@@ -56,7 +56,7 @@ export async function runCommands(docker: Docker, input: CommandRunInput): Promi
 
   let sandbox: Sandbox | undefined;
   try {
-    sandbox = await Sandbox.create(docker, {
+    sandbox = await Sandbox.create(engine, {
       image: input.image,
       runId: input.runId,
       role: `referee:${input.entrant}`,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import type Docker from 'dockerode';
+import type { Engine } from '../sandbox/engine.js';
 import { Sandbox, type SandboxLimits } from '../sandbox/container.js';
 import { prepareWorkspace, WORKDIR } from '../sandbox/workspace.js';
 import { diffOfStopped, withDeadline } from '../sandbox/stopped.js';
@@ -19,7 +19,7 @@ import type { Attachment } from './networks.js';
 import type { EntrantStep } from './events.js';
 
 export interface EntrantRunInput {
-  docker: Docker;
+  engine: Engine;
   runId: string;
   /** The run's prepared environment (dependencies installed; the setup does not run again). */
   image: string;
@@ -121,7 +121,7 @@ export async function runEntrant(input: EntrantRunInput): Promise<EntrantRunOutp
       ...(input.entrant.command && { command: input.entrant.command }),
       role: 'entrant',
     });
-    sandbox = await Sandbox.create(input.docker, {
+    sandbox = await Sandbox.create(input.engine, {
       image: input.image,
       runId: input.runId,
       role: input.entrant.name,

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../sandbox/engine.js';
 import { sweepOrphans } from '../sandbox/orphans.js';
 import { currentOwner, ownerState, type Owner } from '../sandbox/owner.js';
 import { errorMessage } from '../errors.js';
@@ -12,9 +12,9 @@ const OWNER_FILE = 'owner.json';
  * Before a run: removes what runs whose tourney process is gone (SIGKILL, a crash) left on the engine.
  * Live runs (this host's, by pid and start time) and other hosts' runs are never touched.
  */
-export async function sweepLeftovers(docker: Docker, reporter: Reporter): Promise<void> {
+export async function sweepLeftovers(engine: Engine, reporter: Reporter): Promise<void> {
   try {
-    const { removed } = await sweepOrphans(docker);
+    const { removed } = await sweepOrphans(engine);
     if (removed.length === 0) return;
     const runs = [...new Set(removed.map((r) => r.runId).filter(Boolean))];
     const count = (kind: string) => removed.filter((r) => r.kind === kind).length;

@@ -1,5 +1,5 @@
 import { gatewayEndpoint, type ProviderSettings } from '../agents/gateways.js';
-import type Docker from 'dockerode';
+import type { Engine } from '../sandbox/engine.js';
 import { isScripted } from '../agents/models.js';
 import { AGENT_SERVER_PORT } from '../agents/kind.js';
 import { displayPath } from '../config/load.js';
@@ -40,7 +40,7 @@ export class SandboxNetworks {
   private egressModelUrl: Promise<string> | undefined;
 
   private constructor(
-    private readonly docker: Docker,
+    private readonly engine: Engine,
     private readonly runId: string,
     private readonly config: TourneyConfig,
     private readonly proxyImage: string,
@@ -49,7 +49,7 @@ export class SandboxNetworks {
     readonly server: ScriptedModelServer | undefined,
   ) {}
 
-  static async prepare(docker: Docker, runId: string, config: TourneyConfig, models: { who: string; model: string }[], proxyImage: string): Promise<SandboxNetworks> {
+  static async prepare(engine: Engine, runId: string, config: TourneyConfig, models: { who: string; model: string }[], proxyImage: string): Promise<SandboxNetworks> {
     const policy = config.sandbox.network;
     const real = models.filter((m) => !isScripted(m.model));
     if (real.length > 0 && (policy === 'none' || policy === 'model-only')) {
@@ -59,7 +59,7 @@ export class SandboxNetworks {
       );
     }
     const server = real.length === models.length ? undefined : await startScriptedModelServer({ host: '127.0.0.1', port: 0, scriptDirs: config.scriptDirs });
-    return new SandboxNetworks(docker, runId, config, proxyImage, config.sandbox, server);
+    return new SandboxNetworks(engine, runId, config, proxyImage, config.sandbox, server);
   }
 
   /**
@@ -76,19 +76,19 @@ export class SandboxNetworks {
   async attach(role: string, model: string, gateway?: ProviderSettings): Promise<Attachment> {
     const scripted = isScripted(model);
     if (this.config.sandbox.network === 'allowlist') return this.attachAllowlisted(role, scripted, gatewayEndpoint(gateway));
-    const own = await createContainerNetwork(this.docker, this.runId, role, scripted ? 'internal' : 'egress');
+    const own = await createContainerNetwork(this.engine, this.runId, role, scripted ? 'internal' : 'egress');
     return {
       network: own.name,
       scriptedBaseUrl: scripted ? await this.modelServer().listenAlso(own.gateway) : null,
       env: {},
       serverUrl: async (sandbox, port) => `http://${await sandbox.ipAddress(own.name)}:${port}`,
       egress: async () => undefined,
-      release: () => removeNetwork(this.docker, own.name),
+      release: () => removeNetwork(this.engine, own.name),
     };
   }
 
   private async attachAllowlisted(role: string, scripted: boolean, gateway: { host: string; port: number } | null): Promise<Attachment> {
-    const egress = await (this.egressNetwork ??= createEgressNetwork(this.docker, this.runId));
+    const egress = await (this.egressNetwork ??= createEgressNetwork(this.engine, this.runId));
     // The entrant's own gateway is its provider: reachable without listing it again under sandbox.allow.
     // The proxy compares hosts as written in a request line: an IPv6 address in brackets.
     const own = gateway ? [{ ...gateway, host: gateway.host.includes(':') ? `[${gateway.host}]` : gateway.host }] : [];
@@ -100,11 +100,11 @@ export class SandboxNetworks {
       const url = new URL(scriptedBaseUrl);
       allow.push({ host: url.hostname, port: Number(url.port) });
     }
-    const sealed = await createContainerNetwork(this.docker, this.runId, role, 'sealed');
+    const sealed = await createContainerNetwork(this.engine, this.runId, role, 'sealed');
     let proxy: EgressProxy;
     try {
       proxy = await EgressProxy.start({
-        docker: this.docker,
+        engine: this.engine,
         image: this.proxyImage,
         runId: this.runId,
         role,
@@ -115,7 +115,7 @@ export class SandboxNetworks {
         agentPort: AGENT_SERVER_PORT,
       });
     } catch (err) {
-      await removeNetwork(this.docker, sealed.name).catch(() => undefined);
+      await removeNetwork(this.engine, sealed.name).catch(() => undefined);
       throw err;
     }
     return {
@@ -130,7 +130,7 @@ export class SandboxNetworks {
       egress: () => proxy.record(),
       release: async () => {
         await proxy.remove();
-        await removeNetwork(this.docker, sealed.name);
+        await removeNetwork(this.engine, sealed.name);
       },
     };
   }
@@ -144,6 +144,6 @@ export class SandboxNetworks {
     await this.server?.close();
     // After every container has released its own network and proxy (the run's sweep removes any leftovers).
     const egress = await this.egressNetwork?.catch(() => undefined);
-    if (egress) await removeNetwork(this.docker, egress.name).catch(() => undefined);
+    if (egress) await removeNetwork(this.engine, egress.name).catch(() => undefined);
   }
 }

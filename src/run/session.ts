@@ -1,11 +1,11 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../sandbox/engine.js';
 import { loadSpec } from '../spec/load.js';
 import { loadConfig, type LoadConfigOptions } from '../config/load.js';
 import { openRepo, ensureIgnored, type RepoInfo } from '../git/repo.js';
-import { connectDocker } from '../sandbox/docker.js';
+import { connectEngine } from '../sandbox/docker.js';
 import { checkEngineFits } from '../sandbox/capacity.js';
 import { ensureSandboxImage } from '../sandbox/image.js';
 import { modelCatalogueSource, runKinds, sandboxImageContents, type SandboxImageContents } from '../agents/kinds.js';
@@ -42,7 +42,7 @@ export class RunSession {
   private abortSweep: Promise<unknown> | undefined;
   private readonly onAbort = () => {
     // Removing the run's containers at once makes every in-flight step fail fast, so Ctrl-C is prompt.
-    this.abortSweep = removeRunResources(this.docker, this.runId).catch(() => undefined);
+    this.abortSweep = removeRunResources(this.engine, this.runId).catch(() => undefined);
   };
   private readonly cleanups: (() => Promise<unknown>)[] = [];
 
@@ -52,7 +52,7 @@ export class RunSession {
     readonly config: TourneyConfig,
     readonly runId: string,
     readonly runDir: string,
-    readonly docker: Docker,
+    readonly engine: Engine,
     private readonly imageContents: SandboxImageContents,
     readonly scratch: string,
     readonly signal: AbortSignal,
@@ -81,10 +81,10 @@ export class RunSession {
     await options.checkInputs?.({ spec, repo, config });
     const runId = options.runId ?? newRunId(new Date());
     const runDir = join(repo.root, '.tourney', 'runs', runId);
-    const docker = await connectDocker();
-    const unfit = await checkEngineFits(docker, config.sandbox);
+    const engine = await connectEngine();
+    const unfit = await checkEngineFits(engine, config.sandbox);
     if (unfit) throw new TourneyError(`${config.source ?? 'the config'}: ${unfit}`);
-    await sweepLeftovers(docker, reporter);
+    await sweepLeftovers(engine, reporter);
     await ensureIgnored(repo.root, '.tourney/');
     await mkdir(runDir, { recursive: true });
     await writeRunOwner(runDir);
@@ -92,7 +92,7 @@ export class RunSession {
     const signal = options.signal ?? new AbortController().signal;
     // The image carries the binaries of the kinds this run's entrants (and judge) use.
     const contents = sandboxImageContents(options.image ?? config.sandbox.image, runKinds(config.entrants));
-    return new RunSession(spec, repo, config, runId, runDir, docker, contents, scratch, signal, reporter, credentials);
+    return new RunSession(spec, repo, config, runId, runDir, engine, contents, scratch, signal, reporter, credentials);
   }
 
   /** The sandbox image's tag (with a suffix naming extra agent kinds, when the run uses any). */
@@ -114,7 +114,7 @@ export class RunSession {
   async ensureImage(): Promise<void> {
     const built = await this.phase(
       'image',
-      () => ensureSandboxImage(this.docker, { tag: this.image, files: this.imageContents.files, buildArgs: this.imageContents.buildArgs, onProgress: (line) => this.reporter.onEvent({ type: 'image-progress', line }) }),
+      () => ensureSandboxImage(this.engine, { tag: this.image, files: this.imageContents.files, buildArgs: this.imageContents.buildArgs, onProgress: (line) => this.reporter.onEvent({ type: 'image-progress', line }) }),
       this.image,
     );
     this.timings.imageMs = built.ms;
@@ -136,7 +136,7 @@ export class RunSession {
     const s = config.sandbox;
     const prepared = await this.phase('prepare', () =>
       this.interruptible(() => RunEnvironment.prepare({
-        docker: this.docker,
+        engine: this.engine,
         runId: this.runId,
         runDir: this.runDir,
         repoRoot: this.repo.root,
@@ -191,7 +191,7 @@ export class RunSession {
     this.signal.removeEventListener('abort', this.onAbort);
     for (const cleanup of this.cleanups.reverse()) await cleanup().catch(() => undefined);
     await this.abortSweep;
-    const swept = await removeRunResources(this.docker, this.runId).catch((err: unknown) => {
+    const swept = await removeRunResources(this.engine, this.runId).catch((err: unknown) => {
       this.reporter.onEvent({ type: 'warning', message: `cleanup: ${errorMessage(err)}; "tourney doctor" lists leftovers` });
       return undefined;
     });

@@ -59,7 +59,7 @@ export async function settle(
 ): Promise<RunResult> {
   const { spec, config, runDir, reporter } = session;
   const ctx = {
-    docker: session.docker,
+    engine: session.engine,
     environment: session.environment,
     runId: session.runId,
     runDir,
@@ -238,7 +238,7 @@ async function judgeFinalists(session: RunSession, candidates: Candidate[], entr
   const patchOf = new Map(candidates.map((c) => [c.name, c.patch]));
   const result = await session.phase('judge', () =>
     runJudge({
-      docker: session.docker,
+      engine: session.engine,
       runId: session.runId,
       image: session.image,
       limits: config.sandbox,

@@ -58,7 +58,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     },
     reporter,
   );
-  const { spec, config, repo, runDir, runId, docker } = session;
+  const { spec, config, repo, runDir, runId, engine } = session;
   // Each trial is a run of its own: its own sandbox, referee and score (ranked per entrant in settle).
   const runs = expandTrials(config.entrants);
   const from = options.continueFrom;
@@ -92,12 +92,12 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     await session.ensureImage();
     const baseTar = await session.snapshot(baseCommit);
     const environment = await session.prepareEnvironment(baseCommit, baseTar);
-    const networks = await SandboxNetworks.prepare(docker, runId, config, modelUses(config), session.image);
+    const networks = await SandboxNetworks.prepare(engine, runId, config, modelUses(config), session.image);
     session.onClose(async () => networks.close());
 
     const stops = new ProviderStops(session.signal);
     const budgets = new RunBudgets(config.budget);
-    const parallel = await entrantParallelism(docker, config.sandbox, config.sandbox.maxParallel);
+    const parallel = await entrantParallelism(engine, config.sandbox, config.sandbox.maxParallel);
     if (parallel.limit < runs.length) {
       reporter.onEvent({ type: 'note', message: `${parallel.limit} entrant(s) at a time (${parallel.reason}); the others wait, their time limits not running` });
     }
@@ -127,7 +127,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
         reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'starting' });
         const scope = credentialScope(session.credentials, entrant.model, entrant.name);
         const output = await runEntrant({
-          docker,
+          engine,
           runId,
           image: environment.image,
           entrant,

@@ -90,7 +90,7 @@ export async function scoreCandidates(options: ScoreOptions, reporter: Reporter)
     await session.prepareEnvironment(base, tar);
     // Only the judge talks to a model here.
     const judgeModels = session.config.judge.models.map((model) => ({ who: 'the judge', model }));
-    const networks = await SandboxNetworks.prepare(session.docker, session.runId, session.config, judgeModels, session.image);
+    const networks = await SandboxNetworks.prepare(session.engine, session.runId, session.config, judgeModels, session.image);
     session.onClose(async () => networks.close());
     // Loaded only now (seconds of imports): the preflight in RunSession.open has answered by then.
     const { settle } = await import('../run/settle.js');
