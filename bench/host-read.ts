@@ -4,7 +4,7 @@
 import { mkdtemp, rm, writeFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
+import { DockerEngine } from '../src/sandbox/docker.js';
 import { execa } from 'execa';
 import { createDemoRepo } from '../src/demo/demo.js';
 import { materialize } from '../src/referee/materialize.js';
@@ -43,10 +43,10 @@ for (let i = 0; i < rounds; i += 1) {
 }
 console.log(`host-side static checks: median ${median(staticMs)} ms over ${rounds}`);
 
-const docker = new Docker();
+const engine = new DockerEngine();
 const start = async (diskMb: number | undefined, i: number) => {
   const t0 = Date.now();
-  const s = await Sandbox.create(docker, {
+  const s = await Sandbox.create(engine, {
     image: DEFAULT_IMAGE, runId: 'bench-hostread', role: 'bench', name: `tourney-bench-hostread-${diskMb ?? 0}-${i}`, network: 'none',
     limits: { cpus: 1, memoryMb: 1024, pids: 256, ...(diskMb && { diskMb }) },
   });

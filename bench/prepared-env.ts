@@ -8,7 +8,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import Docker from 'dockerode';
+import { DockerEngine } from '../src/sandbox/docker.js';
+import type { Engine } from '../src/sandbox/engine.js';
 import { execa } from 'execa';
 import { DEFAULT_IMAGE } from '../src/config/defaults.js';
 import { detectHostTrust, trustEnv } from '../src/prepare/trust.js';
@@ -89,14 +90,14 @@ async function fixture(dir: string): Promise<{ repo: string; spec: string; patch
  * command. `image: null` is the old behaviour (the setup in every container, from the sandbox image);
  * otherwise they start from the prepared image and run no setup.
  */
-async function containerWork(docker: Docker, image: string | null, repo: string, specPath: string, patches: Record<string, string>, scratch: string): Promise<{ ms: number; setups: number; passed: number }> {
+async function containerWork(engine: Engine, image: string | null, repo: string, specPath: string, patches: Record<string, string>, scratch: string): Promise<{ ms: number; setups: number; passed: number }> {
   const spec = await loadSpec(specPath);
   const baseTar = join(scratch, 'base.tar');
   await snapshotBase(repo, 'HEAD', spec, join(scratch, 'raw.tar'), baseTar);
   const runId = `bench-${image ? 'new' : 'old'}-${process.pid}`;
   const trust = await detectHostTrust(null);
   // Given the network the setup needs (the old referee had none, so its setups simply failed).
-  const network = (await createSetupNetwork(docker, runId)).name;
+  const network = (await createSetupNetwork(engine, runId)).name;
   let setups = 0;
   let passed = 0;
   const hidden = await tarOf([{ name: 'test/acceptance/d.test.js', content: HIDDEN }], SANDBOX_UID);
@@ -104,7 +105,7 @@ async function containerWork(docker: Docker, image: string | null, repo: string,
   const t0 = performance.now();
   try {
     await mapLimit(jobs, Math.max(1, cpus().length), async (job) => {
-      const sandbox = await Sandbox.create(docker, { image: image ?? DEFAULT_IMAGE, runId, role: 'bench', name: `tourney-${runId}-${job.purpose}-${job.name}`, limits: LIMITS, network: image ? 'none' : network });
+      const sandbox = await Sandbox.create(engine, { image: image ?? DEFAULT_IMAGE, runId, role: 'bench', name: `tourney-${runId}-${job.purpose}-${job.name}`, limits: LIMITS, network: image ? 'none' : network });
       try {
         await prepareWorkspace(sandbox, baseTar);
         await applyPatch(sandbox, job.patch);
@@ -123,7 +124,7 @@ async function containerWork(docker: Docker, image: string | null, repo: string,
     });
     return { ms: performance.now() - t0, setups, passed };
   } finally {
-    await removeRunResources(docker, runId);
+    await removeRunResources(engine, runId);
   }
 }
 
@@ -134,18 +135,18 @@ async function score(repo: string, spec: string): Promise<{ ms: number; result: 
 }
 
 async function main() {
-  const docker = new Docker();
+  const engine = new DockerEngine();
   const dir = await mkdtemp(join(tmpdir(), 'tourney-bench-env-'));
   try {
     const fx = await fixture(dir);
-    for (const image of await listTourneyImages(docker, 'environment')) {
-      if (image.labels[IMAGE_LABELS.setup] === SETUP) await removeImage(docker, image.id);
+    for (const image of await listTourneyImages(engine, 'environment')) {
+      if (image.labels[IMAGE_LABELS.setup] === SETUP) await removeImage(engine, image.id);
     }
-    const old = await containerWork(docker, null, fx.repo, fx.spec, fx.patches, dir);
+    const old = await containerWork(engine, null, fx.repo, fx.spec, fx.patches, dir);
     const cold = await score(fx.repo, fx.spec);
     const warm = await score(fx.repo, fx.spec);
     const env = cold.result.environment!;
-    const now = await containerWork(docker, env.image, fx.repo, fx.spec, fx.patches, dir);
+    const now = await containerWork(engine, env.image, fx.repo, fx.spec, fx.patches, dir);
     const prepCold = cold.result.timings.prepareMs ?? 0;
     const prepWarm = warm.result.timings.prepareMs ?? 0;
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`.padStart(7);

@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
+import { DockerEngine } from '../src/sandbox/docker.js';
 import { execa } from 'execa';
 import { createDemoRepo } from '../src/demo/demo.js';
 import { loadConfig } from '../src/config/load.js';
@@ -22,7 +22,7 @@ const rounds = Number(arg(0, '5', '1'));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const LIMITS = { cpus: 1, memoryMb: 1024, pids: 256, diskMb: 2048 };
 
-const docker = new Docker();
+const engine = new DockerEngine();
 const runId = newRunId(new Date());
 const dir = await mkdtemp(join(tmpdir(), 'tourney-bench-start-'));
 const steps = { bare: [] as number[], network: [] as number[], container: [] as number[], copyIn: [] as number[], gitInit: [] as number[], total: [] as number[] };
@@ -31,7 +31,7 @@ try {
   const repo = await createDemoRepo(join(dir, 'repo'));
   const spec = await loadSpec(join(repo, 'feature.md'));
   await snapshotBase(repo, 'HEAD', spec, join(dir, 'raw.tar'), join(dir, 'base.tar'));
-  networks = await SandboxNetworks.prepare(docker, runId, await loadConfig(repo), [{ who: 'a', model: 'scripted/x' }], DEFAULT_IMAGE);
+  networks = await SandboxNetworks.prepare(engine, runId, await loadConfig(repo), [{ who: 'a', model: 'scripted/x' }], DEFAULT_IMAGE);
   await execa('docker', ['run', '--rm', DEFAULT_IMAGE, 'true']); // warm-up: the first start after idle pays for page cache
   for (let i = 0; i < rounds; i++) {
     let t0 = performance.now();
@@ -43,7 +43,7 @@ try {
     const attachment = await networks.attach(`a${i}`, 'scripted/x');
     steps.network.push(performance.now() - t0);
     t0 = performance.now();
-    const box = await Sandbox.create(docker, { image: DEFAULT_IMAGE, runId, role: `a${i}`, name: `tourney-${runId}-a${i}`, limits: LIMITS, network: attachment.network, aliases: attachment.aliases, env: attachment.env, autoRemove: false });
+    const box = await Sandbox.create(engine, { image: DEFAULT_IMAGE, runId, role: `a${i}`, name: `tourney-${runId}-a${i}`, limits: LIMITS, network: attachment.network, aliases: attachment.aliases, env: attachment.env, autoRemove: false });
     steps.container.push(performance.now() - t0);
     try {
       t0 = performance.now();
@@ -62,7 +62,7 @@ try {
   }
 } finally {
   await networks?.close();
-  await removeRunResources(docker, runId);
+  await removeRunResources(engine, runId);
   await rm(dir, { recursive: true, force: true });
 }
 const bare = median(steps.bare);

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
+import { dockerOf } from '../../src/sandbox/docker.js';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPerfCheck, runPerfSession, type PerfCheckInput } from '../../src/checks/perf.js';
 import { perfPartScore } from '../../src/checks/perf-stats.js';
@@ -25,7 +26,7 @@ const BENCH = 'bench/slugify.bench.js';
 /** Imports titleCase, which base does not have: the feature the session's candidates add. */
 const TITLE = 'bench/title.bench.js';
 
-let docker: Docker;
+let engine: Engine;
 let work: string;
 let repo: string;
 let baseTar: string;
@@ -46,7 +47,7 @@ async function patchOf(edit: () => Promise<void>): Promise<string> {
 
 function check(patch: string, extra: Partial<PerfCheckInput> = {}) {
   checks += 1;
-  return runPerfCheck(docker, {
+  return runPerfCheck(engine, {
     baseImage: DEFAULT_IMAGE,
     entrantImage: DEFAULT_IMAGE,
     runId: RUN_ID,
@@ -64,7 +65,7 @@ function check(patch: string, extra: Partial<PerfCheckInput> = {}) {
 }
 
 beforeAll(async () => {
-  docker = await ensureTestImage();
+  engine = await ensureTestImage();
   work = await mkdtemp(join(tmpdir(), 'tourney-perf-'));
   repo = join(work, 'repo');
   await cp(join(FIXTURES, 'repo'), repo, { recursive: true });
@@ -78,8 +79,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const left = await docker?.listContainers({ all: true, filters: { label: [`${LABELS.run}=${RUN_ID}`] } });
-  for (const c of left ?? []) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  const left = await (engine && dockerOf(engine))?.listContainers({ all: true, filters: { label: [`${LABELS.run}=${RUN_ID}`] } });
+  for (const c of left ?? []) await dockerOf(engine).getContainer(c.Id).remove({ force: true }).catch(() => undefined);
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -210,7 +211,7 @@ export function slugify(text) { return text; }
   });
 
   it('leaves no container behind', async () => {
-    const left = await docker.listContainers({ all: true, filters: { label: [`${LABELS.run}=${RUN_ID}`] } });
+    const left = await dockerOf(engine).listContainers({ all: true, filters: { label: [`${LABELS.run}=${RUN_ID}`] } });
     expect(left).toEqual([]);
   });
 });
@@ -258,7 +259,7 @@ describe('runPerfSession: base and four candidates of a new feature in one inter
       thrower: await patchOf(() => appendFile(join(repo, SLUGIFY), THROWING_TITLE)),
     };
     const started = Date.now();
-    checksByName = await runPerfSession(docker, {
+    checksByName = await runPerfSession(engine, {
       baseImage: DEFAULT_IMAGE,
       runId: RUN_ID,
       baseTar,
@@ -339,13 +340,13 @@ describe('runPerfSession: base and four candidates of a new feature in one inter
   it('stops at an abort, reports every candidate as not run, and removes its containers', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 1_500);
-    const result = await runPerfSession(docker, {
+    const result = await runPerfSession(engine, {
       baseImage: DEFAULT_IMAGE, runId: RUN_ID, baseTar,
       candidates: ['x', 'y'].map((name) => ({ name, image: DEFAULT_IMAGE, patch: '', logFile: join(work, 'abort', `${name}.log`), logRelPath: `abort/${name}.log` })),
       benchFiles: [BENCH], overlays: [], limits: { cpus: 1, memoryMb: 512, pids: 256 }, rounds: 20, timeoutMs: 60_000, signal: controller.signal,
     });
     for (const name of ['x', 'y']) expect(result.get(name)).toMatchObject({ ran: false, error: 'performance check could not run: interrupted' });
-    const left = await docker.listContainers({ all: true, filters: { label: [`${LABELS.run}=${RUN_ID}`] } });
+    const left = await dockerOf(engine).listContainers({ all: true, filters: { label: [`${LABELS.run}=${RUN_ID}`] } });
     expect(left).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { runDoctor } from '../../src/doctor/doctor.js';
-import Docker from 'dockerode';
+import { DockerEngine, dockerOf } from '../../src/sandbox/docker.js';
 import { ensureTestImage } from '../support/docker.js';
 import { LABELS } from '../../src/sandbox/labels.js';
 import { currentOwner, OWNER_LABELS } from '../../src/sandbox/owner.js';
@@ -113,10 +113,10 @@ describe('tourney doctor', () => {
   });
 
   it("removes what an ended run left and never touches a live run's resources", async () => {
-    const docker = new Docker();
+    const engine = new DockerEngine();
     const me = currentOwner();
     const network = async (name: string, pid: number) =>
-      docker.createNetwork({
+      dockerOf(engine).createNetwork({
         Name: name,
         Internal: true,
         Labels: { [LABELS.managed]: 'true', [LABELS.run]: name, [OWNER_LABELS.host]: me.host, [OWNER_LABELS.pid]: String(pid), [OWNER_LABELS.start]: me.start },
@@ -128,7 +128,7 @@ describe('tourney doctor', () => {
     try {
       await writeFile(join(repo, 'tourney.config.yaml'), 'entrants:\n  - name: a\n    model: scripted/demo-stuck\n');
       await runDoctor({ repo });
-      const names = (await docker.listNetworks()).map((n) => n.Name);
+      const names = (await dockerOf(engine).listNetworks()).map((n) => n.Name);
       expect(names).not.toContain(dead);
       expect(names).toContain(live);
       expect(out).toMatch(/✓ tourney containers and networks: removed \d+ left by ended runs; \d+ of live runs \(left alone\)/);

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { keyId, startScriptedModelServer, type ScriptedModelServer } from '../../src/scripted/server.js';
@@ -13,19 +13,19 @@ import { cli } from '../support/cli.js';
 import { ensureTestImage, hostOnBridge, leftoverResources } from '../support/docker.js';
 
 describe('tourney doctor --live', () => {
-  let docker: Docker;
+  let engine: Engine;
   let parent: string;
   let server: ScriptedModelServer;
   let out: { code: number; stdout: string; stderr: string };
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    docker = await ensureTestImage();
+    engine = await ensureTestImage();
     parent = await mkdtemp(join(tmpdir(), 'tourney-doctor-live-'));
     const scripts = join(parent, 'scripts');
     await mkdir(scripts);
     await writeFile(join(scripts, 'claude-sonnet-4-5.yaml'), 'turns:\n  - text: OK\n');
-    const host = await hostOnBridge(docker);
+    const host = await hostOnBridge(engine);
     server = await startScriptedModelServer({ host, port: 0, scriptDirs: [scripts], apiKeys: ['good'] });
     // A port with nothing listening on it: bound, then closed.
     const closed = await new Promise<number>((resolve) => {
@@ -82,6 +82,6 @@ describe('tourney doctor --live', () => {
   it('skips scripted models, exits 3 when any model fails, and leaves no container behind', async () => {
     expect(out.stdout).not.toMatch(/live scripted\//);
     expect(out.code).toBe(3);
-    expect((await leftoverResources(docker)).filter((n) => n.includes('doctor-'))).toEqual([]);
+    expect((await leftoverResources(engine)).filter((n) => n.includes('doctor-'))).toEqual([]);
   });
 });

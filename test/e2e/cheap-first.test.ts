@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { cliResult } from '../support/cli.js';
 import type { EntrantResult, RunResult } from '../../src/types.js';
 import { summaryTable } from '../../src/cli/reporters.js';
@@ -12,7 +12,7 @@ import { makeScoreFixture, type ScoreFixture } from '../support/score-fixture.js
 // run, but gets no benchmark unless --full asks for one. Two candidates, one round: the point is what
 // runs, not the numbers.
 describe('tourney score: benchmarks are skipped for an entrant already out on a gate, unless --full', () => {
-  let docker: Docker;
+  let engine: Engine;
   let fixture: ScoreFixture;
   let lean: RunResult;
   let full: RunResult;
@@ -20,7 +20,7 @@ describe('tourney score: benchmarks are skipped for an entrant already out on a 
   const of = (r: RunResult, name: string): EntrantResult => r.entrants.find((e) => e.name === name)!;
 
   beforeAll(async () => {
-    docker = await ensureTestImage();
+    engine = await ensureTestImage();
     fixture = await makeScoreFixture();
     const config = join(fixture.repo, '..', 'tourney.config.yaml');
     await writeFile(config, 'performance: { threshold: 0.5, rounds: 1 }\n');
@@ -95,6 +95,6 @@ describe('tourney score: benchmarks are skipped for an entrant already out on a 
   });
 
   it('leaves nothing behind', async () => {
-    expect(await leftoverResources(docker)).toEqual([]);
+    expect(await leftoverResources(engine)).toEqual([]);
   });
 });

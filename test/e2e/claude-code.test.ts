@@ -3,7 +3,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type Docker from 'dockerode';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { execa } from 'execa';
 import { createDemoRepo } from '../../src/demo/demo.js';
 import { runTournament } from '../../src/run/tournament.js';
@@ -41,14 +41,14 @@ const LIMIT_S = Number(process.env.TOURNEY_TEST_LIMIT_S ?? 45);
 const SANDBOX = 'scripts: [./claude-scripts]\nsandbox:\n  cpus: 1\n  memory: 1g\n  timeLimit: 3m\n';
 
 describe('claude-code entrants on the scripted model', () => {
-  let docker: Docker;
+  let engine: Engine;
   let repo: string;
   let result: RunResult;
   let events: RunEvent[];
   const entrant = (name: string) => result.entrants.find((e) => e.name === name)!;
 
   beforeAll(async () => {
-    docker = await ensureTestImage();
+    engine = await ensureTestImage();
     repo = await demoWith(
       [
         'entrants:',
@@ -130,7 +130,7 @@ describe('claude-code entrants on the scripted model', () => {
 
   it('leaves no containers or networks behind', async () => {
     // The engine is shared (other suites, other runs): only this run's resources count.
-    expect((await leftoverResources(docker)).filter((name) => name.includes(result.runId))).toEqual([]);
+    expect((await leftoverResources(engine)).filter((name) => name.includes(result.runId))).toEqual([]);
   });
 });
 

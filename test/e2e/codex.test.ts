@@ -3,7 +3,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type Docker from 'dockerode';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { execa } from 'execa';
 import { createDemoRepo } from '../../src/demo/demo.js';
 import { runTournament } from '../../src/run/tournament.js';
@@ -43,12 +43,12 @@ const transcriptOf = async (result: RunResult, name: string) =>
   JSON.parse(await readFile(join(result.runDir, 'entrants', name, 'transcript.json'), 'utf8')) as AgentTranscript;
 
 describe('codex entrants in a tournament', () => {
-  let docker: Docker;
+  let engine: Engine;
   const repos: string[] = [];
   let main: { result: RunResult; events: Timed[] };
 
   beforeAll(async () => {
-    docker = await ensureTestImage();
+    engine = await ensureTestImage();
     const repo = await repoWith(`entrants:
   - { name: codex-tidy, agent: codex, model: scripted/demo-slugify-tidy }
   - { name: codex-hasty, agent: codex, model: scripted/demo-slugify-hasty }
@@ -127,7 +127,7 @@ sandbox: { cpus: 1, memory: 1g, timeLimit: 3m }
   it('leaves no container or network behind', async () => {
     // Docker is shared (other suites may run at once): only this run's resources count.
     const runId = basename(main.result.runDir);
-    expect((await leftoverResources(docker)).filter((name) => name.includes(runId))).toEqual([]);
+    expect((await leftoverResources(engine)).filter((name) => name.includes(runId))).toEqual([]);
   });
 });
 

@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type Docker from 'dockerode';
+import { dockerOf } from '../../src/sandbox/docker.js';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { execa } from 'execa';
 import { createDemoRepo } from '../../src/demo/demo.js';
 import { runTournament, newRunId } from '../../src/run/tournament.js';
@@ -32,7 +33,7 @@ interface Probe {
  * A tournament with a well-behaved entrant ("victim", the demo's tidy after a 25 s wait so it is alive while probed)
  * and a hostile one ("prober", test/fixtures/hostile-scripts/peer-probe.yaml) that hunts for the victim's agent server.
  */
-async function hostileRun(docker: Docker, network: string, deniedPort: number) {
+async function hostileRun(engine: Engine, network: string, deniedPort: number) {
   const repo = await createDemoRepo(await mkdtemp(join(tmpdir(), 'tourney-contain-')));
   const runId = newRunId(new Date());
   const scripts = join(repo, 'hostile-scripts');
@@ -64,7 +65,7 @@ async function hostileRun(docker: Docker, network: string, deniedPort: number) {
   // Where the victim lives, seen from Docker while the run goes on: the prober's scan must cover it.
   const victimAddresses = new Set<string>();
   const watch = setInterval(() => {
-    void docker.listContainers({ filters: JSON.stringify({ label: [`${LABELS.run}=${runId}`, `${LABELS.role}=victim`] }) }).then((list) => {
+    void dockerOf(engine).listContainers({ filters: JSON.stringify({ label: [`${LABELS.run}=${runId}`, `${LABELS.role}=victim`] }) }).then((list) => {
       for (const c of list) for (const n of Object.values(c.NetworkSettings?.Networks ?? {})) if (n.IPAddress) victimAddresses.add(n.IPAddress);
     }, () => undefined);
   }, 500);
@@ -92,7 +93,7 @@ async function hostileRun(docker: Docker, network: string, deniedPort: number) {
 }
 
 describe('containment: a hostile entrant cannot reach another entrant', () => {
-  let docker: Docker;
+  let engine: Engine;
   let listener: Server;
   let deniedPort: number;
   /** Connections that reached the host listener nobody allowed. */
@@ -100,7 +101,7 @@ describe('containment: a hostile entrant cannot reach another entrant', () => {
   const repos: string[] = [];
 
   beforeAll(async () => {
-    docker = await ensureTestImage();
+    engine = await ensureTestImage();
     listener = createServer((s) => {
       arrivals += 1;
       s.on('error', () => undefined);
@@ -118,7 +119,7 @@ describe('containment: a hostile entrant cannot reach another entrant', () => {
   describe('network auto (scripted models: one internal network per entrant)', () => {
     let run: Awaited<ReturnType<typeof hostileRun>>;
     beforeAll(async () => {
-      run = await hostileRun(docker, 'auto', deniedPort);
+      run = await hostileRun(engine, 'auto', deniedPort);
       repos.push(run.repo);
     }, 900_000);
 
@@ -142,7 +143,7 @@ describe('containment: a hostile entrant cannot reach another entrant', () => {
     let arrivalsBefore: number;
     beforeAll(async () => {
       arrivalsBefore = arrivals;
-      run = await hostileRun(docker, 'allowlist', deniedPort);
+      run = await hostileRun(engine, 'allowlist', deniedPort);
       repos.push(run.repo);
     }, 900_000);
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { cli } from '../support/cli.js';
 import type { RunResult } from '../../src/types.js';
 import { ensureTestImage, leftoverResources } from '../support/docker.js';
@@ -13,7 +13,7 @@ import { commitPatch, diffOf, gitIn, makeWinnerRun, winnerMessage, type WinnerRu
 // refereed, so the later commit decides: the first passes every gate, the second fails on tests.
 
 describe('tourney gate: a promoted winner plus a later commit, refereed for real', () => {
-  let docker: Docker;
+  let engine: Engine;
   let fixture: ScoreFixture;
   let run: WinnerRun;
   let winnerCommit: string;
@@ -36,7 +36,7 @@ describe('tourney gate: a promoted winner plus a later commit, refereed for real
   };
 
   beforeAll(async () => {
-    docker = await ensureTestImage();
+    engine = await ensureTestImage();
     fixture = await makeScoreFixture();
     const base = await git('rev-parse', 'main');
     const patch = await diffOf(fixture.repo, base, 'cand/correct');
@@ -101,7 +101,7 @@ describe('tourney gate: a promoted winner plus a later commit, refereed for real
     }
     expect(await git('for-each-ref', '--format=%(refname)', 'refs/heads/tourney/')).toBe('');
     // Docker is shared: only these two runs' containers and networks must be gone.
-    const ours = (await leftoverResources(docker)).filter((name) => [good.result.runId, bad.result.runId].some((id) => name.includes(id)));
+    const ours = (await leftoverResources(engine)).filter((name) => [good.result.runId, bad.result.runId].some((id) => name.includes(id)));
     expect(ours).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { execa } from 'execa';
 import { parse, stringify } from 'yaml';
 import { createDemoRepo } from '../../src/demo/demo.js';
@@ -53,7 +53,7 @@ const GPT_SCRIPT = {
 };
 
 describe('entrants on real providers through a gateway', () => {
-  let docker: Docker;
+  let engine: Engine;
   let parent: string;
   let server: ScriptedModelServer;
   let result: RunResult;
@@ -62,7 +62,7 @@ describe('entrants on real providers through a gateway', () => {
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    docker = await ensureTestImage();
+    engine = await ensureTestImage();
     parent = await mkdtemp(join(tmpdir(), 'tourney-e2e-gateway-'));
     const scripts = join(parent, 'scripts');
     await mkdir(scripts);
@@ -71,7 +71,7 @@ describe('entrants on real providers through a gateway', () => {
     await writeFile(join(scripts, 'claude-sonnet-4-5.yaml'), stringify({ turns: [{ tools: [RECORD_ENV] }, ...tidy.turns] }));
     await writeFile(join(scripts, 'gpt-5.yaml'), stringify(GPT_SCRIPT));
 
-    const host = await hostOnBridge(docker);
+    const host = await hostOnBridge(engine);
     server = await startScriptedModelServer({ host, port: 0, scriptDirs: [scripts], apiKeys: ['ant-good', 'oai-good'] });
 
     const repo = await createDemoRepo(join(parent, 'repo'));
@@ -151,6 +151,6 @@ describe('entrants on real providers through a gateway', () => {
   });
 
   it('leaves no containers or networks of this run behind', async () => {
-    expect((await leftoverResources(docker)).filter((name) => name.includes(result.runId))).toEqual([]);
+    expect((await leftoverResources(engine)).filter((name) => name.includes(result.runId))).toEqual([]);
   });
 });

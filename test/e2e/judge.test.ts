@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { execa } from 'execa';
 import { scoreCandidates } from '../../src/score/score.js';
 import type { RunResult } from '../../src/types.js';
@@ -34,12 +34,12 @@ scope: [src/**, test/**]
 `;
 
 describe('the judge', () => {
-  let docker: Docker;
+  let engine: Engine;
   let fixture: ScoreFixture;
   let spec: string;
 
   beforeAll(async () => {
-    docker = await ensureTestImage();
+    engine = await ensureTestImage();
     fixture = await makeScoreFixture();
     spec = join(fixture.repo, '..', 'judge-spec.md');
     await writeFile(spec, JUDGE_SPEC);
@@ -122,7 +122,7 @@ describe('the judge', () => {
       expect(flatterer.gates.find((g) => g.gate === 'injection')?.passed).toBe(false);
       expect(judge.matches.flatMap((m) => [m.a, m.b])).not.toContain('flatterer');
       expect(flatterer.rank).toBeNull();
-      expect(await leftoverResources(docker)).toEqual([]);
+      expect(await leftoverResources(engine)).toEqual([]);
     });
   });
 

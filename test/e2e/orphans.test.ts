@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type Docker from 'dockerode';
+import { dockerOf } from '../../src/sandbox/docker.js';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { runTournament } from '../../src/run/tournament.js';
 import type { RunEvent } from '../../src/run/events.js';
 import { Sandbox } from '../../src/sandbox/container.js';
@@ -17,15 +18,15 @@ const CHILD = fileURLToPath(new URL('../support/tourney-child.ts', import.meta.u
 const STUCK = ['- { name: stuck, model: scripted/demo-stuck, timeLimit: 5m }'];
 
 /** Containers and networks whose owner label is this pid. */
-async function ownedBy(docker: Docker, pid: number) {
+async function ownedBy(engine: Engine, pid: number) {
   const filters = JSON.stringify({ label: [`${OWNER_LABELS.pid}=${pid}`] });
-  const containers = await docker.listContainers({ all: true, filters });
-  const networks = await docker.listNetworks({ filters });
+  const containers = await dockerOf(engine).listContainers({ all: true, filters });
+  const networks = await dockerOf(engine).listNetworks({ filters });
   return { containers: containers.map((c) => c.Names[0]!.slice(1)), networks: networks.map((n) => n.Name), ids: containers.map((c) => c.Id) };
 }
 
 /** `tourney run` in a process of its own, returned once its entrant's container runs. */
-async function startRun(docker: Docker, repo: string): Promise<ChildProcess & { pid: number }> {
+async function startRun(engine: Engine, repo: string): Promise<ChildProcess & { pid: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'run', join(repo, 'feature.md'), '--repo', repo, '--quiet'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -35,7 +36,7 @@ async function startRun(docker: Docker, repo: string): Promise<ChildProcess & { 
   for (;;) {
     if (child.exitCode !== null) throw new Error(`tourney run exited early (${child.exitCode}): ${stderr}`);
     if (Date.now() > deadline) throw new Error(`no entrant container after 120 s: ${stderr}`);
-    const owned = await ownedBy(docker, child.pid!);
+    const owned = await ownedBy(engine, child.pid!);
     if (owned.containers.some((n) => n.endsWith('-stuck')) && owned.networks.length > 0) return child as ChildProcess & { pid: number };
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -52,29 +53,29 @@ describe('orphans of a SIGKILLed tourney', () => {
   });
 
   it('are left by kill -9, then removed by "tourney clean" and by the next run, never touching a live run', async () => {
-    const docker = await ensureTestImage();
+    const engine = await ensureTestImage();
     const [deadRepo, liveRepo, nextRepo] = await Promise.all([lifetimeRepo(STUCK), lifetimeRepo(STUCK), lifetimeRepo(['- { name: quick, model: scripted/quick, timeLimit: 1m }'])]);
     repos.push(deadRepo, liveRepo, nextRepo);
 
-    const live = await startRun(docker, liveRepo);
+    const live = await startRun(engine, liveRepo);
     children.push(live);
-    const dead = await startRun(docker, deadRepo);
+    const dead = await startRun(engine, deadRepo);
     children.push(dead);
     // Its entrant container ends by itself even if nobody removes it: timeout as its entrypoint, limit + grace.
-    const entrant = (await ownedBy(docker, dead.pid)).ids[0]!;
-    const entrypoint = (await docker.getContainer(entrant).inspect()).Config.Entrypoint;
+    const entrant = (await ownedBy(engine, dead.pid)).ids[0]!;
+    const entrypoint = (await dockerOf(engine).getContainer(entrant).inspect()).Config.Entrypoint;
     expect(entrypoint).toEqual(['timeout', '-s', 'KILL', '358s']);
     dead.kill('SIGKILL');
     await exited(dead);
     await new Promise((r) => setTimeout(r, 1000));
-    const left = await ownedBy(docker, dead.pid);
+    const left = await ownedBy(engine, dead.pid);
     expect(left.containers.length).toBeGreaterThan(0);
     expect(left.networks.length).toBeGreaterThan(0);
-    const liveBefore = await ownedBy(docker, live.pid);
+    const liveBefore = await ownedBy(engine, live.pid);
 
     const dry = await cli('clean', '--repo', deadRepo, '--dry-run', '--json');
     expect(dry.code).toBe(0);
-    expect(await ownedBy(docker, dead.pid)).toEqual(left);
+    expect(await ownedBy(engine, dead.pid)).toEqual(left);
 
     const cleaned = await cli('clean', '--repo', deadRepo, '--json');
     expect(cleaned.code).toBe(0);
@@ -82,15 +83,15 @@ describe('orphans of a SIGKILLed tourney', () => {
     const removedNames = report.engine.removed.map((r) => r.name);
     expect(removedNames).toEqual(expect.arrayContaining([...left.containers, ...left.networks]));
     for (const name of [...liveBefore.containers, ...liveBefore.networks]) expect(removedNames).not.toContain(name);
-    expect(await ownedBy(docker, dead.pid)).toEqual({ containers: [], networks: [], ids: [] });
-    expect(await ownedBy(docker, live.pid)).toEqual(liveBefore);
+    expect(await ownedBy(engine, dead.pid)).toEqual({ containers: [], networks: [], ids: [] });
+    expect(await ownedBy(engine, live.pid)).toEqual(liveBefore);
 
     // Again, and this time the next run (in this process) is what removes them.
-    const dead2 = await startRun(docker, deadRepo);
+    const dead2 = await startRun(engine, deadRepo);
     children.push(dead2);
     dead2.kill('SIGKILL');
     await exited(dead2);
-    const left2 = await ownedBy(docker, dead2.pid);
+    const left2 = await ownedBy(engine, dead2.pid);
     expect(left2.containers.length).toBeGreaterThan(0);
     const notes: string[] = [];
     const result = await runTournament({ repoDir: nextRepo, specPath: join(nextRepo, 'feature.md') }, {
@@ -101,18 +102,18 @@ describe('orphans of a SIGKILLed tourney', () => {
     // (Whether its entrant finishes in time on a loaded machine is not the point here.)
     expect(result.entrants.map((e) => e.name)).toEqual(['quick']);
     expect(notes.some((n) => /removed what \d+ ended run\(s\) left behind/.test(n))).toBe(true);
-    expect(await ownedBy(docker, dead2.pid)).toEqual({ containers: [], networks: [], ids: [] });
-    expect(await ownedBy(docker, live.pid)).toEqual(liveBefore);
+    expect(await ownedBy(engine, dead2.pid)).toEqual({ containers: [], networks: [], ids: [] });
+    expect(await ownedBy(engine, live.pid)).toEqual(liveBefore);
 
     // The live run, stopped as a user would, removes its own.
     live.kill('SIGINT');
     await exited(live);
-    expect(await ownedBy(docker, live.pid)).toEqual({ containers: [], networks: [], ids: [] });
+    expect(await ownedBy(engine, live.pid)).toEqual({ containers: [], networks: [], ids: [] });
   }, 600_000);
 
   it('a container ends at its hard lifetime with nobody to stop it, processes ignoring SIGTERM included', async () => {
-    const docker = await ensureTestImage();
-    const sandbox = await Sandbox.create(docker, {
+    const engine = await ensureTestImage();
+    const sandbox = await Sandbox.create(engine, {
       image: DEFAULT_IMAGE,
       runId: `lifetime-${process.pid}`,
       role: 'test',
@@ -126,7 +127,7 @@ describe('orphans of a SIGKILLed tourney', () => {
     expect(spawned.stdout.trim()).toBe('ok');
     // Nobody removes it: it must go by itself (and, auto-removed, leave nothing).
     for (;;) {
-      const exists = (await docker.listContainers({ all: true, filters: JSON.stringify({ id: [sandbox.id] }) })).length > 0;
+      const exists = (await dockerOf(engine).listContainers({ all: true, filters: JSON.stringify({ id: [sandbox.id] }) })).length > 0;
       if (!exists) break;
       expect(Date.now() - started).toBeLessThan(12_000);
       await new Promise((r) => setTimeout(r, 250));

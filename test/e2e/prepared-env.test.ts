@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { execa } from 'execa';
 import { cli, cliResult } from '../support/cli.js';
 import type { RunResult } from '../../src/types.js';
@@ -32,7 +32,7 @@ const entrant = (result: RunResult, name: string) => {
 };
 
 describe('a repository with npm dependencies: one prepared environment per run, reused across runs', () => {
-  let docker: Docker;
+  let engine: Engine;
   let fx: NpmFixture;
   let first: RunResult;
   let second: RunResult;
@@ -41,7 +41,7 @@ describe('a repository with npm dependencies: one prepared environment per run, 
   let stateDir: string;
 
   beforeAll(async () => {
-    docker = await ensureTestImage();
+    engine = await ensureTestImage();
     // "Last used" is tourney's own record: keep this suite's out of the user's state dir.
     stateDir = await mkdtemp(join(tmpdir(), 'tourney-state-'));
     vi.stubEnv('XDG_STATE_HOME', stateDir);
@@ -65,8 +65,8 @@ describe('a repository with npm dependencies: one prepared environment per run, 
     }
     // The key depends only on the image, the setup and the lockfiles: a previous run of this suite on
     // this machine left the same images behind. Start cold.
-    for (const image of await listTourneyImages(docker, 'environment')) {
-      if (image.labels[IMAGE_LABELS.setup] === SETUP) await removeImage(docker, image.id);
+    for (const image of await listTourneyImages(engine, 'environment')) {
+      if (image.labels[IMAGE_LABELS.setup] === SETUP) await removeImage(engine, image.id);
     }
     const key = await cliResult('run', fx.spec, '--repo', fx.repo, '--json', '--quiet');
     first = key.result!;
@@ -173,7 +173,7 @@ describe('a repository with npm dependencies: one prepared environment per run, 
   });
 
   it('leaves no container or network behind', async () => {
-    expect(await leftoverResources(docker)).toEqual([]);
+    expect(await leftoverResources(engine)).toEqual([]);
   });
 
   it('tourney image ls lists the prepared images with key, size and last use; prune removes them', async () => {
@@ -190,14 +190,14 @@ describe('a repository with npm dependencies: one prepared environment per run, 
     // Other environments on this engine may be old enough to go; the one used minutes ago stays.
     const kept = await cli('image', 'prune', '--kind', 'environment', '--older-than', '1h');
     expect(kept.stdout).not.toContain(first.environment!.image);
-    expect(await imageSummary(docker, first.environment!.imageId)).toBeDefined();
+    expect(await imageSummary(engine, first.environment!.imageId)).toBeDefined();
     const dry = await cli('image', 'prune', '--kind', 'environment', '--dry-run');
     expect(dry.stdout).toContain(`would remove ${first.environment!.image} (environment`);
-    expect(await imageSummary(docker, first.environment!.imageId)).toBeDefined();
+    expect(await imageSummary(engine, first.environment!.imageId)).toBeDefined();
     const pruned = await cli('image', 'prune', '--kind', 'environment');
     expect(pruned.stdout).toContain(`removed ${first.environment!.image} (environment)`);
-    expect(await imageSummary(docker, first.environment!.imageId)).toBeUndefined();
-    expect(await imageSummary(docker, first.environment!.toolchain.imageId)).toBeDefined();
+    expect(await imageSummary(engine, first.environment!.imageId)).toBeUndefined();
+    expect(await imageSummary(engine, first.environment!.toolchain.imageId)).toBeDefined();
   });
 });
 

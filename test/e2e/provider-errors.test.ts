@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { execa } from 'execa';
 import { createDemoRepo } from '../../src/demo/demo.js';
 import { runTournament } from '../../src/run/tournament.js';
@@ -24,14 +24,14 @@ scripts: [./provider-scripts]
 `;
 
 describe('a provider that rejects the API key', () => {
-  let docker: Docker;
+  let engine: Engine;
   let parent: string;
   let result: RunResult;
   const events: RunEvent[] = [];
   let elapsedMs = 0;
 
   beforeAll(async () => {
-    docker = await ensureTestImage();
+    engine = await ensureTestImage();
     parent = await mkdtemp(join(tmpdir(), 'tourney-e2e-provider-'));
     const repo = await createDemoRepo(join(parent, 'repo'));
     await mkdir(join(repo, 'provider-scripts'));
@@ -70,6 +70,6 @@ describe('a provider that rejects the API key', () => {
 
   it('leaves no containers or networks of this run behind', async () => {
     // Other runs may share this Docker engine: only this run's resources are ours to check.
-    expect((await leftoverResources(docker)).filter((name) => name.includes(result.runId))).toEqual([]);
+    expect((await leftoverResources(engine)).filter((name) => name.includes(result.runId))).toEqual([]);
   });
 });

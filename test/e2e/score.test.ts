@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { execa } from 'execa';
 import { cli } from '../support/cli.js';
 import type { EntrantResult, RunResult } from '../../src/types.js';
@@ -9,7 +9,7 @@ import { ensureTestImage, leftoverResources } from '../support/docker.js';
 import { CANDIDATES, makeScoreFixture, type ScoreFixture } from '../support/score-fixture.js';
 
 describe('tourney score: eight kinds of candidate, every check for real', () => {
-  let docker: Docker;
+  let engine: Engine;
   let fixture: ScoreFixture;
   let result: RunResult;
   let code: number;
@@ -17,7 +17,7 @@ describe('tourney score: eight kinds of candidate, every check for real', () => 
   const failedGates = (name: string) => by[name]!.gates.filter((g) => !g.passed).map((g) => g.gate);
 
   beforeAll(async () => {
-    docker = await ensureTestImage();
+    engine = await ensureTestImage();
     fixture = await makeScoreFixture();
     // One candidate as a patch file, as someone who ran an agent elsewhere would bring it.
     const patch = (await execa('git', ['diff', '--binary', 'main', 'cand/correct'], { cwd: fixture.repo })).stdout + '\n';
@@ -131,6 +131,6 @@ describe('tourney score: eight kinds of candidate, every check for real', () => 
   it('never showed the hidden tests or the spec to the candidates, and leaves the checkout alone', async () => {
     expect(await execa('git', ['symbolic-ref', '--short', 'HEAD'], { cwd: fixture.repo }).then((r) => r.stdout)).toBe('main');
     expect(await execa('git', ['status', '--porcelain'], { cwd: fixture.repo }).then((r) => r.stdout)).toBe('');
-    expect(await leftoverResources(docker)).toEqual([]);
+    expect(await leftoverResources(engine)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type Docker from 'dockerode';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { execa } from 'execa';
 import { cliResult } from '../support/cli.js';
 import { DEFAULT_IMAGE } from '../../src/config/defaults.js';
@@ -68,14 +68,14 @@ const CANDIDATES: Record<string, Record<string, string>> = {
 };
 
 describe('a pytest repository end to end, with Debian packages in a derived image', () => {
-  let docker: Docker;
+  let engine: Engine;
   let dir: string;
   let repo: string;
   let code: number;
   let result: RunResult;
 
   beforeAll(async () => {
-    docker = await ensureTestImage();
+    engine = await ensureTestImage();
     dir = await mkdtemp(join(tmpdir(), 'tourney-pytest-'));
     repo = join(dir, 'repo');
     await writeAll(repo, BASE);
@@ -122,25 +122,25 @@ describe('a pytest repository end to end, with Debian packages in a derived imag
   });
 
   it('leaves no container or network behind', async () => {
-    expect(await leftoverResources(docker)).toEqual([]);
+    expect(await leftoverResources(engine)).toEqual([]);
   });
 });
 
 describe('sandbox.dockerfile', () => {
   it('builds FROM the tourney image; containers run as the sandbox user even when it ends as root', async () => {
-    const docker = await ensureTestImage();
+    const engine = await ensureTestImage();
     const dir = await mkdtemp(join(tmpdir(), 'tourney-dockerfile-'));
     try {
       await writeFile(join(dir, 'Dockerfile'), 'ARG TOURNEY_IMAGE\nFROM ${TOURNEY_IMAGE}\nUSER root\nCOPY tool.sh /usr/local/bin/house-tool\nRUN chmod 755 /usr/local/bin/house-tool\n');
       await writeFile(join(dir, 'tool.sh'), '#!/bin/sh\necho house tool $(id -u)\n');
-      const first = await ensureToolchain(docker, { sandboxImage: DEFAULT_IMAGE, packages: [], dockerfile: join(dir, 'Dockerfile'), onLine: () => undefined });
+      const first = await ensureToolchain(engine, { sandboxImage: DEFAULT_IMAGE, packages: [], dockerfile: join(dir, 'Dockerfile'), onLine: () => undefined });
       expect(first.image).toMatch(/^tourney-toolchain:/);
-      const again = await ensureToolchain(docker, { sandboxImage: DEFAULT_IMAGE, packages: [], dockerfile: join(dir, 'Dockerfile'), onLine: () => undefined });
+      const again = await ensureToolchain(engine, { sandboxImage: DEFAULT_IMAGE, packages: [], dockerfile: join(dir, 'Dockerfile'), onLine: () => undefined });
       // Docker's layer cache: the same Dockerfile and context make the same image.
       expect(again.imageId).toBe(first.imageId);
       expect(again.built).toBe(false);
       const { Sandbox } = await import('../../src/sandbox/container.js');
-      const sandbox = await Sandbox.create(docker, { image: first.image, runId: `dockerfile-${process.pid}`, role: 'test', name: `tourney-dockerfile-${process.pid}`, limits: { cpus: 1, memoryMb: 256, pids: 64 }, network: 'none' });
+      const sandbox = await Sandbox.create(engine, { image: first.image, runId: `dockerfile-${process.pid}`, role: 'test', name: `tourney-dockerfile-${process.pid}`, limits: { cpus: 1, memoryMb: 256, pids: 64 }, network: 'none' });
       try {
         const run = await sandbox.exec(['house-tool']);
         expect(run.stdout.trim()).toBe('house tool 10001');
@@ -148,7 +148,7 @@ describe('sandbox.dockerfile', () => {
         await sandbox.remove();
       }
       await writeFile(join(dir, 'Dockerfile'), 'FROM scratch-does-not-exist\n');
-      const failed = await ensureToolchain(docker, { sandboxImage: DEFAULT_IMAGE, packages: [], dockerfile: join(dir, 'Dockerfile'), onLine: () => undefined }).catch((e: unknown) => e);
+      const failed = await ensureToolchain(engine, { sandboxImage: DEFAULT_IMAGE, packages: [], dockerfile: join(dir, 'Dockerfile'), onLine: () => undefined }).catch((e: unknown) => e);
       expect(String((failed as Error).message)).toMatch(/sandbox\.dockerfile: building .*Dockerfile failed/);
       expect((failed as { exitCode?: number }).exitCode).toBe(3);
     } finally {

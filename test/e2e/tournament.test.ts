@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile, appendFile, access } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type Docker from 'dockerode';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { execa } from 'execa';
 import { createDemoRepo } from '../../src/demo/demo.js';
 import { main } from '../../src/cli/main.js';
@@ -29,7 +29,7 @@ async function userState(repo: string) {
 }
 
 describe('a tournament on Docker with scripted entrants, through the CLI', () => {
-  let docker: Docker;
+  let engine: Engine;
   let repo: string;
   let before: Awaited<ReturnType<typeof userState>>;
   let result: RunResult;
@@ -37,7 +37,7 @@ describe('a tournament on Docker with scripted entrants, through the CLI', () =>
   let stderr = '';
 
   beforeAll(async () => {
-    docker = await ensureTestImage();
+    engine = await ensureTestImage();
     repo = await createDemoRepo(await mkdtemp(join(tmpdir(), 'tourney-e2e-')));
     // The demo's three entrants plus one that reports what it can see and reach.
     await appendFile(
@@ -168,13 +168,13 @@ describe('a tournament on Docker with scripted entrants, through the CLI', () =>
   });
 
   it('leaves no container or network behind', async () => {
-    expect(await leftoverResources(docker)).toEqual([]);
+    expect(await leftoverResources(engine)).toEqual([]);
   });
 });
 
 describe('an interrupted tournament', () => {
   it('stops, removes its containers and creates no branch', async () => {
-    const docker = await ensureTestImage();
+    const engine = await ensureTestImage();
     const repo = await createDemoRepo(await mkdtemp(join(tmpdir(), 'tourney-e2e-int-')));
     try {
       const controller = new AbortController();
@@ -189,7 +189,7 @@ describe('an interrupted tournament', () => {
         },
       );
       await expect(run).rejects.toBeInstanceOf(TourneyError);
-      expect(await leftoverResources(docker)).toEqual([]);
+      expect(await leftoverResources(engine)).toEqual([]);
       expect(await git(repo, 'branch', '--list', 'tourney/*')).toBe('');
       await expect(access(join(repo, 'src', 'slugify.js'))).rejects.toThrow();
     } finally {

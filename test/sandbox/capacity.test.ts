@@ -2,7 +2,7 @@
 // kernel really refuse (or that leave an agent unable to start), so the check never blocks a working value.
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { connectDocker } from '../../src/sandbox/docker.js';
+import { connectEngine } from '../../src/sandbox/docker.js';
 import { KERNEL_PIDS_LIMIT, MIN_PIDS, checkEngineFits, checkPids } from '../../src/sandbox/capacity.js';
 import { ensureTestImage } from '../support/docker.js';
 import { DEFAULT_IMAGE } from '../../src/config/defaults.js';
@@ -11,19 +11,19 @@ const limits = (pids: number) => ({ cpus: 1, memoryMb: 512, pids });
 
 describe('sandbox.pids against the engine', () => {
   it('passes the default and the values between the bounds', async () => {
-    const docker = await connectDocker();
-    expect(await checkEngineFits(docker, limits(512))).toBeNull();
-    expect(await checkEngineFits(docker, limits(MIN_PIDS))).toBeNull();
+    const engine = await connectEngine();
+    expect(await checkEngineFits(engine, limits(512))).toBeNull();
+    expect(await checkEngineFits(engine, limits(MIN_PIDS))).toBeNull();
   });
 
   it('refuses too few, naming the key, the value and what fits', async () => {
-    const docker = await connectDocker();
-    expect(await checkEngineFits(docker, limits(MIN_PIDS - 1))).toMatch(new RegExp(`^key "sandbox\\.pids": ${MIN_PIDS - 1} is too few .*expected at least ${MIN_PIDS}`));
+    const engine = await connectEngine();
+    expect(await checkEngineFits(engine, limits(MIN_PIDS - 1))).toMatch(new RegExp(`^key "sandbox\\.pids": ${MIN_PIDS - 1} is too few .*expected at least ${MIN_PIDS}`));
   });
 
   it('refuses more than the local kernel pid_max, and more than any kernel can set', async () => {
-    const docker = await connectDocker();
-    expect(await checkEngineFits(docker, limits(KERNEL_PIDS_LIMIT + 1))).toMatch(/more than the kernel can set/);
+    const engine = await connectEngine();
+    expect(await checkEngineFits(engine, limits(KERNEL_PIDS_LIMIT + 1))).toMatch(/more than the kernel can set/);
     expect(checkPids(40_000, true, 32_768)).toMatch(/40000 is more than the engine's kernel pid_max of 32768, .*expected at most 32768/);
     // A remote engine's pid_max is unknown: only the kernel's own bound applies.
     expect(checkPids(40_000, true, null)).toBeNull();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import type Docker from 'dockerode';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { Sandbox } from '../../src/sandbox/container.js';
 import { runShell } from '../../src/sandbox/workspace.js';
 import { tarOf } from '../../src/sandbox/tar.js';
@@ -13,11 +13,11 @@ import { ensureTestImage } from '../support/docker.js';
 // exec capture the referee uses: the counts at the end must survive.
 
 describe('output capture in a container: a 20 MB flood before the summary', () => {
-  let docker: Docker;
+  let engine: Engine;
   let sandbox: Sandbox;
   beforeAll(async () => {
-    docker = await ensureTestImage();
-    sandbox = await Sandbox.create(docker, {
+    engine = await ensureTestImage();
+    sandbox = await Sandbox.create(engine, {
       image: DEFAULT_IMAGE,
       runId: `flood-${randomBytes(3).toString('hex')}`,
       role: 'referee:flood',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type Docker from 'dockerode';
+import { dockerOf } from '../../src/sandbox/docker.js';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { Sandbox } from '../../src/sandbox/container.js';
 import { watchDisk } from '../../src/sandbox/disk-watch.js';
 import { DEFAULT_IMAGE } from '../../src/config/defaults.js';
@@ -11,11 +12,11 @@ import { ensureTestImage } from '../support/docker.js';
 const MiB = 1024 * 1024;
 const LIMIT_MB = 200;
 const runId = `disk-${process.pid}-${Date.now()}`;
-let docker: Docker;
+let engine: Engine;
 const sandboxes: Sandbox[] = [];
 
 async function sandbox(name: string, diskMb?: number): Promise<Sandbox> {
-  const s = await Sandbox.create(docker, {
+  const s = await Sandbox.create(engine, {
     image: DEFAULT_IMAGE, runId, role: 'disk-test', name: `tourney-${runId}-${name}`, network: 'none',
     limits: { cpus: 1, memoryMb: 512, pids: 128, ...(diskMb && { diskMb }) },
   });
@@ -24,7 +25,7 @@ async function sandbox(name: string, diskMb?: number): Promise<Sandbox> {
 }
 
 beforeAll(async () => {
-  docker = await ensureTestImage();
+  engine = await ensureTestImage();
 }, 600_000);
 afterAll(async () => {
   await Promise.all(sandboxes.map((s) => s.remove()));
@@ -32,7 +33,7 @@ afterAll(async () => {
 
 describe('disk limits in a sandbox', () => {
   it('refuses --storage-opt size= on this engine, so the limit cannot be the writable layer itself', async () => {
-    const err = await docker.createContainer({ Image: DEFAULT_IMAGE, Cmd: ['true'], HostConfig: { StorageOpt: { size: '100m' } }, Labels: { 'dev.tourney.run': runId } })
+    const err = await dockerOf(engine).createContainer({ Image: DEFAULT_IMAGE, Cmd: ['true'], HostConfig: { StorageOpt: { size: '100m' } }, Labels: { 'dev.tourney.run': runId } })
       .then(async (c) => { await c.start(); await c.remove({ force: true }); return null; }, (e: unknown) => e as Error);
     // Where the driver supports it (xfs with pquota) this passes through and the test says so.
     if (err) expect(err.message).toMatch(/storage-opt|xfs|pquota|quota/i);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type Docker from 'dockerode';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { Sandbox } from '../../src/sandbox/container.js';
 import { agentSandbox } from '../../src/sandbox/agent-sandbox.js';
 import { DEFAULT_IMAGE } from '../../src/config/defaults.js';
@@ -9,12 +9,12 @@ import { ensureTestImage } from '../support/docker.js';
 // whole process group (children that ignore SIGTERM included) without stopping the container.
 
 const runId = `exec-stream-${process.pid}-${Date.now()}`;
-let docker: Docker;
+let engine: Engine;
 let box: Sandbox;
 
 beforeAll(async () => {
-  docker = await ensureTestImage();
-  box = await Sandbox.create(docker, {
+  engine = await ensureTestImage();
+  box = await Sandbox.create(engine, {
     image: DEFAULT_IMAGE, runId, role: 'exec-stream-test', name: `tourney-${runId}`, network: 'none',
     limits: { cpus: 1, memoryMb: 256, pids: 128 },
   });

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import Docker from 'dockerode';
+import { DockerEngine, dockerOf } from '../../src/sandbox/docker.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TourneyError } from '../../src/errors.js';
 import {
@@ -19,7 +19,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const docker = new Docker();
+const engine = new DockerEngine();
 // A tag of its own, so every run really goes through buildSandboxImage (layers are cached).
 const TAG = 'tourney-sandbox:test';
 
@@ -31,7 +31,7 @@ const { files, buildArgs } = sandboxImageContents(TAG, ['opencode']);
  * the Engine API would hand back a TTY log that looks like JSON already parsed.
  */
 async function run(cmd: string, timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  const container = await docker.createContainer({ Image: TAG, Cmd: ['bash', '-c', cmd], HostConfig: { NetworkMode: 'none' } });
+  const container = await dockerOf(engine).createContainer({ Image: TAG, Cmd: ['bash', '-c', cmd], HostConfig: { NetworkMode: 'none' } });
   created.add(container.id);
   const timer = setTimeout(() => void container.kill().catch(() => {}), timeoutMs);
   try {
@@ -43,7 +43,7 @@ async function run(cmd: string, timeoutMs = 30_000): Promise<{ code: number; std
     const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
     out.on('data', (c: Buffer) => chunks.out.push(c));
     err.on('data', (c: Buffer) => chunks.err.push(c));
-    docker.modem.demuxStream(stream, out, err);
+    dockerOf(engine).modem.demuxStream(stream, out, err);
     await new Promise((resolve) => stream.on('end', resolve));
     const text = (b: Buffer[]): string => Buffer.concat(b).toString('utf8').trim();
     return { code: StatusCode, stdout: text(chunks.out), stderr: text(chunks.err) };
@@ -59,11 +59,11 @@ describe('sandbox image', () => {
   let base = '';
 
   beforeAll(async () => {
-    if (!(await imageExists(docker, LOCAL_BASE_IMAGE))) {
+    if (!(await imageExists(engine, LOCAL_BASE_IMAGE))) {
       // Slow (debootstrap, ~35-50 s) but only once per machine.
       execFileSync(makeBaseScript(), [], { stdio: 'inherit' });
     }
-    const result = await buildSandboxImage(docker, {
+    const result = await buildSandboxImage(engine, {
       tag: TAG,
       base: LOCAL_BASE_IMAGE,
       files,
@@ -75,15 +75,15 @@ describe('sandbox image', () => {
 
   afterAll(async () => {
     // A timed-out test leaves its run() pending: remove its container here.
-    for (const id of created) await docker.getContainer(id).remove({ force: true }).catch(() => {});
+    for (const id of created) await dockerOf(engine).getContainer(id).remove({ force: true }).catch(() => {});
     // Untags only: the layers stay cached and shared with tourney-sandbox:local.
-    if (await imageExists(docker, TAG)) await docker.getImage(TAG).remove();
+    if (await imageExists(engine, TAG)) await dockerOf(engine).getImage(TAG).remove();
   });
 
   it('builds from the local base and reports progress', async () => {
     expect(base).toBe(LOCAL_BASE_IMAGE);
     expect(progress.some((line) => line.startsWith('Successfully tagged'))).toBe(true);
-    const info = await docker.getImage(TAG).inspect();
+    const info = await dockerOf(engine).getImage(TAG).inspect();
     expect(info.Config.Labels?.[OPENCODE_VERSION_LABEL]).toBe(opencodeVersion());
     expect(info.Config.Labels?.['org.opencontainers.image.title']).toBe('tourney-sandbox');
   });
@@ -118,7 +118,7 @@ describe('sandbox image', () => {
   });
 
   it('ensureSandboxImage does not rebuild an up-to-date image', async () => {
-    const result = await ensureSandboxImage(docker, { tag: TAG, files, buildArgs });
+    const result = await ensureSandboxImage(engine, { tag: TAG, files, buildArgs });
     expect(result.built).toBe(false);
   });
 
@@ -127,25 +127,25 @@ describe('sandbox image', () => {
     const script = join(dir, 'extra-agent');
     writeFileSync(script, '#!/bin/sh\necho extra agent "$@"\n', { mode: 0o644 });
     const extra: ImageFile = { hostPath: script, imagePath: '/usr/local/bin/extra-agent', version: '1.2.3' };
-    const rebuilt = await ensureSandboxImage(docker, { tag: TAG, files: [...files, extra], buildArgs });
+    const rebuilt = await ensureSandboxImage(engine, { tag: TAG, files: [...files, extra], buildArgs });
     expect(rebuilt.built).toBe(true);
     // The host file is 0644: the 0755 in the image comes from the context tar.
     const { code, stdout } = await run('extra-agent hi && opencode --version && stat -c %a /usr/local/bin/extra-agent');
     expect(code).toBe(0);
     expect(stdout.split('\n')).toEqual(['extra agent hi', opencodeVersion(), '755']);
-    expect((await ensureSandboxImage(docker, { tag: TAG, files: [...files, extra], buildArgs })).built).toBe(false);
-    expect((await ensureSandboxImage(docker, { tag: TAG, files: [...files, { ...extra, version: '1.2.4' }], buildArgs })).built).toBe(true);
+    expect((await ensureSandboxImage(engine, { tag: TAG, files: [...files, extra], buildArgs })).built).toBe(false);
+    expect((await ensureSandboxImage(engine, { tag: TAG, files: [...files, { ...extra, version: '1.2.4' }], buildArgs })).built).toBe(true);
   }, 600_000);
 
   it('chooseBaseImage: explicit, then TOURNEY_BASE_IMAGE, then the local base', async () => {
     const saved = process.env.TOURNEY_BASE_IMAGE;
     try {
       delete process.env.TOURNEY_BASE_IMAGE;
-      expect(await chooseBaseImage(docker, 'debian:whatever')).toBe('debian:whatever');
-      expect(await chooseBaseImage(docker)).toBe(LOCAL_BASE_IMAGE);
+      expect(await chooseBaseImage(engine, 'debian:whatever')).toBe('debian:whatever');
+      expect(await chooseBaseImage(engine)).toBe(LOCAL_BASE_IMAGE);
       process.env.TOURNEY_BASE_IMAGE = 'from-env:1';
-      expect(await chooseBaseImage(docker)).toBe('from-env:1');
-      expect(await chooseBaseImage(docker, 'flag:2')).toBe('flag:2');
+      expect(await chooseBaseImage(engine)).toBe('from-env:1');
+      expect(await chooseBaseImage(engine, 'flag:2')).toBe('flag:2');
     } finally {
       if (saved === undefined) delete process.env.TOURNEY_BASE_IMAGE;
       else process.env.TOURNEY_BASE_IMAGE = saved;
@@ -153,9 +153,9 @@ describe('sandbox image', () => {
   });
 
   it('a missing base that cannot be pulled points at make-base.sh', async () => {
-    const attempt = buildSandboxImage(docker, { tag: 'tourney-sandbox:never', base: 'tourney-no-such-base:0', files, buildArgs });
+    const attempt = buildSandboxImage(engine, { tag: 'tourney-sandbox:never', base: 'tourney-no-such-base:0', files, buildArgs });
     await expect(attempt).rejects.toBeInstanceOf(TourneyError);
     await expect(attempt).rejects.toThrow(/make-base\.sh.*--base/s);
-    expect(await imageExists(docker, 'tourney-sandbox:never')).toBe(false);
+    expect(await imageExists(engine, 'tourney-sandbox:never')).toBe(false);
   });
 });

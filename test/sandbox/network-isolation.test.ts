@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
+import { dockerOf } from '../../src/sandbox/docker.js';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { loadConfig } from '../../src/config/load.js';
 import { DEFAULT_IMAGE } from '../../src/config/defaults.js';
 import { SandboxNetworks, type Attachment } from '../../src/run/networks.js';
@@ -46,20 +47,20 @@ async function probe(from: Sandbox, targets: string[], port: number, proxy?: str
   return JSON.parse(result.stdout) as Record<string, string>;
 }
 
-async function addresses(docker: Docker, sandbox: Sandbox): Promise<string[]> {
-  const info = await docker.getContainer(sandbox.id).inspect();
+async function addresses(engine: Engine, sandbox: Sandbox): Promise<string[]> {
+  const info = await dockerOf(engine).getContainer(sandbox.id).inspect();
   return Object.values(info.NetworkSettings.Networks ?? {}).map((n) => n.IPAddress).filter(Boolean);
 }
 
 describe('one network per agent container', () => {
-  let docker: Docker;
+  let engine: Engine;
   let dir: string;
   let hostListener: Server;
   let hostPort: number;
   const runId = newRunId(new Date());
 
   beforeAll(async () => {
-    docker = await ensureTestImage();
+    engine = await ensureTestImage();
     dir = await mkdtemp(join(tmpdir(), 'tourney-net-'));
     // A host service on every interface: what an entrant could reach on the host if nothing stopped it.
     hostListener = createServer((s) => {
@@ -71,7 +72,7 @@ describe('one network per agent container', () => {
   }, 300_000);
 
   afterAll(async () => {
-    await removeRunResources(docker, runId).catch(() => undefined);
+    await removeRunResources(engine, runId).catch(() => undefined);
     hostListener?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -80,7 +81,7 @@ describe('one network per agent container', () => {
     const allow = policy === 'allowlist' ? '\n  allow: [registry.npmjs.org]' : '';
     await writeFile(join(dir, 'tourney.config.yaml'), `entrants:\n  - name: a\n    model: ${model}\nsandbox:\n  network: ${policy}${allow}\n`);
     const config = await loadConfig(dir);
-    return SandboxNetworks.prepare(docker, runId, config, [{ who: 'entrant "a"', model }], DEFAULT_IMAGE);
+    return SandboxNetworks.prepare(engine, runId, config, [{ who: 'entrant "a"', model }], DEFAULT_IMAGE);
   }
 
   /** Two entrants the way runEntrant makes them; only B listens on the agent port (so "open" can only mean B). */
@@ -88,7 +89,7 @@ describe('one network per agent container', () => {
     const made: { sandbox: Sandbox; attachment: Attachment }[] = [];
     for (const who of ['a', 'b']) {
       const attachment = await networks.attach(`${tag}-${who}`, model);
-      const sandbox = await Sandbox.create(docker, {
+      const sandbox = await Sandbox.create(engine, {
         image: DEFAULT_IMAGE,
         runId,
         role: `${tag}-${who}`,
@@ -127,7 +128,7 @@ describe('one network per agent container', () => {
       const attachment = await networks.attach(`kind-${i}`, model);
       try {
         expect(attachment.network).not.toBe('bridge');
-        const info = (await docker.getNetwork(attachment.network).inspect()) as { Internal: boolean; Options: Record<string, string>; Containers: object };
+        const info = (await dockerOf(engine).getNetwork(attachment.network).inspect()) as { Internal: boolean; Options: Record<string, string>; Containers: object };
         expect({ policy, model, internal: info.Internal, sealed: info.Options['com.docker.network.bridge.inhibit_ipv4'] === 'true' }).toEqual({ policy, model, ...expected });
         // A new network: nobody else is on it yet (with an allowlist, only the entrant's proxy).
         expect(Object.keys(info.Containers).length).toBe(expected.sealed ? 1 : 0);
@@ -139,15 +140,15 @@ describe('one network per agent container', () => {
   }, 300_000);
 
   it('control: two containers on one shared network (as before) do reach each other', async () => {
-    const shared = await createContainerNetwork(docker, runId, 'shared', 'internal');
-    const boxes = await Promise.all(['a', 'b'].map((who) => Sandbox.create(docker, {
+    const shared = await createContainerNetwork(engine, runId, 'shared', 'internal');
+    const boxes = await Promise.all(['a', 'b'].map((who) => Sandbox.create(engine, {
       image: DEFAULT_IMAGE, runId, role: `shared-${who}`, name: `tourney-${runId}-shared-${who}`, limits: LIMITS, network: shared.name,
       cmd: ['node', '-e', `require('node:http').createServer((q, r) => r.end('agent')).listen(${OPENCODE_PORT}, '0.0.0.0')`],
     })));
     try {
       const [a, b] = boxes as [Sandbox, Sandbox];
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      const seen = await probe(a, [...(await addresses(docker, b)), b.options.name], OPENCODE_PORT);
+      const seen = await probe(a, [...(await addresses(engine, b)), b.options.name], OPENCODE_PORT);
       expect(Object.values(seen)).toEqual(['open', 'open']);
     } finally {
       await Promise.all(boxes.map((b) => b.remove()));
@@ -161,7 +162,7 @@ describe('one network per agent container', () => {
       try {
         const [a, b] = made;
         await new Promise((resolve) => setTimeout(resolve, 1500));
-        const targets = [...(await addresses(docker, b.sandbox)), b.sandbox.options.name, ...(b.attachment.aliases ?? [])];
+        const targets = [...(await addresses(engine, b.sandbox)), b.sandbox.options.name, ...(b.attachment.aliases ?? [])];
         // B's proxy too: its agent forward leads to B's server.
         if (policy === 'allowlist') targets.push(new URL(await b.attachment.serverUrl(b.sandbox, OPENCODE_PORT)).hostname);
         const seen = await probe(a.sandbox, targets, OPENCODE_PORT, a.attachment.env.HTTP_PROXY);
@@ -188,7 +189,7 @@ describe('one network per agent container', () => {
     for (const [policy, model] of [['auto', 'scripted/x'], ['open', 'anthropic/claude-sonnet-4-5'], ['allowlist', 'scripted/x']] as const) {
       const networks = await networksFor(policy, model);
       const attachment = await networks.attach(`host-${policy}`, model);
-      const box = await Sandbox.create(docker, { image: DEFAULT_IMAGE, runId, role: `host-${policy}`, name: `tourney-${runId}-host-${policy}`, limits: LIMITS, network: attachment.network, env: attachment.env });
+      const box = await Sandbox.create(engine, { image: DEFAULT_IMAGE, runId, role: `host-${policy}`, name: `tourney-${runId}-host-${policy}`, limits: LIMITS, network: attachment.network, env: attachment.env });
       try {
         const route = await box.exec(['sh', '-c', "awk '$2==\"00000000\"{print $3}' /proc/net/route"]);
         const hex = route.stdout.trim();
@@ -209,15 +210,15 @@ describe('one network per agent container', () => {
   }, 180_000);
 
   it('an agent server refuses every request without its secret, from the host and from a peer on its network', async () => {
-    const shared = await createContainerNetwork(docker, runId, 'auth', 'internal');
+    const shared = await createContainerNetwork(engine, runId, 'auth', 'internal');
     const secret = newServerSecret();
     const config = entrantOpencodeConfig('anthropic/claude-sonnet-4-5', null);
-    const server = await Sandbox.create(docker, {
+    const server = await Sandbox.create(engine, {
       image: DEFAULT_IMAGE, runId, role: 'auth-server', name: `tourney-${runId}-auth-server`, limits: { ...LIMITS, memoryMb: 1024 }, network: shared.name,
       env: entrantEnv(config, {}, serverSecretEnv(secret)),
       cmd: ['opencode', 'serve', '--hostname', '0.0.0.0', '--port', String(OPENCODE_PORT)],
     });
-    const peer = await Sandbox.create(docker, { image: DEFAULT_IMAGE, runId, role: 'auth-peer', name: `tourney-${runId}-auth-peer`, limits: LIMITS, network: shared.name });
+    const peer = await Sandbox.create(engine, { image: DEFAULT_IMAGE, runId, role: 'auth-peer', name: `tourney-${runId}-auth-peer`, limits: LIMITS, network: shared.name });
     try {
       const url = `http://${await server.ipAddress()}:${OPENCODE_PORT}`;
       await waitForServer(url, secret, 120_000);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type Docker from 'dockerode';
+import { dockerOf } from '../../src/sandbox/docker.js';
+import type { Engine } from '../../src/sandbox/engine.js';
 import { Sandbox } from '../../src/sandbox/container.js';
 import { diffOfStopped } from '../../src/sandbox/stopped.js';
 import { DEFAULT_IMAGE } from '../../src/config/defaults.js';
@@ -9,11 +10,11 @@ import { ensureTestImage } from '../support/docker.js';
 // container reads the diff. The entrant wrote .git/ and its environment: neither may act there.
 
 const runId = `stopped-${process.pid}-${Date.now()}`;
-let docker: Docker;
+let engine: Engine;
 const sandboxes: Sandbox[] = [];
 
 beforeAll(async () => {
-  docker = await ensureTestImage();
+  engine = await ensureTestImage();
 }, 600_000);
 afterAll(async () => {
   await Promise.all(sandboxes.map((s) => s.remove()));
@@ -21,7 +22,7 @@ afterAll(async () => {
 
 describe('the diff of a stopped entrant', () => {
   it('runs none of the entrant\'s git drivers, and keeps its environment out of the snapshot', async () => {
-    const s = await Sandbox.create(docker, {
+    const s = await Sandbox.create(engine, {
       image: DEFAULT_IMAGE, runId, role: 'stopped-test', name: `tourney-${runId}-entrant`, network: 'none',
       limits: { cpus: 1, memoryMb: 512, pids: 128 }, env: { PROVIDER_KEY: 'sk-very-secret' }, autoRemove: false,
     });
@@ -46,9 +47,9 @@ describe('the diff of a stopped entrant', () => {
     expect(patch).not.toContain('EVIL');
     expect(patch).not.toContain('sk-very-secret');
     // The snapshot image is gone, and no image of this run keeps the key.
-    const images = await docker.listImages({ filters: JSON.stringify({ reference: ['tourney-stopped'] }) });
+    const images = await dockerOf(engine).listImages({ filters: JSON.stringify({ reference: ['tourney-stopped'] }) });
     for (const image of images) {
-      const env = (await docker.getImage(image.Id).inspect()).Config.Env ?? [];
+      const env = (await dockerOf(engine).getImage(image.Id).inspect()).Config.Env ?? [];
       expect(env.join('\n')).not.toContain('sk-very-secret');
     }
   });
