@@ -1,4 +1,5 @@
-import type Docker from 'dockerode';
+import { dockerOf } from './docker.js';
+import type { Engine } from './engine.js';
 import { errorMessage } from '../errors.js';
 import { follow, inspectImage } from './image.js';
 
@@ -7,15 +8,15 @@ import { follow, inspectImage } from './image.js';
  * engines' APIs, streamed, never through a file. Skipped when the target has it already. Returns whether it copied.
  * Loading, not building, on the other engines: a build there would need the registry and could come out different.
  */
-export async function copyImage(source: Docker, target: Docker, ref: string): Promise<boolean> {
+export async function copyImage(source: Engine, target: Engine, ref: string): Promise<boolean> {
   const wanted = await inspectImage(source, ref);
   if (!wanted) throw new Error(`image ${ref} is not on the engine it is copied from`);
   const there = await inspectImage(target, ref);
   if (there?.Id === wanted.Id) return false;
   try {
-    const tar = await source.getImage(ref).get();
-    const loading = await target.loadImage(tar, { quiet: true });
-    await follow(target, loading, () => undefined);
+    const tar = await dockerOf(source).getImage(ref).get();
+    const loading = await dockerOf(target).loadImage(tar, { quiet: true });
+    await follow(dockerOf(target), loading, () => undefined);
   } catch (err) {
     throw new Error(`could not copy image ${ref} to the engine: ${errorMessage(err)}`, { cause: err });
   }
