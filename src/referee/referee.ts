@@ -19,12 +19,15 @@ import { planSentinel, withHarnessFindings } from './harness.js';
 import { findHarnessPatches } from '../checks/harness-patch.js';
 import { harnessNotRun, type HarnessCheck } from './sentinel.js';
 import type { RunEnvironment } from '../prepare/environment.js';
+import { copyImage } from '../sandbox/image-transfer.js';
 import type { EntrantEnvironment } from '../prepare/types.js';
 
 export interface RefereeContext {
   engine: Engine;
   /** Where containers start from: the run's prepared environment, or an entrant's own. */
   environment: RunEnvironment;
+  /** The engine the environment's images are made on, when it is not `engine` (an engine pool): they are copied over. */
+  environmentEngine?: Engine;
   runId: string;
   runDir: string;
   baseTar: string;
@@ -116,6 +119,7 @@ export async function refereeEntrant(
     const env = await timed('environment', () =>
       ctx.environment.forEntrant(name, patch, { headDir: tree.headDir, changedPaths: tree.changes.map((c) => c.path) }),
     );
+    if (env.image !== null && ctx.environmentEngine && ctx.environmentEngine !== ctx.engine) await copyImage(ctx.environmentEngine, ctx.engine, env.image);
     const hiddenOverlays: Overlay[] = spec.hidden ? spec.hidden.files.map((hostPath) => ({ hostPath, repoPath: spec.hidden!.into })) : [];
     const command = (key: string, cmd: string): CommandSpec => ({ key, command: cmd, logFile: join(dir, `${key}.log`), logRel: `${rel}/${key}.log` });
     const base = { runId: ctx.runId, entrant: name, baseTar: ctx.baseTar, patch, limits: ctx.limits, timeoutMs: ctx.timeoutMs };

@@ -9,6 +9,7 @@ import { formatFixed, summarizeTests, type TestSummary } from './format.js';
 import { entrantJudge, JUDGE_ANCHOR, judgeView, type EntrantJudge, type JudgeView } from './judge.js';
 import { rulesView, TOTAL_FORMULA, type RulesView } from './rules.js';
 import { entrantEgressView, type EgressView } from './egress.js';
+import { enginesView, entrantEngineView, type EnginesView, type EntrantEngineView } from './engines.js';
 import { standingOf, type Standing } from './standing.js';
 import { partsChart, type PartsChart } from './chart.js';
 import { entrantEnvironmentView, environmentView, type EntrantEnvironmentView, type EnvironmentView } from './environment.js';
@@ -58,6 +59,7 @@ export interface EntrantView extends EntrantDetails {
   judge: EntrantJudge | null;
   environment: EntrantEnvironmentView | null;
   egress: EgressView | null;
+  engine: EntrantEngineView | null;
 }
 
 export interface ReportView {
@@ -73,6 +75,7 @@ export interface ReportView {
   judge: JudgeView;
   judgeAnchor: string;
   environment: EnvironmentView | null;
+  engines: EnginesView | null;
   chart: PartsChart | null;
 }
 
@@ -152,6 +155,7 @@ async function entrantView(runDir: string, r: RunResult, e: EntrantResult, index
     judge: entrantJudge(judge, e.name),
     environment,
     egress: entrantEgressView(e),
+    engine: entrantEngineView(r, e),
     transcript,
   };
 }
@@ -174,6 +178,7 @@ export async function buildView(r: RunResult, runDir: string): Promise<ReportVie
     judge,
     judgeAnchor: JUDGE_ANCHOR,
     environment: await environmentView(r, runDir),
+    engines: enginesView(r),
     chart: partsChart(sorted),
   };
 }

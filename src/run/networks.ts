@@ -36,8 +36,8 @@ export interface Attachment {
  *   the allowed hosts and records the rest.
  */
 export class SandboxNetworks {
-  private egressNetwork: Promise<RunNetwork> | undefined;
-  private egressModelUrl: Promise<string> | undefined;
+  /** Per engine (by id): its egress network, and the model server's URL there. */
+  private readonly egressNetworks = new Map<string, { engine: Engine; network: Promise<RunNetwork>; modelUrl?: Promise<string> }>();
 
   private constructor(
     private readonly engine: Engine,
@@ -72,23 +72,28 @@ export class SandboxNetworks {
     return this.server.requests.some((r) => r.kind === 'error' && [401, 402, 403].includes(r.status) && r.model === id);
   }
 
-  /** `gateway`: the provider gateway this container talks to (`providers.<id>.baseURL`), allowed under an allowlist. */
-  async attach(role: string, model: string, gateway?: ProviderSettings): Promise<Attachment> {
+  /**
+   * `gateway`: the provider gateway this container talks to (`providers.<id>.baseURL`), allowed under an allowlist.
+   * `engine`: where the container runs (networks are per engine; the model server listens on each one's gateway).
+   */
+  async attach(role: string, model: string, gateway?: ProviderSettings, engine: Engine = this.engine): Promise<Attachment> {
     const scripted = isScripted(model);
-    if (this.config.sandbox.network === 'allowlist') return this.attachAllowlisted(role, scripted, gatewayEndpoint(gateway));
-    const own = await createContainerNetwork(this.engine, this.runId, role, scripted ? 'internal' : 'egress');
+    if (this.config.sandbox.network === 'allowlist') return this.attachAllowlisted(engine, role, scripted, gatewayEndpoint(gateway));
+    const own = await createContainerNetwork(engine, this.runId, role, scripted ? 'internal' : 'egress');
     return {
       network: own.name,
       scriptedBaseUrl: scripted ? await this.modelServer().listenAlso(own.gateway) : null,
       env: {},
       serverUrl: async (sandbox, port) => `http://${await sandbox.ipAddress(own.name)}:${port}`,
       egress: async () => undefined,
-      release: () => removeNetwork(this.engine, own.name),
+      release: () => removeNetwork(engine, own.name),
     };
   }
 
-  private async attachAllowlisted(role: string, scripted: boolean, gateway: { host: string; port: number } | null): Promise<Attachment> {
-    const egress = await (this.egressNetwork ??= createEgressNetwork(this.engine, this.runId));
+  private async attachAllowlisted(engine: Engine, role: string, scripted: boolean, gateway: { host: string; port: number } | null): Promise<Attachment> {
+    let shared = this.egressNetworks.get(engine.id);
+    if (!shared) this.egressNetworks.set(engine.id, (shared = { engine, network: createEgressNetwork(engine, this.runId) }));
+    const egress = await shared.network;
     // The entrant's own gateway is its provider: reachable without listing it again under sandbox.allow.
     // The proxy compares hosts as written in a request line: an IPv6 address in brackets.
     const own = gateway ? [{ ...gateway, host: gateway.host.includes(':') ? `[${gateway.host}]` : gateway.host }] : [];
@@ -96,15 +101,15 @@ export class SandboxNetworks {
     let scriptedBaseUrl: string | null = null;
     if (scripted) {
       // The scripted model is the entrant's provider: it is allowed, at the host's address on the egress network.
-      scriptedBaseUrl = await (this.egressModelUrl ??= this.modelServer().listenAlso(egress.gateway));
+      scriptedBaseUrl = await (shared.modelUrl ??= this.modelServer().listenAlso(egress.gateway));
       const url = new URL(scriptedBaseUrl);
       allow.push({ host: url.hostname, port: Number(url.port) });
     }
-    const sealed = await createContainerNetwork(this.engine, this.runId, role, 'sealed');
+    const sealed = await createContainerNetwork(engine, this.runId, role, 'sealed');
     let proxy: EgressProxy;
     try {
       proxy = await EgressProxy.start({
-        engine: this.engine,
+        engine,
         image: this.proxyImage,
         runId: this.runId,
         role,
@@ -115,7 +120,7 @@ export class SandboxNetworks {
         agentPort: AGENT_SERVER_PORT,
       });
     } catch (err) {
-      await removeNetwork(this.engine, sealed.name).catch(() => undefined);
+      await removeNetwork(engine, sealed.name).catch(() => undefined);
       throw err;
     }
     return {
@@ -130,7 +135,7 @@ export class SandboxNetworks {
       egress: () => proxy.record(),
       release: async () => {
         await proxy.remove();
-        await removeNetwork(this.engine, sealed.name);
+        await removeNetwork(engine, sealed.name);
       },
     };
   }
@@ -143,7 +148,9 @@ export class SandboxNetworks {
   async close(): Promise<void> {
     await this.server?.close();
     // After every container has released its own network and proxy (the run's sweep removes any leftovers).
-    const egress = await this.egressNetwork?.catch(() => undefined);
-    if (egress) await removeNetwork(this.engine, egress.name).catch(() => undefined);
+    for (const { engine, network } of this.egressNetworks.values()) {
+      const egress = await network.catch(() => undefined);
+      if (egress) await removeNetwork(engine, egress.name).catch(() => undefined);
+    }
   }
 }

@@ -70,7 +70,8 @@ export const runSignature = (runs: readonly EntrantConfig[]) => runs.map((r) => 
 export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 /** The resolved config as a digest: the same config, however it was written, gives the same one. */
-export const configDigest = (config: TourneyConfig) => sha256(JSON.stringify({ ...config, source: undefined }));
+// Not the engines: where work runs is not what it is compared on, and a resume after losing an engine may drop it.
+export const configDigest = (config: TourneyConfig) => sha256(JSON.stringify({ ...config, source: undefined, engines: undefined }));
 
 /**
  * What a resumed run starts from now must be what the saved run started with: the same runs, spec and config.

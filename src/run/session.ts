@@ -5,8 +5,7 @@ import type { Engine } from '../sandbox/engine.js';
 import { loadSpec } from '../spec/load.js';
 import { loadConfig, type LoadConfigOptions } from '../config/load.js';
 import { openRepo, ensureIgnored, type RepoInfo } from '../git/repo.js';
-import { connectEngine } from '../sandbox/docker.js';
-import { checkEngineFits } from '../sandbox/capacity.js';
+import { openEngines, distributeImage, type RunEngines } from './engines.js';
 import { ensureSandboxImage } from '../sandbox/image.js';
 import { modelCatalogueSource, runKinds, sandboxImageContents, type SandboxImageContents } from '../agents/kinds.js';
 import { preflight, type CredentialPlan } from './preflight.js';
@@ -42,7 +41,7 @@ export class RunSession {
   private abortSweep: Promise<unknown> | undefined;
   private readonly onAbort = () => {
     // Removing the run's containers at once makes every in-flight step fail fast, so Ctrl-C is prompt.
-    this.abortSweep = removeRunResources(this.engine, this.runId).catch(() => undefined);
+    this.abortSweep = Promise.all(this.liveEngines().map((e) => removeRunResources(e, this.runId).catch(() => undefined)));
   };
   private readonly cleanups: (() => Promise<unknown>)[] = [];
 
@@ -52,7 +51,7 @@ export class RunSession {
     readonly config: TourneyConfig,
     readonly runId: string,
     readonly runDir: string,
-    readonly engine: Engine,
+    readonly engines: RunEngines,
     private readonly imageContents: SandboxImageContents,
     readonly scratch: string,
     readonly signal: AbortSignal,
@@ -81,10 +80,8 @@ export class RunSession {
     await options.checkInputs?.({ spec, repo, config });
     const runId = options.runId ?? newRunId(new Date());
     const runDir = join(repo.root, '.tourney', 'runs', runId);
-    const engine = await connectEngine();
-    const unfit = await checkEngineFits(engine, config.sandbox);
-    if (unfit) throw new TourneyError(`${config.source ?? 'the config'}: ${unfit}`);
-    await sweepLeftovers(engine, reporter);
+    const engines = await openEngines(config, reporter);
+    for (const engine of engines.pool.engines) await sweepLeftovers(engine, reporter);
     await ensureIgnored(repo.root, '.tourney/');
     await mkdir(runDir, { recursive: true });
     await writeRunOwner(runDir);
@@ -92,7 +89,16 @@ export class RunSession {
     const signal = options.signal ?? new AbortController().signal;
     // The image carries the binaries of the kinds this run's entrants (and judge) use.
     const contents = sandboxImageContents(options.image ?? config.sandbox.image, runKinds(config.entrants));
-    return new RunSession(spec, repo, config, runId, runDir, engine, contents, scratch, signal, reporter, credentials);
+    return new RunSession(spec, repo, config, runId, runDir, engines, contents, scratch, signal, reporter, credentials);
+  }
+
+  /** Where the run's one-off work goes (the image build, the setup, benchmarks, the judge): the first engine still up. */
+  get engine(): Engine {
+    return this.engines.pool.primary;
+  }
+
+  private liveEngines(): Engine[] {
+    return this.engines.pool.engines.filter((e) => !this.engines.pool.isLost(e.id));
   }
 
   /** The sandbox image's tag (with a suffix naming extra agent kinds, when the run uses any). */
@@ -114,7 +120,11 @@ export class RunSession {
   async ensureImage(): Promise<void> {
     const built = await this.phase(
       'image',
-      () => ensureSandboxImage(this.engine, { tag: this.image, files: this.imageContents.files, buildArgs: this.imageContents.buildArgs, onProgress: (line) => this.reporter.onEvent({ type: 'image-progress', line }) }),
+      async () => {
+        await ensureSandboxImage(this.engine, { tag: this.image, files: this.imageContents.files, buildArgs: this.imageContents.buildArgs, onProgress: (line) => this.reporter.onEvent({ type: 'image-progress', line }) });
+        // Built once, on the first engine; the others load the very same image (the judge and egress proxies use it too).
+        await distributeImage(this.engines.pool, this.image, `image ${this.image}`, this.reporter);
+      },
       this.image,
     );
     this.timings.imageMs = built.ms;
@@ -164,6 +174,7 @@ export class RunSession {
     this.timings.prepareMs = prepared.ms;
     const env = prepared.value.record;
     this.reporter.onEvent({ type: 'note', message: `environment: ${describeEnvironment(env)}` });
+    await distributeImage(this.engines.pool, prepared.value.image, 'the prepared environment', this.reporter);
     this.prepared = prepared.value;
     return prepared.value;
   }
@@ -191,12 +202,15 @@ export class RunSession {
     this.signal.removeEventListener('abort', this.onAbort);
     for (const cleanup of this.cleanups.reverse()) await cleanup().catch(() => undefined);
     await this.abortSweep;
-    const swept = await removeRunResources(this.engine, this.runId).catch((err: unknown) => {
-      this.reporter.onEvent({ type: 'warning', message: `cleanup: ${errorMessage(err)}; "tourney doctor" lists leftovers` });
-      return undefined;
-    });
-    if (swept && swept.containers > 0 && !this.signal.aborted) {
-      this.reporter.onEvent({ type: 'warning', message: `cleanup removed ${swept.containers} container(s) that were still running` });
+    // A lost engine is not waited on: its leftovers go with the sweep of the next run that reaches it.
+    for (const engine of this.liveEngines()) {
+      const swept = await removeRunResources(engine, this.runId).catch((err: unknown) => {
+        this.reporter.onEvent({ type: 'warning', message: `cleanup${this.engines.pool.engines.length > 1 ? ` on engine ${engine.id}` : ''}: ${errorMessage(err)}; "tourney doctor" lists leftovers` });
+        return undefined;
+      });
+      if (swept && swept.containers > 0 && !this.signal.aborted) {
+        this.reporter.onEvent({ type: 'warning', message: `cleanup removed ${swept.containers} container(s) that were still running` });
+      }
     }
     await rm(this.scratch, { recursive: true, force: true });
   }

@@ -14,6 +14,7 @@ import { runJudge } from '../judge/judge.js';
 import { addTokens, emptyTokens, RESULT_SCHEMA_VERSION, type EntrantResult, type RunResult } from '../types.js';
 import type { PerfCheck } from '../checks/types.js';
 import { mapLimit } from './concurrency.js';
+import { onEngine } from './placement.js';
 import { DiffTooLarge } from '../diff-limit.js';
 import { createWinnerCommit, keepBranches, writePrPacket } from './branches.js';
 import type { RunSession } from './session.js';
@@ -22,7 +23,7 @@ import type { SandboxNetworks } from './networks.js';
 /** An entrant's work, however it was produced (an agent run by tourney, or a ref or patch given to `score`). */
 export type Candidate = Pick<
   EntrantResult,
-  'name' | 'agent' | 'model' | 'approach' | 'status' | 'error' | 'tokens' | 'costUsd' | 'durationMs' | 'transcriptPath' | 'egress' | 'trialOf' | 'trial'
+  'name' | 'agent' | 'model' | 'approach' | 'status' | 'error' | 'tokens' | 'costUsd' | 'durationMs' | 'transcriptPath' | 'egress' | 'trialOf' | 'trial' | 'engine' | 'retried'
 > & { patch: string; timings?: EntrantResult['timings'] };
 
 const REFEREE_TIMEOUT_MS = 10 * 60_000;
@@ -61,6 +62,7 @@ export async function settle(
   const ctx = {
     engine: session.engine,
     environment: session.environment,
+    environmentEngine: session.engine,
     runId: session.runId,
     runDir,
     baseTar: base.tar,
@@ -78,15 +80,21 @@ export async function settle(
     await writeFile(join(runDir, 'entrants', c.name, 'diff.patch'), c.patch);
   }
 
+  const { pool } = session.engines;
+  const refereeEngines = new Map<string, string>();
   const referee = await session.phase('referee', async () => {
     const summaries = new Map<string, string>();
-    const verdicts = await mapLimit(candidates, Math.max(1, cpus().length), async (candidate) => {
+    // Each referee job takes a slot on an engine, like an entrant; on one engine, as many at once as the host has CPUs.
+    const atOnce = pool.engines.length > 1 ? pool.slots : Math.max(1, cpus().length);
+    const verdicts = await mapLimit(candidates, atOnce, async (candidate) => {
       if (candidate.patch.trim().length === 0) return null;
       reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'refereeing', detail: 'static checks' });
-      const verdict = await refereeEntrant(ctx, candidate.name, candidate.patch, checkTimings, (failed) => {
+      const placed = await onEngine(pool, `${candidate.name}'s referee job`, (engine) => refereeEntrant({ ...ctx, engine }, candidate.name, candidate.patch, checkTimings, (failed) => {
         // Known before any container starts; tests still run (see refereeEntrant), benchmarks will not.
         if (failed) reporter.onEvent({ type: 'note', message: `${candidate.name} is out on gate ${failed.gate}: ${failed.reason}` });
-      }, (step) => reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'refereeing', detail: step }));
+      }, (step) => reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'refereeing', detail: step })), (v) => v.checks.error !== undefined, reporter, session.signal);
+      const verdict = placed.value;
+      refereeEngines.set(candidate.name, placed.engine);
       const tests = verdict.checks.tests;
       const summary = verdict.checks.error ?? (tests?.passed ? 'tests passed' : tests?.error ?? 'tests failed');
       summaries.set(candidate.name, summary);
@@ -149,6 +157,9 @@ export async function settle(
       ...(verdict?.environment?.reprepared ? { environment: verdict.environment } : {}),
       ...(candidate.egress ? { egress: candidate.egress } : {}),
       ...(candidate.trialOf !== undefined && { trialOf: candidate.trialOf, trial: candidate.trial }),
+      ...(candidate.engine !== undefined && { engine: candidate.engine }),
+      ...(refereeEngines.has(candidate.name) && { refereeEngine: refereeEngines.get(candidate.name) }),
+      ...(candidate.retried && { retried: candidate.retried }),
     };
   });
 
@@ -194,6 +205,7 @@ export async function settle(
     weights: config.scoring.weights,
     entrants: ranked,
     ...(trials && { trials: trials.summaries }),
+    engines: session.engines.uses(),
     environment: session.environment.record,
     judge: judge.summary,
     totals: {

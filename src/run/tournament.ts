@@ -8,7 +8,7 @@ import { expandTrials } from '../config/trials.js';
 import { basename, resolve as resolvePath } from 'node:path';
 import { checkSameInputs, configDigest, sha256, copyOutcome, loadOutcome, loadRunInputs, saveOutcome, saveRunInputs } from './resume.js';
 import { mapLimit } from './concurrency.js';
-import { entrantParallelism } from '../sandbox/capacity.js';
+import { onEngine } from './placement.js';
 import type { Reporter } from './events.js';
 import { authBinds } from './sandbox-environment.js';
 import { SandboxNetworks } from './networks.js';
@@ -58,7 +58,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     },
     reporter,
   );
-  const { spec, config, repo, runDir, runId, engine } = session;
+  const { spec, config, repo, runDir, runId } = session;
   // Each trial is a run of its own: its own sandbox, referee and score (ranked per entrant in settle).
   const runs = expandTrials(config.entrants);
   const from = options.continueFrom;
@@ -92,14 +92,16 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     await session.ensureImage();
     const baseTar = await session.snapshot(baseCommit);
     const environment = await session.prepareEnvironment(baseCommit, baseTar);
-    const networks = await SandboxNetworks.prepare(engine, runId, config, modelUses(config), session.image);
+    const networks = await SandboxNetworks.prepare(session.engine, runId, config, modelUses(config), session.image);
     session.onClose(async () => networks.close());
 
     const stops = new ProviderStops(session.signal);
     const budgets = new RunBudgets(config.budget);
-    const parallel = await entrantParallelism(engine, config.sandbox, config.sandbox.maxParallel);
-    if (parallel.limit < runs.length) {
-      reporter.onEvent({ type: 'note', message: `${parallel.limit} entrant(s) at a time (${parallel.reason}); the others wait, their time limits not running` });
+    const { pool } = session.engines;
+    // Each engine takes as many as its slots; sandbox.maxParallel caps the run as a whole.
+    const atOnce = Math.min(pool.slots, config.sandbox.maxParallel ?? Infinity);
+    if (atOnce < runs.length) {
+      reporter.onEvent({ type: 'note', message: `${atOnce} entrant(s) at a time (${config.sandbox.maxParallel !== undefined && config.sandbox.maxParallel < pool.slots ? 'sandbox.maxParallel' : session.engines.slotsReason}); the others wait, their time limits not running` });
     }
     // Kept entrants first, before any other starts: what they used counts toward this run's budget as if they had run here.
     const keptOutcomes = new Map<string, Candidate>();
@@ -113,7 +115,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
       let slowestStart = 0;
       const queuedFrom = Date.now();
       for (const entrant of runs) reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'queued' });
-      return mapLimit(runs, parallel.limit, async (entrant): Promise<Candidate> => {
+      return mapLimit(runs, atOnce, async (entrant): Promise<Candidate> => {
         const kept = keptOutcomes.get(entrant.name);
         if (kept && from) {
           if (from.runDir !== runDir) await copyOutcome(from.runDir, runDir, entrant.name);
@@ -126,7 +128,8 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
         await mkdir(dir, { recursive: true });
         reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'starting' });
         const scope = credentialScope(session.credentials, entrant.model, entrant.name);
-        const output = await runEntrant({
+        const budget = budgets.forEntrant(entrant.name, entrant.budget);
+        const placed = await onEngine(pool, entrant.name, async (engine) => runEntrant({
           engine,
           runId,
           image: environment.image,
@@ -134,7 +137,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           prompt: await buildEntrantPrompt(spec, entrant, timeLimitSec),
           baseTar,
           limits: config.sandbox,
-          attachNetwork: () => networks.attach(entrant.name, entrant.model, gatewayFor(session.credentials, entrant.model, entrant.name)?.settings),
+          attachNetwork: () => networks.attach(entrant.name, entrant.model, gatewayFor(session.credentials, entrant.model, entrant.name)?.settings, engine),
           // Only this entrant's provider's keys (plus the non-credential sandbox.env extras).
           passEnv: credentialEnv(session.credentials, entrant.model, entrant.name),
           gateway: gatewayFor(session.credentials, entrant.model, entrant.name),
@@ -158,13 +161,14 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           },
           onActivity: (line) => reporter.onEvent({ type: 'activity', name: entrant.name, line }),
           onStep: (step) => reporter.onEvent({ type: 'step', name: entrant.name, step, limitMs: timeLimitSec * 1000 }),
-          budget: budgets.forEntrant(entrant.name, entrant.budget),
+          budget,
           onSandboxReady: (ms) => {
             slowestStart = Math.max(slowestStart, ms);
             session.timings.sandboxStartMs = slowestStart;
             reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'running' });
           },
-        });
+        }), (out) => out.status === 'error', reporter, session.signal);
+        const output = placed.value;
         const candidate: Candidate = {
           name: entrant.name,
           agent: entrant.agent,
@@ -180,6 +184,8 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           patch: output.patch,
           ...(output.egress ? { egress: output.egress } : {}),
           ...(entrant.trialOf !== undefined && { trialOf: entrant.trialOf, trial: entrant.trial }),
+          engine: placed.engine,
+          ...(placed.retried && { retried: placed.retried }),
         };
         // Not after Ctrl-C, nor when its provider was stopped for all: an entrant cut short runs again on resume.
         if (!session.signal.aborted && !stops.stopped(scope)) await saveOutcome(runDir, candidate);

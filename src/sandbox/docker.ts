@@ -17,14 +17,21 @@ type DockerOptions = NonNullable<ConstructorParameters<typeof Docker>[0]>;
  * modem only reads the variable. `host: undefined` / `socketPath: undefined` are spelled out because the
  * modem lays these options over what it read from DOCKER_HOST, which must not win.
  */
-function clientOptions(host: string): DockerOptions {
+/** Client certificates for a tcp:// engine with TLS (paths to PEM files). */
+export interface EngineTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+function clientOptions(host: string, tlsFiles?: EngineTls): DockerOptions {
   if (host.startsWith('unix://')) {
     return { socketPath: host.slice('unix://'.length) || '/var/run/docker.sock', host: undefined, port: undefined };
   }
   const url = new URL(host.includes('//') ? host : `tcp://${host}`);
   if (!['tcp:', 'ssh:', 'http:', 'https:'].includes(url.protocol)) throw new Error(`unknown scheme ${url.protocol}//`);
   if (!url.hostname) throw new Error('no host name');
-  const tls = process.env.DOCKER_TLS_VERIFY === '1' || url.port === '2376' || url.protocol === 'https:';
+  const tls = tlsFiles !== undefined || process.env.DOCKER_TLS_VERIFY === '1' || url.port === '2376' || url.protocol === 'https:';
   const options: DockerOptions = {
     socketPath: undefined,
     host: url.hostname,
@@ -32,6 +39,12 @@ function clientOptions(host: string): DockerOptions {
     protocol: url.protocol === 'ssh:' ? 'ssh' : tls ? 'https' : 'http',
     ...(url.protocol === 'ssh:' && { username: decodeURIComponent(url.username), sshOptions: { agent: process.env.SSH_AUTH_SOCK } }),
   };
+  if (tlsFiles) {
+    options.ca = readFileSync(tlsFiles.ca);
+    options.cert = readFileSync(tlsFiles.cert);
+    options.key = readFileSync(tlsFiles.key);
+    return options;
+  }
   const certs = process.env.DOCKER_CERT_PATH;
   if (certs && options.protocol === 'https') {
     options.ca = readFileSync(join(certs, 'ca.pem'));
@@ -52,15 +65,15 @@ export class DockerEngine implements Engine {
    * `host` in DOCKER_HOST form; without it, DOCKER_HOST (or the local socket) exactly as dockerode reads it.
    * Throws (exit code 3) on a host it cannot parse; does not connect (see ping()).
    */
-  constructor(host?: string, readonly id = 'local') {
+  constructor(host?: string, readonly id = 'local', tls?: EngineTls) {
     // Loaded here, not imported at the top: dockerode (with ssh2 and protobufjs) takes a while to load, and
     // the preflight that runs before any engine is made should answer at once.
     const DockerClient = createRequire(import.meta.url)('dockerode') as typeof Docker;
-    const fromEnv = host === undefined || host === process.env.DOCKER_HOST;
+    const fromEnv = tls === undefined && (host === undefined || host === process.env.DOCKER_HOST);
     this.host = host ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
     let client: Docker;
     try {
-      client = fromEnv ? new DockerClient() : new DockerClient(clientOptions(this.host));
+      client = fromEnv ? new DockerClient() : new DockerClient(clientOptions(this.host, tls));
     } catch (err) {
       // docker-modem throws on a DOCKER_HOST it cannot parse, before any connection.
       const what = fromEnv ? `DOCKER_HOST=${JSON.stringify(process.env.DOCKER_HOST ?? '')}` : `engine "${id}" host ${JSON.stringify(this.host)}`;
@@ -102,8 +115,8 @@ export function dockerOf(engine: Engine): Docker {
 }
 
 /** An engine that has answered a ping, or an error that says how to get one. */
-export async function connectEngine(host?: string, id = 'local'): Promise<Engine> {
-  const engine = new DockerEngine(host, id);
+export async function connectEngine(host?: string, id = 'local', tls?: EngineTls): Promise<Engine> {
+  const engine = new DockerEngine(host, id, tls);
   try {
     await engine.ping();
   } catch (err) {

@@ -118,6 +118,23 @@ describe('renderReport (HTML)', () => {
     expect(text).not.toContain('total cost');
   });
 
+  it('names the engines, each entrant\'s engine and a lost engine only when there was a pool', async () => {
+    const other = await run();
+    const one = await readFile(await renderReport({ ...other.result, engines: [{ name: 'local', host: 'unix:///var/run/docker.sock', slots: 2 }], entrants: other.result.entrants.map((e) => ({ ...e, engine: 'local', refereeEngine: 'local' })) }, other.runDir), 'utf8');
+    expect(one).not.toContain('<dt>Engines</dt>');
+    expect(one).not.toContain('agent on local');
+    const [first, ...rest] = other.result.entrants;
+    const result = {
+      ...other.result,
+      engines: [{ name: 'local', host: 'unix:///var/run/docker.sock', slots: 2 }, { name: 'box', host: 'ssh://me@box', slots: 4, lost: 'it stopped answering (connect ECONNREFUSED)' }],
+      entrants: [{ ...first!, engine: 'local', refereeEngine: 'local', retried: { engine: 'box', reason: 'it stopped answering (connect ECONNREFUSED)' } }, ...rest.map((e) => ({ ...e, engine: 'box', refereeEngine: 'local' }))],
+    };
+    const text = await readFile(await renderReport(result, other.runDir), 'utf8');
+    expect(text).toContain('<dt>Engines</dt><dd><code>local</code> <span class="muted">(unix:///var/run/docker.sock, 2 slot(s))</span> · <code>box</code> <span class="muted">(ssh://me@box, 4 slot(s))</span> <span class="badge badge-fail">lost</span> <span class="muted">it stopped answering (connect ECONNREFUSED)</span></dd>');
+    expect(text).toContain(`Engines: agent on local, referee on local. Ran again on local: its first engine box was lost mid-run: it stopped answering (connect ECONNREFUSED).`);
+    expect(text).toContain('Engines: agent on box, referee on local</p>');
+  });
+
   it('refuses paths that leave the run directory', async () => {
     const other = await run();
     const [first] = other.result.entrants;

@@ -12,7 +12,7 @@ import { execa } from 'execa';
 export interface SecondEngine {
   /** DOCKER_HOST form, for `engines: [{ host }]`. */
   host: string;
-  /** Kills the engine outright (SIGKILL, as a crashed or unplugged box), leaving its containers' API unreachable. */
+  /** Kills the engine and everything it ran outright (SIGKILL: a box that lost power), mid-run. */
   crash(): Promise<void>;
   /** Stops it (if still up) and removes its processes, bridge and directories. */
   remove(): Promise<void>;
@@ -47,14 +47,17 @@ export async function startSecondEngine(): Promise<SecondEngine> {
     await new Promise((r) => setTimeout(r, 300));
   }
   const killAll = async () => {
+    // Its containers' processes outlive dockerd, containerd and the shims: found by their cgroups, named by container id.
+    const ids = exited ? [] : (await execa('docker', ['-H', host, 'ps', '-q', '--no-trunc'], { reject: false })).stdout.split('\n').filter(Boolean);
     if (!exited) daemon.kill('SIGKILL');
     // Its containerd and the shims of its containers carry its exec root in their arguments.
     await execa('pkill', ['-KILL', '-f', dir], { reject: false });
+    for (const id of ids) await execa('bash', ['-c', `grep -l ${id} /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3 | xargs -r kill -KILL`], { reject: false });
   };
   return {
     host,
     crash: async () => {
-      if (!exited) daemon.kill('SIGKILL');
+      await killAll();
       await new Promise((r) => setTimeout(r, 200));
     },
     remove: async () => {
