@@ -183,6 +183,8 @@ export interface EngineConfig {
   /** Jobs (entrants, referee jobs) at once; default: what its CPUs and memory hold at the sandbox limits. */
   slots?: number;
   tls?: { ca: string; cert: string; key: string };
+  /** How the host reaches agent servers in its containers (default: `address` for a unix socket, else `tunnel`). */
+  reach?: 'address' | 'tunnel';
 }
 
 /**

@@ -37,6 +37,8 @@ const engineSchema = strictObject({
   name: z.string().regex(ENGINE_NAME_RE, 'expected a name of 1-32 lower-case letters, digits, ".", "_" or "-"').optional(),
   slots: z.int('expected a whole number of jobs at once, like 4').min(1, 'expected at least 1 slot').max(MAX_ENGINE_SLOTS, `expected at most ${MAX_ENGINE_SLOTS} slots`).optional(),
   tls: tlsSchema.optional(),
+  /** How the host reaches agent servers there: default `address` for a unix socket, `tunnel` (through the API) otherwise. */
+  reach: z.enum(['address', 'tunnel'], 'expected "address" (the container\'s own address, routable from here) or "tunnel" (through the engine\'s API)').optional(),
 });
 
 export const enginesSchema = z.array(engineSchema).min(1, 'expected at least one engine, e.g. engines: [{ host: unix:///var/run/docker.sock }]').max(16).superRefine((engines, ctx) => {

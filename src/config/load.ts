@@ -269,6 +269,7 @@ async function resolveEngines(root: string, raw: RawEngines, shown: string | und
     name: names[i]!,
     host: e.host,
     ...(e.slots !== undefined && { slots: e.slots }),
+    ...(e.reach && { reach: e.reach }),
     ...(e.tls && {
       tls: {
         ca: await existingFile(root, e.tls.ca, shown, `engines[${i}].tls.ca`, 'a PEM CA certificate'),

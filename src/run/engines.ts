@@ -27,13 +27,10 @@ export async function openEngines(config: TourneyConfig, reporter: Reporter): Pr
   const configured = config.engines.length > 0;
   const members: PoolMember<Engine>[] = [];
   let slotsReason = 'engines[].slots';
-  const scripted = [...config.entrants.map((e) => e.model), ...config.judge.models].find((m) => isScripted(m));
-  for (const [i, e] of (configured ? config.engines : [{ name: 'local', host: undefined, slots: undefined, tls: undefined }]).entries()) {
-    if (scripted && e.host !== undefined && !e.host.startsWith('unix://')) {
-      // Its containers reach the model server at their network's gateway, which is this machine only for a local engine.
-      throw new TourneyError(`${where}: key "engines[${i}].host": ${scripted} is served by tourney on this machine, which containers on ${e.host} cannot reach; expected an engine on this machine (unix://...) for a run with scripted models`);
-    }
-    const engine = await connectEngine(e.host, e.name, e.tls);
+  for (const [i, e] of (configured ? config.engines : [{ name: 'local', host: undefined, slots: undefined, tls: undefined, reach: undefined }]).entries()) {
+    const problem = remoteProblem(config, e);
+    if (problem) throw new TourneyError(`${where}: key "engines[${i}]${problem.key}": ${problem.message}`);
+    const engine = await connectEngine(e.host, e.name, e.tls, e.reach);
     const unfit = await checkEngineFits(engine, config.sandbox);
     if (unfit) throw new TourneyError(`${where}: ${configured ? `engines[${i}] (${e.name}): ` : ''}${unfit}`);
     let slots = e.slots;
@@ -84,4 +81,22 @@ export async function distributeImage(pool: EnginePool<Engine>, ref: string, wha
       throw new TourneyError(`engine ${target.id} (${target.host}): ${errorMessage(err)}`, { exitCode: 3 });
     }
   }));
+}
+
+/**
+ * What a run asks that an engine elsewhere (tcp://, ssh://) cannot give: files of this machine mounted into containers,
+ * and containers reaching servers on this machine at their network's gateway. Said before any container starts.
+ */
+function remoteProblem(config: TourneyConfig, e: { host?: string; reach?: string }): { key: string; message: string } | null {
+  const remote = e.host !== undefined && !e.host.startsWith('unix://');
+  const tunnel = e.reach === 'tunnel' || (e.reach === undefined && remote);
+  if (remote) {
+    const scripted = [...config.entrants.map((x) => x.model), ...config.judge.models].find((m) => isScripted(m));
+    if (scripted) return { key: '.host', message: `${scripted} is served by tourney on this machine, which containers on ${e.host} cannot reach; expected an engine on this machine (unix://...) for a run with scripted models` };
+    if (config.sandbox.opencodeAuth) return { key: '.host', message: `sandbox.opencodeAuth mounts this machine's opencode auth file, which ${e.host} cannot mount; expected an engine on this machine, or keys in environment variables (sandbox.opencodeAuth: false)` };
+  }
+  if (tunnel && config.sandbox.network === 'allowlist') {
+    return { key: remote ? '.host' : '.reach', message: `sandbox.network "allowlist" runs an egress proxy that takes the agent server's traffic only from this machine's address on the engine's network, which a ${remote ? 'remote engine' : 'tunnel'} does not give; expected an engine on this machine with reach "address", or network "auto"/"open"` };
+  }
+  return null;
 }

@@ -84,7 +84,7 @@ export class SandboxNetworks {
       network: own.name,
       scriptedBaseUrl: scripted ? await this.modelServer().listenAlso(own.gateway) : null,
       env: {},
-      serverUrl: async (sandbox, port) => `http://${await sandbox.ipAddress(own.name)}:${port}`,
+      serverUrl: (sandbox, port) => sandbox.serverUrl(port, own.name),
       egress: async () => undefined,
       release: () => removeNetwork(engine, own.name),
     };

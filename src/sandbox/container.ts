@@ -7,6 +7,7 @@ import { LABELS, SANDBOX_UID } from './labels.js';
 import { OutputCapture } from './capture.js';
 import { ownerLabels } from './owner.js';
 import { dockerOf } from './docker.js';
+import { openTunnel, type Tunnel } from './tunnel.js';
 import type { Engine, SandboxHandle } from './engine.js';
 
 /**
@@ -120,6 +121,19 @@ export class Sandbox implements SandboxHandle {
 
   get id(): string {
     return this.container.id;
+  }
+
+  private readonly tunnels = new Map<number, Promise<Tunnel>>();
+
+  /**
+   * The host's URL of a server on `port` in the container: its address on `network` when the engine's networks are
+   * routable from here (a local engine), else a tunnel through the engine's exec API (see tunnel.ts). One per port.
+   */
+  async serverUrl(port: number, network?: string): Promise<string> {
+    if (this.engine.reach === 'address') return `http://${await this.ipAddress(network)}:${port}`;
+    let tunnel = this.tunnels.get(port);
+    if (!tunnel) this.tunnels.set(port, (tunnel = openTunnel(this, port)));
+    return (await tunnel).url;
   }
 
   /** The container's address on its network (or on `network`), for reaching a server inside it from the host. */
@@ -301,6 +315,8 @@ export class Sandbox implements SandboxHandle {
   }
 
   async remove(): Promise<void> {
+    for (const tunnel of this.tunnels.values()) await tunnel.then((t) => t.close(), () => undefined);
+    this.tunnels.clear();
     await this.container.remove({ force: true, v: true }).catch(() => undefined);
   }
 }

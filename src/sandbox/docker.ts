@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { TourneyError, errorMessage } from '../errors.js';
 import type { SandboxOptions } from './container.js';
 import { Sandbox } from './container.js';
-import type { Engine } from './engine.js';
+import type { Engine, EngineReach } from './engine.js';
 import { inspectImage } from './image.js';
 
 const HOST_FORMS = 'expected unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host';
@@ -65,12 +65,16 @@ export class DockerEngine implements Engine {
    * `host` in DOCKER_HOST form; without it, DOCKER_HOST (or the local socket) exactly as dockerode reads it.
    * Throws (exit code 3) on a host it cannot parse; does not connect (see ping()).
    */
-  constructor(host?: string, readonly id = 'local', tls?: EngineTls) {
+  readonly reach: EngineReach;
+
+  constructor(host?: string, readonly id = 'local', tls?: EngineTls, reach?: EngineReach) {
     // Loaded here, not imported at the top: dockerode (with ssh2 and protobufjs) takes a while to load, and
     // the preflight that runs before any engine is made should answer at once.
     const DockerClient = createRequire(import.meta.url)('dockerode') as typeof Docker;
     const fromEnv = tls === undefined && (host === undefined || host === process.env.DOCKER_HOST);
     this.host = host ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+    // A unix socket is an engine on this machine; anything else is reached through the API alone.
+    this.reach = reach ?? (this.host.startsWith('unix://') ? 'address' : 'tunnel');
     let client: Docker;
     try {
       client = fromEnv ? new DockerClient() : new DockerClient(clientOptions(this.host, tls));
@@ -115,8 +119,8 @@ export function dockerOf(engine: Engine): Docker {
 }
 
 /** An engine that has answered a ping, or an error that says how to get one. */
-export async function connectEngine(host?: string, id = 'local', tls?: EngineTls): Promise<Engine> {
-  const engine = new DockerEngine(host, id, tls);
+export async function connectEngine(host?: string, id = 'local', tls?: EngineTls, reach?: EngineReach): Promise<Engine> {
+  const engine = new DockerEngine(host, id, tls, reach);
   try {
     await engine.ping();
   } catch (err) {

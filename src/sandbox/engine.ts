@@ -44,6 +44,13 @@ export interface Engine extends SandboxProvider {
   readonly id: string;
   /** DOCKER_HOST form: unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host. */
   readonly host: string;
+  /**
+   * How the host reaches a server in one of its containers: `address`, the container's address on its network (an
+   * engine on this machine, whose bridges are routable from here); `tunnel`, through the engine's exec API.
+   */
+  readonly reach: EngineReach;
   /** Resolves when the engine answers; rejects with the transport's error. */
   ping(): Promise<void>;
 }
+
+export type EngineReach = 'address' | 'tunnel';

@@ -49,7 +49,7 @@ describe('an engine pool: two Docker engines share one tournament', () => {
     for (const repo of repos) await rm(repo, { recursive: true, force: true });
   }, 120_000);
 
-  describe('both engines up', () => {
+  describe('both engines up (the second reached through the exec tunnel)', () => {
     let result: RunResult;
     const events: RunEvent[] = [];
     let repo: string;
@@ -60,7 +60,8 @@ describe('an engine pool: two Docker engines share one tournament', () => {
         '  - { name: terse, model: scripted/demo-slugify-terse }',
         'engines:',
         '  - { host: "unix:///var/run/docker.sock", slots: 1 }',
-        `  - { host: "${second.host}", name: e2, slots: 1 }`,
+        // As an engine on another machine is reached: the agent server through the exec tunnel, not its address.
+        `  - { host: "${second.host}", name: e2, slots: 1, reach: tunnel }`,
         'sandbox: { cpus: 1, memory: 1g, timeLimit: 3m }',
       ]);
       repos.push(repo);

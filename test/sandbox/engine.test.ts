@@ -54,6 +54,7 @@ describe('DockerEngine', () => {
     const fake: Engine = {
       id: 'pod',
       host: 'k8s://cluster',
+      reach: 'tunnel',
       ping: async () => undefined,
       createSandbox: async () => { throw new Error('no'); },
       listByLabel: async () => ({ containers: [], networks: [] }),
