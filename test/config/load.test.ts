@@ -122,7 +122,7 @@ describe('loadConfig', () => {
       'entrants: [{ name: a, model: p/m }]',
       'engines:',
       '  - { host: "unix:///var/run/docker.sock", slots: 2 }',
-      '  - { host: "unix:///tmp/e2/docker.sock" }',
+      '  - { host: "unix:///tmp/e2/docker.sock", reach: tunnel }',
       '  - { host: "ssh://me@Build-Box.example", slots: 8 }',
       '  - { host: "tcp://build-box.example:2376", tls: { ca: certs/ca.pem, cert: certs/cert.pem, key: certs/key.pem } }',
       '',
@@ -130,7 +130,7 @@ describe('loadConfig', () => {
     const c = await loadConfig(repo);
     expect(c.engines).toEqual([
       { name: 'local', host: 'unix:///var/run/docker.sock', slots: 2 },
-      { name: 'local-2', host: 'unix:///tmp/e2/docker.sock' },
+      { name: 'local-2', host: 'unix:///tmp/e2/docker.sock', reach: 'tunnel' },
       { name: 'build-box.example', host: 'ssh://me@Build-Box.example', slots: 8 },
       { name: 'build-box.example-2', host: 'tcp://build-box.example:2376', tls: { ca: path.join(repo, 'certs/ca.pem'), cert: path.join(repo, 'certs/cert.pem'), key: path.join(repo, 'certs/key.pem') } },
     ]);
@@ -271,6 +271,7 @@ describe('loadConfig errors', () => {
     ['engines: [{ host: "tcp://a:2376" }, { host: "tcp://a:2376" }]', 'key "engines[1].host": expected each engine once; tcp://a:2376 is also engines[0], got "tcp://a:2376"'],
     ['engines: [{ host: "tcp://a:2376", name: x }, { host: "tcp://b:2376", name: x }]', 'key "engines[1].name": expected each engine name once; "x" is also engines[0], got "x"'],
     ['engines: [{ host: "ssh://u@b", tls: { ca: a, cert: b, key: c } }]', 'key "engines[0].tls": expected tls only for a tcp:// host (unix sockets and ssh need none)'],
+    ['engines: [{ host: "tcp://a:2376", reach: ip }]', 'key "engines[0].reach": expected "address" (the container\'s own address, routable from here) or "tunnel" (through the engine\'s API), got "ip"'],
     ['engines: [{ host: "tcp://a:2376", slots: 0 }]', 'key "engines[0].slots": expected at least 1 slot, got 0'],
     ['engines: [{ host: "tcp://a:2376", slot: 2 }]', 'key "engines[0].slot" (did you mean "slots"?)'],
     ['engines: [{ host: "tcp://a:2376", tls: { ca: ca.pem, cert: c.pem, key: k.pem } }]', 'key "engines[0].tls.ca": expected a PEM CA certificate (relative to the repository root), got "ca.pem"'],
