@@ -75,6 +75,7 @@ export async function runDoctor(options: { config?: string; repo: string; live?:
     findings.push({ ok: false, what: `opencode binary: ${errorMessage(err)}`, fix: 'run npm install in the tourney package (the binary ships in opencode-linux-x64)' });
   }
 
+  findings.push(...(await engineFindings(config)));
   findings.push(...credentialFindings(config));
   findings.push(await setupTrustFinding(config));
 
@@ -90,6 +91,19 @@ export async function runDoctor(options: { config?: string; repo: string; live?:
   if (options.json) process.stdout.write(JSON.stringify({ ok: problems === 0, problems, findings }, null, 2) + '\n');
   else process.stdout.write(problems === 0 ? 'everything tourney needs is in place\n' : `${problems} problem(s) found\n`);
   return problems === 0 ? 0 : 3;
+}
+
+/** Each engine of the config's `engines:` (the local one is checked above): does it answer, and what is it. */
+async function engineFindings(config: TourneyConfig | undefined): Promise<Finding[]> {
+  return Promise.all((config?.engines ?? []).map(async (e, i): Promise<Finding> => {
+    try {
+      const engine = new DockerEngine(e.host, e.name, e.tls, e.reach);
+      const version = await engine.engineVersion();
+      return { ok: true, what: `engine ${e.name} (${e.host}): Docker ${version.version}, reach ${engine.reach}${e.slots ? `, ${e.slots} slot(s)` : ''}` };
+    } catch (err) {
+      return { ok: false, what: `engine ${e.name} (${e.host}, engines[${i}]) not reachable: ${errorMessage(err)}`, fix: 'start that engine, or check the host, its TLS files or your ssh agent; or take it out of engines:' };
+    }
+  }));
 }
 
 /**

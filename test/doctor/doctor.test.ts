@@ -65,6 +65,14 @@ describe('tourney doctor', () => {
     expect(out).toMatch(/no credentials needed/);
   });
 
+  it('checks every engine of engines: and names the one that does not answer', async () => {
+    await writeFile(join(repo, 'tourney.config.yaml'), 'entrants:\n  - name: a\n    model: scripted/demo-stuck\nengines:\n  - { host: "unix:///var/run/docker.sock", slots: 2 }\n  - { host: "unix:///tmp/tourney-no-engine.sock", name: gone }\n');
+    expect(await runDoctor({ repo })).toBe(3);
+    expect(out).toMatch(/✓ engine local \(unix:\/\/\/var\/run\/docker\.sock\): Docker \S+, reach address, 2 slot\(s\)/);
+    expect(out).toMatch(/✗ engine gone \(unix:\/\/\/tmp\/tourney-no-engine\.sock, engines\[1\]\) not reachable: .*ENOENT/);
+    expect(out).toContain('→ start that engine');
+  });
+
   it('says which credential is missing and how to pass it', async () => {
     await writeFile(join(repo, 'tourney.config.yaml'), anthropicConfig);
     expect(await runDoctor({ repo })).toBe(3);
