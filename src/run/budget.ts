@@ -44,6 +44,12 @@ export class RunBudgets {
     return { tokens, costUsd };
   }
 
+  /** Why no further work (the judge) may start: the run's budget is spent. */
+  refusal(): string | null {
+    const reached = reachedCap(this.spent(), this.run);
+    return reached ? `the run's budget of ${reached.cap} was spent (${reached.used} by the entrants)` : null;
+  }
+
   forEntrant(name: string, own: Budget | undefined): EntrantBudget {
     return {
       refusal: () => {
@@ -63,4 +69,19 @@ export class RunBudgets {
       },
     };
   }
+}
+
+/**
+ * One entrant's budget over its attempts (it runs again after losing its engine): each attempt's agent reports from 0,
+ * the budget sees what the earlier attempts used plus this one's total. Each call starts an attempt.
+ */
+export function acrossAttempts(budget: EntrantBudget): () => EntrantBudget {
+  let latest: LiveUsage = { tokens: 0, costUsd: 0 };
+  return () => {
+    const before = latest;
+    return {
+      refusal: () => budget.refusal(),
+      report: (total) => budget.report((latest = { tokens: before.tokens + total.tokens, costUsd: before.costUsd + total.costUsd })),
+    };
+  };
 }

@@ -31,6 +31,8 @@ const REFEREE_TIMEOUT_MS = 10 * 60_000;
 export interface SettleOptions {
   /** `--full`: benchmark entrants already out on a gate too (by default they are skipped). */
   full?: boolean;
+  /** Why no more work may start (the run's budget is spent), or null: the judge is new work too. */
+  budgetRefusal?: () => string | null;
 }
 
 /**
@@ -163,7 +165,7 @@ export async function settle(
     };
   });
 
-  const judge = await judgeFinalists(session, candidates, entrants, base.tar, judgeEnv, mode);
+  const judge = await judgeFinalists(session, candidates, entrants, base.tar, judgeEnv, mode, options.budgetRefusal?.() ?? null);
   const ranking = rankEntrants(entrants);
   const { ranked } = ranking;
   const minMargin = config.scoring.gates.minMargin ?? null;
@@ -235,7 +237,7 @@ export async function settle(
  * The judge compares the finalists (the entrants that passed every gate) and its score becomes one
  * more weighted part of theirs. It never sees, and so can never lift, an entrant that failed a gate.
  */
-async function judgeFinalists(session: RunSession, candidates: Candidate[], entrants: EntrantResult[], baseTar: string, env: JudgeEnvironment, mode: RunResult['mode']) {
+async function judgeFinalists(session: RunSession, candidates: Candidate[], entrants: EntrantResult[], baseTar: string, env: JudgeEnvironment, mode: RunResult['mode'], budgetSpent: string | null) {
   const { config, spec, reporter } = session;
   const finalists = entrants.filter((e) => e.eligible);
   const none = (reason: string) => {
@@ -246,6 +248,7 @@ async function judgeFinalists(session: RunSession, candidates: Candidate[], entr
   if (config.judge.models.length === 0) return none('no judge model is configured (judge.models in tourney.config.yaml, or --judge provider/model); ranked by the checks alone');
   const needed = config.judge.mode === 'pairwise' ? 2 : 1;
   if (finalists.length < needed) return none(`${finalists.length} entrant(s) passed every gate; the ${config.judge.mode} judge needs at least ${needed}`);
+  if (budgetSpent) return none(`${budgetSpent}, so the judge does not start; ranked by the checks alone`);
 
   const patchOf = new Map(candidates.map((c) => [c.name, c.patch]));
   const result = await session.phase('judge', () =>

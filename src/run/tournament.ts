@@ -16,7 +16,7 @@ import { credentialEnv, credentialNames, credentialScope, gatewayFor, modelUses 
 import { ProviderStops } from './provider-stops.js';
 import { providerOf } from '../agents/providers.js';
 import { RunSession } from './session.js';
-import { RunBudgets } from './budget.js';
+import { RunBudgets, acrossAttempts } from './budget.js';
 import type { Candidate } from './settle.js';
 
 export interface RunOptions {
@@ -128,7 +128,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
         await mkdir(dir, { recursive: true });
         reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'starting' });
         const scope = credentialScope(session.credentials, entrant.model, entrant.name);
-        const budget = budgets.forEntrant(entrant.name, entrant.budget);
+        const attempt = acrossAttempts(budgets.forEntrant(entrant.name, entrant.budget));
         const placed = await onEngine(pool, entrant.name, async (engine) => runEntrant({
           engine,
           runId,
@@ -161,7 +161,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           },
           onActivity: (line) => reporter.onEvent({ type: 'activity', name: entrant.name, line }),
           onStep: (step) => reporter.onEvent({ type: 'step', name: entrant.name, step, limitMs: timeLimitSec * 1000 }),
-          budget,
+          budget: attempt(),
           onSandboxReady: (ms) => {
             slowestStart = Math.max(slowestStart, ms);
             session.timings.sandboxStartMs = slowestStart;
@@ -203,7 +203,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
       envFor: (model) => credentialEnv(session.credentials, model),
       gatewayFor: (model) => gatewayFor(session.credentials, model),
       readOnlyBinds: authBinds(config),
-    }, undefined, { full: options.full });
+    }, undefined, { full: options.full, budgetRefusal: () => budgets.refusal() });
   } finally {
     await session.close();
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reachedCap, RunBudgets } from '../../src/run/budget.js';
+import { acrossAttempts, reachedCap, RunBudgets } from '../../src/run/budget.js';
 import { usageTokens } from '../../src/agents/kind.js';
 
 describe('budget arithmetic', () => {
@@ -38,6 +38,27 @@ describe('budget arithmetic', () => {
     // Over the run's budget, but not its own: b runs on (a forged total from a rival must not stop it).
     expect(b.report({ tokens: 0, costUsd: 0.45 })).toBeNull();
     expect(budgets.forEntrant('c', undefined).refusal()).toBe("not started: the run's budget of $1.00 was spent ($1.05 by the entrants before it)");
+  });
+
+  it('counts an entrant run again after losing its engine from what its lost attempt used', () => {
+    const budgets = new RunBudgets({ tokens: 10_000 });
+    const attempt = acrossAttempts(budgets.forEntrant('a', { tokens: 1000 }));
+    const first = attempt();
+    expect(first.report({ tokens: 600, costUsd: 0 })).toBeNull();
+    const second = attempt();
+    expect(second.report({ tokens: 300, costUsd: 0 })).toBeNull();
+    expect(budgets.spent().tokens).toBe(900);
+    expect(second.report({ tokens: 400, costUsd: 0 })).toBe('stopped at its budget: used 1,000 tokens, budget 1,000 tokens');
+  });
+
+  it('keeps the judge from starting once the run budget is spent, and not before', () => {
+    const budgets = new RunBudgets({ tokens: 1000 });
+    const a = budgets.forEntrant('a', undefined);
+    a.report({ tokens: 999, costUsd: 0 });
+    expect(budgets.refusal()).toBeNull();
+    a.report({ tokens: 1000, costUsd: 0 });
+    expect(budgets.refusal()).toBe("the run's budget of 1,000 tokens was spent (1,000 tokens by the entrants)");
+    expect(new RunBudgets(undefined).refusal()).toBeNull();
   });
 
   it('does not let forged or garbled reports stop rivals or switch the run budget off', () => {
