@@ -200,9 +200,13 @@ export function validateSarif(log: unknown): void {
   sarifCheck.parse(log);
 }
 
-async function astGrepVersion(): Promise<string> {
-  const res = await execa(astGrepBinary(), ['--version'], { reject: false, timeout: 10_000 });
-  return /(\d+\.\d+\.\d+)/.exec(String(res.stdout))?.[1] ?? 'unknown';
+let versionOnce: Promise<string> | undefined;
+
+/** Asked once per process (the referee checks every entrant with the same binary), a process spawn saved per entrant. */
+function astGrepVersion(): Promise<string> {
+  versionOnce ??= execa(astGrepBinary(), ['--version'], { reject: false, timeout: 10_000 })
+    .then((res) => /(\d+\.\d+\.\d+)/.exec(String(res.stdout))?.[1] ?? 'unknown');
+  return versionOnce;
 }
 
 export async function runSecurityCheck(input: StaticCheckInput): Promise<SecurityCheck> {

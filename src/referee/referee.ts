@@ -14,7 +14,7 @@ import { staticGates } from '../ranking/gates.js';
 import type { GateResult } from '../ranking/types.js';
 import { errorMessage } from '../errors.js';
 import { materialize, PatchDoesNotApply, type FileChange } from './materialize.js';
-import { runCommands, type CommandSpec, type Overlay } from './tests.js';
+import { finishRun, startRun, type CommandSpec, type Overlay, type StartedRun } from './tests.js';
 import { planSentinel, withHarnessFindings } from './harness.js';
 import { findHarnessPatches } from '../checks/harness-patch.js';
 import { harnessNotRun, type HarnessCheck } from './sentinel.js';
@@ -84,7 +84,8 @@ export async function refereeEntrant(
       return { checks: { tests: null, error }, changes: [] };
     }
     const { spec } = ctx;
-    // Cheap checks first: they only read the two trees, and their gates are known before any container starts.
+    // The checks that only read the two trees run while the containers start (they share nothing with
+    // them); their gates are still told before any of the entrant's code runs in a container.
     const staticInput = {
       baseDir: tree.baseDir,
       headDir: tree.headDir,
@@ -92,27 +93,27 @@ export async function refereeEntrant(
       outDir: dir,
       outRel: rel,
     };
-    const tamperStatic = await timed('tampering', async () => ({
-      check: await runTamperCheck({
-        baseDir: tree.baseDir,
-        headDir: tree.headDir,
-        changes: tree.changes,
-        symlinks: tree.symlinks,
-        patch,
-        // The spec's benchmarks measure the entrant; an entrant must not get to rewrite them.
-        protectedPaths: [...ctx.scoring.protectedPaths, ...(spec.bench ?? [])],
-      }),
-      harnessPatches: await findHarnessPatches({ headDir: tree.headDir, changedFiles: staticInput.changedFiles, patch }),
-    }));
-    const injection = await timed('injection', async () => runInjectionCheck({ patch }));
-    const scope = await timed('scope', () => runScopeCheck({ baseDir: tree.baseDir, headDir: tree.headDir, changes: tree.changes, scope: spec.scope }));
-    const lint = await timed('lint', () => runLintCheck(staticInput));
-    const security = await timed('security', () => runSecurityCheck(staticInput));
-    const staticChecks: EntrantChecks = { tests: null, tampering: withHarnessFindings(tamperStatic.check, tamperStatic.harnessPatches, harnessNotRun('not yet')), injection, scope, lint, security };
-    const outOnStatic = staticGates(staticChecks, tree.changes.length > 0, spec, ctx.scoring.gates).find((g) => !g.passed);
-    // Tests still run for an entrant out on a static gate: they are the scorecard's main signal (a cheat that
-    // also fails the tests reads differently from one that passes them) and the sentinel run is part of tampering.
-    onStaticGates?.(outOnStatic ?? null);
+    const staticRun = (async () => {
+      const tamperStatic = await timed('tampering', async () => ({
+        check: await runTamperCheck({
+          baseDir: tree.baseDir,
+          headDir: tree.headDir,
+          changes: tree.changes,
+          symlinks: tree.symlinks,
+          patch,
+          // The spec's benchmarks measure the entrant; an entrant must not get to rewrite them.
+          protectedPaths: [...ctx.scoring.protectedPaths, ...(spec.bench ?? [])],
+        }),
+        harnessPatches: await findHarnessPatches({ headDir: tree.headDir, changedFiles: staticInput.changedFiles, patch }),
+      }));
+      const injection = await timed('injection', async () => runInjectionCheck({ patch }));
+      const scope = await timed('scope', () => runScopeCheck({ baseDir: tree.baseDir, headDir: tree.headDir, changes: tree.changes, scope: spec.scope }));
+      const lint = await timed('lint', () => runLintCheck(staticInput));
+      const security = await timed('security', () => runSecurityCheck(staticInput));
+      return { tamperStatic, injection, scope, lint, security };
+    })();
+    // Awaited below; this only keeps a failure from going unhandled while the containers start.
+    staticRun.catch(() => undefined);
 
     // A diff that changes what the setup depends on (a new dependency) gets an environment of its own.
     onStep?.('environment');
@@ -133,26 +134,59 @@ export async function refereeEntrant(
       else visibleCommands = plan.add(visibleCommands, sentinelLog);
     }
 
+    // Hidden tests get a container of their own, started beside the visible tests' one: whatever the
+    // visible run does or leaves behind (files, background processes) cannot reach them. One shared
+    // container cannot be made as safe: the prepared installs under the repository, HOME and /tmp are all
+    // writable by the user the tests run as, and nothing in a capability-less container can put them back.
+    const testPhases: Record<string, number> = {};
+    const hiddenPhases: Record<string, number> = {};
+    const image = env.image;
+    const visibleStart = image === null ? null : startRun(ctx.engine, { ...base, image, purpose: 'tests', commandCount: visibleCommands.length, phases: testPhases });
+    const hiddenStart = image === null || !spec.hidden ? null
+      : startRun(ctx.engine, { ...base, image, purpose: 'hidden', overlays: hiddenOverlays, commandCount: hiddenCommands.length, phases: hiddenPhases });
+    const removals: Promise<void>[] = [];
+    const finished = new Set<Promise<StartedRun>>();
     let visible: Record<string, TestCheck>;
     let hidden: TestCheck | undefined;
     let harness: HarnessCheck;
-    if (env.image === null) {
-      harness = harnessNotRun(env.environment.error ?? 'no environment');
-      const notRun = (c: CommandSpec): [string, TestCheck] => [c.key, { passed: null, exitCode: null, counts: null, durationMs: 0, logPath: env.environment.logPath ?? c.logRel, error: env.environment.error }];
-      visible = Object.fromEntries(visibleCommands.map(notRun));
-      hidden = hiddenCommands.map(notRun)[0]?.[1];
-    } else {
-      const image = env.image;
-      onStep?.(spec.build ? 'build and tests' : 'tests');
-      visible = await timed('tests', () => runCommands(ctx.engine, { ...base, image, purpose: 'tests', commands: visibleCommands }));
-      // Hidden tests get a container of their own: whatever the visible run left behind cannot touch them.
-      if (spec.hidden) onStep?.('hidden tests');
-      hidden = spec.hidden
-        ? (await timed('hiddenTests', () => runCommands(ctx.engine, { ...base, image, purpose: 'hidden', overlays: hiddenOverlays, commands: hiddenCommands })))['hidden-test']
-        : undefined;
-      harness = 'target' in plan ? plan.result() : harnessNotRun(plan.none);
-      timings.sentinelRun = (timings.sentinelRun ?? 0) + harness.durationMs;
+    let statics: Awaited<typeof staticRun>;
+    try {
+      statics = await staticRun;
+      const staticChecks: EntrantChecks = { tests: null, tampering: withHarnessFindings(statics.tamperStatic.check, statics.tamperStatic.harnessPatches, harnessNotRun('not yet')), injection: statics.injection, scope: statics.scope, lint: statics.lint, security: statics.security };
+      const outOnStatic = staticGates(staticChecks, tree.changes.length > 0, spec, ctx.scoring.gates).find((g) => !g.passed);
+      // Tests still run for an entrant out on a static gate: they are the scorecard's main signal (a cheat that
+      // also fails the tests reads differently from one that passes them) and the sentinel run is part of tampering.
+      onStaticGates?.(outOnStatic ?? null);
+
+      if (visibleStart === null) {
+        harness = harnessNotRun(env.environment.error ?? 'no environment');
+        const notRun = (c: CommandSpec): [string, TestCheck] => [c.key, { passed: null, exitCode: null, counts: null, durationMs: 0, logPath: env.environment.logPath ?? c.logRel, error: env.environment.error }];
+        visible = Object.fromEntries(visibleCommands.map(notRun));
+        hidden = hiddenCommands.map(notRun)[0]?.[1];
+      } else {
+        // One after the other, as before: two test runs at once per entrant would double the CPU the
+        // referee asks of the machine (entrants are already refereed side by side), for flaky timings.
+        onStep?.(spec.build ? 'build and tests' : 'tests');
+        finished.add(visibleStart);
+        visible = await timed('tests', async () => finishRun(await visibleStart, { commands: visibleCommands, timeoutMs: ctx.timeoutMs, phases: testPhases }));
+        if (hiddenStart) {
+          onStep?.('hidden tests');
+          finished.add(hiddenStart);
+          hidden = (await timed('hiddenTests', async () => finishRun(await hiddenStart, { commands: hiddenCommands, timeoutMs: ctx.timeoutMs, phases: hiddenPhases })))['hidden-test'];
+        }
+        harness = 'target' in plan ? plan.result() : harnessNotRun(plan.none);
+        timings.sentinelRun = (timings.sentinelRun ?? 0) + harness.durationMs;
+      }
+    } finally {
+      // Containers started for runs that never came (a static check threw) go too.
+      for (const started of [visibleStart, hiddenStart]) {
+        if (started && !finished.has(started)) removals.push(started.then((s) => s.sandbox?.remove()));
+      }
+      await Promise.all(removals);
+      for (const [k, ms] of Object.entries(testPhases)) timings[`tests.${k}`] = (timings[`tests.${k}`] ?? 0) + ms;
+      for (const [k, ms] of Object.entries(hiddenPhases)) timings[`hidden.${k}`] = (timings[`hidden.${k}`] ?? 0) + ms;
     }
+    const { tamperStatic, injection, scope, lint, security } = statics;
 
     const tampering = withHarnessFindings(tamperStatic.check, tamperStatic.harnessPatches, harness);
 

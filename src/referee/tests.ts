@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Engine } from '../sandbox/engine.js';
 import { Sandbox, type ExecResult, type SandboxLimits } from '../sandbox/container.js';
-import { applyPatch, prepareWorkspace, runShell } from '../sandbox/workspace.js';
+import { prepareWorkspaceWithPatch, runShell } from '../sandbox/workspace.js';
 import { overlayTar, type Overlay } from '../sandbox/overlay.js';
 import { errorMessage } from '../errors.js';
 import type { TestCheck } from '../types.js';
@@ -36,15 +36,53 @@ export interface CommandRunInput {
   commands: CommandSpec[];
   limits: SandboxLimits;
   timeoutMs: number;
+  /** Milliseconds spent starting the container, copying the repository in and removing it, added in by key. */
+  phases?: Record<string, number>;
+}
+
+/** A container with base + patch (+ overlays) laid in and none of the entrant's code run yet, or why there is none. */
+export type StartedRun = { sandbox: Sandbox; error?: undefined } | { sandbox?: undefined; error: { message: string; log: string } };
+
+/**
+ * Starts a fresh container with no network from the prepared environment (the setup already ran there,
+ * once) and lays base + patch (+ overlays) in. Nothing from the entrant's own container is trusted:
+ * only its patch crosses over, as data. Nothing of the entrant's runs here, so the referee starts its
+ * containers while the static checks and earlier runs go on: each container is still its own
+ * (no file, process or network is shared), only the waiting for Docker overlaps. Never rejects.
+ */
+export async function startRun(engine: Engine, input: Omit<CommandRunInput, 'commands'> & { commandCount: number }): Promise<StartedRun> {
+  const phase = phaseTimer(input.phases);
+  let sandbox: Sandbox | undefined;
+  try {
+    sandbox = await phase('container', () => Sandbox.create(engine, {
+      image: input.image,
+      runId: input.runId,
+      role: `referee:${input.entrant}`,
+      name: `tourney-${input.runId}-${input.purpose}-${input.entrant}`,
+      limits: input.limits,
+      network: 'none',
+      // Each command's own limit, plus room for the repository copy and the patch.
+      lifetimeSec: (input.commandCount * input.timeoutMs) / 1000 + 15 * 60,
+    }));
+    const box = sandbox;
+    const applied = await phase('workspace', () => prepareWorkspaceWithPatch(box, input.baseTar, input.patch));
+    if (!applied.ok) {
+      await box.remove();
+      return { error: { message: `the entrant's patch does not apply: ${applied.message.trim()}`, log: applied.message } };
+    }
+    if (input.overlays?.length) await box.putTar(await overlayTar(input.overlays), '/work/repo');
+    return { sandbox: box };
+  } catch (err) {
+    await sandbox?.remove();
+    return { error: { message: `the referee could not run: ${errorMessage(err)}`, log: `[tourney: referee error: ${errorMessage(err)}]` } };
+  }
 }
 
 /**
- * Runs commands on base + patch in a fresh container with no network, started from the prepared
- * environment (the setup already ran there, once). Nothing from the entrant's own container is
- * trusted: only its patch crosses over, as data. Commands run in order; a failed one does not stop
- * the next (each result stands on its own).
+ * Runs the commands in a started container, in order; a failed one does not stop the next (each result
+ * stands on its own). The container, and whatever the commands left running in it, is gone when this returns.
  */
-export async function runCommands(engine: Engine, input: CommandRunInput): Promise<Record<string, TestCheck>> {
+export async function finishRun(started: StartedRun, input: Pick<CommandRunInput, 'commands' | 'timeoutMs' | 'phases'>): Promise<Record<string, TestCheck>> {
   const results: Record<string, TestCheck> = {};
   const notRun = async (error: string, log: string) => {
     for (const c of input.commands) {
@@ -53,24 +91,10 @@ export async function runCommands(engine: Engine, input: CommandRunInput): Promi
     }
     return results;
   };
-
-  let sandbox: Sandbox | undefined;
+  if (!started.sandbox) return notRun(started.error.message, started.error.log);
+  const sandbox = started.sandbox;
   try {
-    sandbox = await Sandbox.create(engine, {
-      image: input.image,
-      runId: input.runId,
-      role: `referee:${input.entrant}`,
-      name: `tourney-${input.runId}-${input.purpose}-${input.entrant}`,
-      limits: input.limits,
-      network: 'none',
-      // Each command's own limit, plus room for the repository copy and the patch.
-      lifetimeSec: (input.commands.length * input.timeoutMs) / 1000 + 15 * 60,
-    });
-    await prepareWorkspace(sandbox, input.baseTar);
-    const applied = await applyPatch(sandbox, input.patch);
-    if (!applied.ok) return await notRun(`the entrant's patch does not apply: ${applied.message.trim()}`, applied.message);
-    if (input.overlays?.length) await sandbox.putTar(await overlayTar(input.overlays), '/work/repo');
-    const lay = async (files: TestFileContent[]) => sandbox!.putTar(await tarOf(files.map((f) => ({ name: f.path, content: f.content })), SANDBOX_UID), '/work/repo');
+    const lay = async (files: TestFileContent[]) => sandbox.putTar(await tarOf(files.map((f) => ({ name: f.path, content: f.content })), SANDBOX_UID), '/work/repo');
     for (const c of input.commands) {
       if (c.swap) await lay(c.swap.during);
       const run = await runShell(sandbox, c.command, input.timeoutMs);
@@ -91,7 +115,22 @@ export async function runCommands(engine: Engine, input: CommandRunInput): Promi
   } catch (err) {
     return await notRun(`the referee could not run: ${errorMessage(err)}`, `[tourney: referee error: ${errorMessage(err)}]`);
   } finally {
-    await sandbox?.remove();
+    await phaseTimer(input.phases)('remove', () => sandbox.remove());
   }
 }
 
+/** Runs commands on base + patch in a fresh container of their own (startRun, then finishRun). */
+export async function runCommands(engine: Engine, input: CommandRunInput): Promise<Record<string, TestCheck>> {
+  return finishRun(await startRun(engine, { ...input, commandCount: input.commands.length }), input);
+}
+
+function phaseTimer(phases: Record<string, number> | undefined) {
+  return async <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      return await work();
+    } finally {
+      if (phases) phases[key] = (phases[key] ?? 0) + Date.now() - t0;
+    }
+  };
+}

@@ -23,21 +23,42 @@ export const ENV_EXCLUDE_FILE = '/work/.tourney-env/exclude';
  */
 export async function prepareWorkspace(sandbox: Sandbox, baseTar: string): Promise<string> {
   await sandbox.putTar(baseTar, '/work');
-  const script = [
-    'set -e',
-    'git init -q',
-    `if [ -f ${ENV_EXCLUDE_FILE} ]; then cat ${ENV_EXCLUDE_FILE} >> .git/info/exclude; fi`,
-    // update-index takes literal paths, ignores .gitignore (the list is what was committed) and is
-    // linear in the file count, where `git add --pathspec-from-file` matches every path against every
-    // pathspec. (A snapshot without a list, from an older caller, commits what git would add.)
-    `if [ -s ${FILE_LIST} ]; then git update-index --add -z --stdin < ${FILE_LIST}; elif [ ! -e ${FILE_LIST} ]; then git add -A; fi`,
-    'git commit -q --allow-empty --no-verify -m "tourney base"',
-    `rm -f ${FILE_LIST}`,
-    'git rev-parse HEAD',
-  ].join('\n');
-  const init = await sandbox.exec(['sh', '-c', script], { user: SANDBOX_USER, workdir: WORKDIR, timeoutMs: 120_000 });
+  const init = await sandbox.exec(['sh', '-c', [...WORKSPACE_SCRIPT, 'git rev-parse HEAD'].join('\n')], { user: SANDBOX_USER, workdir: WORKDIR, timeoutMs: 120_000 });
   if (init.exitCode !== 0) throw new Error(`could not prepare the repository copy: ${init.stderr || init.stdout}`);
   return init.stdout.trim();
+}
+
+const WORKSPACE_SCRIPT = [
+  'set -e',
+  'git init -q',
+  `if [ -f ${ENV_EXCLUDE_FILE} ]; then cat ${ENV_EXCLUDE_FILE} >> .git/info/exclude; fi`,
+  // update-index takes literal paths, ignores .gitignore (the list is what was committed) and is
+  // linear in the file count, where `git add --pathspec-from-file` matches every path against every
+  // pathspec. (A snapshot without a list, from an older caller, commits what git would add.)
+  `if [ -s ${FILE_LIST} ]; then git update-index --add -z --stdin < ${FILE_LIST}; elif [ ! -e ${FILE_LIST} ]; then git add -A; fi`,
+  'git commit -q --allow-empty --no-verify -m "tourney base"',
+  `rm -f ${FILE_LIST}`,
+];
+
+const PATCH_FAILED_EXIT = 91;
+
+/**
+ * prepareWorkspace, then applyPatch, in one exec (the referee starts two containers per entrant, and
+ * each round trip to the engine counts there). Throws as prepareWorkspace does; a patch that does not
+ * apply is `ok: false` with git's message, as from applyPatch.
+ */
+export async function prepareWorkspaceWithPatch(sandbox: Sandbox, baseTar: string, patch: string): Promise<{ ok: boolean; message: string }> {
+  if (patch.trim().length === 0) {
+    await prepareWorkspace(sandbox, baseTar);
+    return { ok: true, message: 'empty patch' };
+  }
+  await sandbox.putTar(baseTar, '/work');
+  await sandbox.putTar(await tarOf([{ name: 'entrant.patch', content: patch }], SANDBOX_UID), '/work');
+  const apply = `${SAFE_GIT.join(' ')} apply --binary --whitespace=nowarn /work/entrant.patch 1>&2 || exit ${PATCH_FAILED_EXIT}`;
+  const run = await sandbox.exec(['sh', '-c', [...WORKSPACE_SCRIPT, apply].join('\n')], { user: SANDBOX_USER, workdir: WORKDIR, timeoutMs: 240_000 });
+  if (run.exitCode === PATCH_FAILED_EXIT) return { ok: false, message: run.stderr || run.stdout };
+  if (run.exitCode !== 0) throw new Error(`could not prepare the repository copy: ${run.stderr || run.stdout}`);
+  return { ok: true, message: run.stderr || run.stdout };
 }
 
 /** Runs a shell command from the spec (setup, test) in the repo copy, as the sandbox user. */
