@@ -273,6 +273,8 @@ export interface EntrantResult {
   refereeEngine?: string;
   /** Set when its first engine was lost mid-run and it ran again, once, on `engine`: where it first ran, and why it moved. */
   retried?: { engine: string; reason: string };
+  /** The same for its referee job. */
+  refereeRetried?: { engine: string; reason: string };
 }
 
 /** One engine of the run's pool, as result.json records it. */

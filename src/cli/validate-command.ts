@@ -64,18 +64,30 @@ export async function validate(specPath: string, options: ValidateOptions): Prom
     return `every model is known and has its credentials${notes.length ? ` (${notes.join('; ')})` : ''}`;
   }))) return steps;
   const { connectEngine } = await import('../sandbox/docker.js');
-  let engine: Awaited<ReturnType<typeof connectEngine>> | undefined;
+  const { engineConfigProblem } = await import('../run/engines.js');
+  const engines: Awaited<ReturnType<typeof connectEngine>>[] = [];
   if (!(await step('docker', async () => {
-    engine = await connectEngine();
-    const version = await engine.engineVersion();
-    return `engine ${version.version || 'reachable'}`;
+    // What `tourney run` refuses about its engines (a scripted model on an engine elsewhere...), refused here too.
+    const refused = engineConfigProblem(config!);
+    if (refused) throw refused;
+    const listed = config!.engines.length > 0 ? config!.engines : [undefined];
+    const versions: string[] = [];
+    for (const e of listed) {
+      const engine = e ? await connectEngine(e.host, e.name, e.tls, e.reach) : await connectEngine();
+      engines.push(engine);
+      const version = await engine.engineVersion();
+      versions.push(e ? `${e.name} ${version.version || 'reachable'}` : version.version || 'reachable');
+    }
+    return `engine${versions.length > 1 ? 's' : ''} ${versions.join(', ')}`;
   }))) return steps;
   await step('limits', async () => {
     const { checkEngineFits } = await import('../sandbox/capacity.js');
     const limits = config!.sandbox;
-    const problem = await checkEngineFits(engine!, limits);
-    if (problem) throw new TourneyError(`${config!.source ?? 'the config'}: ${problem}`);
-    return `${limits.cpus} CPU, ${limits.memoryMb} MB, ${limits.pids} processes per container fit the engine`;
+    for (const engine of engines) {
+      const problem = await checkEngineFits(engine, limits);
+      if (problem) throw new TourneyError(`${config!.source ?? 'the config'}: ${config!.engines.length > 0 ? `engine ${engine.id}: ` : ''}${problem}`);
+    }
+    return `${limits.cpus} CPU, ${limits.memoryMb} MB, ${limits.pids} processes per container fit the engine${engines.length > 1 ? 's' : ''}`;
   });
   return steps;
 }

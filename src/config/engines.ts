@@ -16,6 +16,8 @@ export function engineHostProblem(host: string): string | null {
   if (url.protocol === 'unix:') return url.pathname.length > 1 && !url.host ? null : `${ENGINE_HOST_EXPECTED} (a unix socket needs an absolute path after unix://)`;
   if (url.protocol === 'tcp:' || url.protocol === 'ssh:') {
     if (!url.hostname) return `${ENGINE_HOST_EXPECTED} (no host name)`;
+    if (url.protocol === 'tcp:' && (url.username || url.password)) return `${ENGINE_HOST_EXPECTED} (a tcp:// host takes no user or password: use tls)`;
+    if (url.password) return `${ENGINE_HOST_EXPECTED} (no password in an ssh:// host: use your ssh agent)`;
     if (url.pathname && url.pathname !== '/') return `${ENGINE_HOST_EXPECTED} (no path after the host)`;
     return null;
   }
@@ -44,14 +46,27 @@ const engineSchema = strictObject({
 export const enginesSchema = z.array(engineSchema).min(1, 'expected at least one engine, e.g. engines: [{ host: unix:///var/run/docker.sock }]').max(16).superRefine((engines, ctx) => {
   const hosts = new Map<string, number>();
   engines.forEach((e, i) => {
-    const seen = hosts.get(e.host);
+    const same = sameEngineKey(e.host);
+    const seen = hosts.get(same);
     if (seen !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'host'], input: e.host, message: `expected each engine once; ${e.host} is also engines[${seen}]` });
-    hosts.set(e.host, i);
+    hosts.set(same, i);
     const sameName = e.name === undefined ? -1 : engines.findIndex((o) => o.name === e.name);
     if (sameName !== -1 && sameName < i) ctx.addIssue({ code: 'custom', path: [i, 'name'], input: e.name, message: `expected each engine name once; "${e.name}" is also engines[${sameName}]` });
     if (e.tls && !e.host.startsWith('tcp://')) ctx.addIssue({ code: 'custom', path: [i, 'tls'], input: e.tls, message: 'expected tls only for a tcp:// host (unix sockets and ssh need none)' });
   });
 });
+
+/** One spelling per engine (default ports filled in, no trailing slash), to find the same engine listed twice. */
+function sameEngineKey(host: string): string {
+  try {
+    const url = new URL(host);
+    if (url.protocol === 'unix:') return `unix://${url.pathname.replace(/\/+$/, '')}`;
+    const port = url.port || (url.protocol === 'ssh:' ? '22' : '2375');
+    return `${url.protocol}//${url.username ? `${url.username}@` : ''}${url.hostname.toLowerCase()}:${port}`;
+  } catch {
+    return host;
+  }
+}
 
 export type RawEngines = z.output<typeof enginesSchema>;
 

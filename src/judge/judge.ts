@@ -159,7 +159,7 @@ interface JudgeServer {
 
 async function startJudgeServer(input: JudgeInput, model: string, index: number, judgeTar: string): Promise<JudgeServer> {
   // Its own network like an entrant's, and its own secret: an entrant's container can neither reach nor drive it.
-  const attachment = await input.networks.attach(`judge-${index}`, model, input.gatewayFor(model)?.settings);
+  const attachment = await input.networks.attach(`judge-${index}`, model, input.gatewayFor(model)?.settings, input.engine);
   const gateway = input.gatewayFor(model);
   // The judge's kind: opencode (the only kind that answers so far; see AgentLaunch.answerer).
   const launch = agentKind('opencode').launch({

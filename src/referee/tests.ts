@@ -10,6 +10,9 @@ import type { TestFileContent } from './sentinel.js';
 import { tarOf } from '../sandbox/tar.js';
 import { SANDBOX_UID } from '../sandbox/labels.js';
 
+/** How a test check starts its error when a Docker call failed (tourney's words, never the candidate's output). */
+export const REFEREE_COULD_NOT_RUN = 'the referee could not run: ';
+
 export type { Overlay } from '../sandbox/overlay.js';
 
 export interface CommandSpec {
@@ -74,7 +77,7 @@ export async function startRun(engine: Engine, input: Omit<CommandRunInput, 'com
     return { sandbox: box };
   } catch (err) {
     await sandbox?.remove();
-    return { error: { message: `the referee could not run: ${errorMessage(err)}`, log: `[tourney: referee error: ${errorMessage(err)}]` } };
+    return { error: { message: `${REFEREE_COULD_NOT_RUN}${errorMessage(err)}`, log: `[tourney: referee error: ${errorMessage(err)}]` } };
   }
 }
 
@@ -113,7 +116,7 @@ export async function finishRun(started: StartedRun, input: Pick<CommandRunInput
     }
     return results;
   } catch (err) {
-    return await notRun(`the referee could not run: ${errorMessage(err)}`, `[tourney: referee error: ${errorMessage(err)}]`);
+    return await notRun(`${REFEREE_COULD_NOT_RUN}${errorMessage(err)}`, `[tourney: referee error: ${errorMessage(err)}]`);
   } finally {
     await phaseTimer(input.phases)('remove', () => sandbox.remove());
   }

@@ -6,7 +6,7 @@ import { connectEngine } from '../sandbox/docker.js';
 import type { Engine } from '../sandbox/engine.js';
 import { EnginePool, type PoolMember } from '../sandbox/engine-pool.js';
 import { copyImage } from '../sandbox/image-transfer.js';
-import type { EngineUse, TourneyConfig } from '../types.js';
+import type { EngineConfig, EngineUse, TourneyConfig } from '../types.js';
 import type { Reporter } from './events.js';
 
 /** The run's engines, connected and checked, with the slots each takes (before any container or run dir). */
@@ -18,19 +18,40 @@ export interface RunEngines {
   uses(): EngineUse[];
 }
 
+/** The engines a run uses: `engines:`, or the one DOCKER_HOST names (the local socket when unset). */
+function listed(config: TourneyConfig): { name: string; host?: string; slots?: number; tls?: EngineConfig['tls']; reach?: EngineConfig['reach']; key: string }[] {
+  if (config.engines.length > 0) return config.engines.map((e, i) => ({ ...e, key: `key "engines[${i}]` }));
+  return [{ name: 'local', ...(process.env.DOCKER_HOST && { host: process.env.DOCKER_HOST }), key: `DOCKER_HOST=${process.env.DOCKER_HOST ?? ''}` }];
+}
+
 /**
- * Connects every engine of `engines:` (or the one DOCKER_HOST names), refusing limits one cannot honour with the engine
- * named. An engine's slots: its `slots`, else what its CPUs and memory hold (sandbox.maxParallel caps the run as a whole).
+ * What the config asks that its engines cannot give, for every engine before connecting to any (`tourney validate`
+ * says the same as `tourney run`). Returns the error, naming the file and the key, or null.
+ */
+export function engineConfigProblem(config: TourneyConfig): TourneyError | null {
+  const where = config.source ? displayPath(config.source) : 'the config';
+  for (const e of listed(config)) {
+    const problem = remoteProblem(config, e);
+    if (!problem) continue;
+    const key = e.key.startsWith('key') ? `${e.key}${problem.key}"` : e.key;
+    return new TourneyError(`${where}: ${key}: ${problem.message}`);
+  }
+  return null;
+}
+
+/**
+ * Connects every engine (see listed), refusing limits one cannot honour with the engine named. An engine's slots: its
+ * `slots`, else what its CPUs and memory hold; sandbox.maxParallel caps the entrants at once over all of them.
  */
 export async function openEngines(config: TourneyConfig, reporter: Reporter): Promise<RunEngines> {
   const where = config.source ? displayPath(config.source) : 'the config';
   const configured = config.engines.length > 0;
+  const refused = engineConfigProblem(config);
+  if (refused) throw refused;
   const members: PoolMember<Engine>[] = [];
   let slotsReason = 'engines[].slots';
-  for (const [i, e] of (configured ? config.engines : [{ name: 'local', host: undefined, slots: undefined, tls: undefined, reach: undefined }]).entries()) {
-    const problem = remoteProblem(config, e);
-    if (problem) throw new TourneyError(`${where}: key "engines[${i}]${problem.key}": ${problem.message}`);
-    const engine = await connectEngine(e.host, e.name, e.tls, e.reach);
+  for (const [i, e] of listed(config).entries()) {
+    const engine = await connectEngine(configured ? e.host : undefined, e.name, e.tls, e.reach);
     const unfit = await checkEngineFits(engine, config.sandbox);
     if (unfit) throw new TourneyError(`${where}: ${configured ? `engines[${i}] (${e.name}): ` : ''}${unfit}`);
     let slots = e.slots;
@@ -53,21 +74,59 @@ export async function openEngines(config: TourneyConfig, reporter: Reporter): Pr
   };
 }
 
-/** Whether the engine answers a ping within `ms` (an engine that hangs is as lost as one that refuses). */
+/** Whether the engine answers one ping within `ms` (an engine that hangs is as lost as one that refuses). */
 export async function engineAnswers(engine: Engine, ms = 5000): Promise<{ ok: true } | { ok: false; reason: string }> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      engine.ping(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000} s`)), ms))),
-    ]);
-    return { ok: true };
-  } catch (err) {
-    return { ok: false, reason: `it stopped answering (${errorMessage(err)})` };
+  const ping = engine.ping().then(() => 'ok' as const, (err: unknown) => new Error(errorMessage(err)));
+  const late = (wait: number) => new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), wait));
+  let answer = await Promise.race([ping, late(ms)]);
+  // After a stall on this side (the event loop blocked past `ms`), the timer fires before the answer already waiting in
+  // the socket is read: give the ping one more turn before calling the engine silent.
+  if (answer === 'late') answer = await Promise.race([ping, late(200)]);
+  if (answer === 'ok') return { ok: true };
+  return { ok: false, reason: `it stopped answering (${answer === 'late' ? `no answer in ${ms / 1000} s` : answer.message})` };
+}
+
+/**
+ * Whether the engine is lost: it failed `tries` pings in a row, `gapMs` apart (a job's failure alone is not proof:
+ * the entrant controls much of what fails, and one missed ping can be a stall on this side).
+ */
+export async function engineLost(engine: Engine, tries = 3, gapMs = 3000): Promise<string | null> {
+  let last = '';
+  for (let i = 0; i < tries; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, gapMs));
+    const answer = await engineAnswers(engine);
+    if (answer.ok) return null;
+    last = answer.reason;
   }
-  finally {
+  return last;
+}
+
+/**
+ * Pings every engine of the pool while the run goes on, and marks one lost after three failed pings in a row: a job
+ * whose engine went silent would otherwise wait on it for ever (its Docker calls have no time limit).
+ */
+export function watchEngines(pool: EnginePool<Engine>, reporter: Reporter, everyMs = 5000): () => void {
+  if (pool.engines.length < 2) return () => undefined;
+  const misses = new Map<string, number>();
+  let stopped = false;
+  const tick = async () => {
+    await Promise.all(pool.engines.filter((e) => !pool.isLost(e.id)).map(async (engine) => {
+      const answer = await engineAnswers(engine);
+      const missed = answer.ok ? 0 : (misses.get(engine.id) ?? 0) + 1;
+      misses.set(engine.id, missed);
+      if (!answer.ok && missed >= 3 && !stopped) {
+        reporter.onEvent({ type: 'warning', message: `engine ${engine.id} (${engine.host}) is lost: ${answer.reason} three times in a row; it takes no more work this run` });
+        pool.markLost(engine.id, answer.reason);
+      }
+    }));
+    if (!stopped) timer = setTimeout(() => void tick(), everyMs);
+  };
+  let timer = setTimeout(() => void tick(), everyMs);
+  timer.unref();
+  return () => {
+    stopped = true;
     clearTimeout(timer);
-  }
+  };
 }
 
 /** Copies `ref` from the primary engine to every other live engine of the pool (in parallel; each a no-op when present). */

@@ -150,7 +150,8 @@ export class SandboxNetworks {
     // After every container has released its own network and proxy (the run's sweep removes any leftovers).
     for (const { engine, network } of this.egressNetworks.values()) {
       const egress = await network.catch(() => undefined);
-      if (egress) await removeNetwork(engine, egress.name).catch(() => undefined);
+      // Bounded: an engine that went silent mid-run would hold the close for ever (the next run's sweep gets it).
+      if (egress) await Promise.race([removeNetwork(engine, egress.name).catch(() => undefined), new Promise((r) => setTimeout(r, 30_000).unref())]);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { TourneyError } from '../errors.js';
 import type { Engine } from '../sandbox/engine.js';
 import { NoEngineLeft, type EnginePool } from '../sandbox/engine-pool.js';
-import { engineAnswers } from './engines.js';
+import { engineLost } from './engines.js';
 import type { Reporter } from './events.js';
 
 export interface Placed<T> {
@@ -13,9 +13,10 @@ export interface Placed<T> {
 }
 
 /**
- * Runs `job` on a free slot of the pool. When it fails (throws, or `failed` says so) and its engine no longer answers,
- * the engine leaves the pool and the job runs once more on another one; the run says so. A job that fails on an engine
- * still up is the job's own failure and is not retried. With a single engine there is nowhere to go: no retry.
+ * Runs `job` on a free slot of the pool. The job is retried once, on another engine, when its engine is lost under it:
+ * marked lost by the watch (watchEngines) while it runs, or failing three pings in a row after the job failed (throws,
+ * or `failed` says so). A job that fails on an engine that still answers is the job's own failure, whatever it says:
+ * an entrant cannot earn a second attempt by failing. With a single engine there is nowhere to go: no retry.
  */
 export async function onEngine<T>(
   pool: EnginePool<Engine>,
@@ -28,33 +29,33 @@ export async function onEngine<T>(
   let lease = await acquire(pool, []);
   let retried: Placed<T>['retried'];
   for (;;) {
-    let outcome: { value: T } | { error: unknown };
-    try {
-      outcome = { value: await job(lease.engine) };
-    } catch (error) {
-      outcome = { error };
-    }
-    const bad = 'error' in outcome || failed(outcome.value);
-    if (bad && pool.engines.length > 1 && !signal?.aborted) {
-      const health = await engineAnswers(lease.engine);
-      if (!health.ok) {
-        const lost = lease.engine.id;
-        if (!pool.isLost(lost)) reporter.onEvent({ type: 'warning', message: `engine ${lost} (${lease.engine.host}) is lost: ${health.reason}; it takes no more work this run` });
-        pool.markLost(lost, health.reason);
-        lease.release();
-        if (retried === undefined) {
-          retried = { engine: lost, reason: health.reason };
-          reporter.onEvent({ type: 'note', message: `${what}: its engine ${lost} was lost mid-run; running it again on another engine (once)` });
-          lease = await acquire(pool, [lost]);
-          continue;
-        }
-        if ('error' in outcome) throw outcome.error;
-        return { value: outcome.value, engine: lost, retried };
-      }
+    const engine = lease.engine;
+    const running = job(engine).then((value) => ({ value }), (error: unknown) => ({ error }));
+    // An engine gone silent never fails the job's Docker calls: the watch's verdict ends the wait instead.
+    const outcome = pool.engines.length > 1
+      ? await Promise.race([running, pool.whenLost(engine.id).then((reason) => ({ lost: reason }))])
+      : await running;
+    let lostReason: string | null = null;
+    if ('lost' in outcome) lostReason = outcome.lost;
+    else if (pool.engines.length > 1 && !signal?.aborted && ('error' in outcome || failed(outcome.value))) {
+      lostReason = pool.isLost(engine.id) ? 'lost' : await engineLost(engine);
     }
     lease.release();
+    if (lostReason !== null) {
+      if (!pool.isLost(engine.id)) reporter.onEvent({ type: 'warning', message: `engine ${engine.id} (${engine.host}) is lost: ${lostReason}; it takes no more work this run` });
+      pool.markLost(engine.id, lostReason);
+      const reason = pool.lostList().find((l) => l.id === engine.id)?.reason ?? lostReason;
+      if (retried === undefined && !signal?.aborted) {
+        retried = { engine: engine.id, reason };
+        reporter.onEvent({ type: 'note', message: `${what}: its engine ${engine.id} was lost mid-run; running it again on another engine (once)` });
+        lease = await acquire(pool, [engine.id]);
+        continue;
+      }
+      if ('lost' in outcome) throw new TourneyError(`${what}: its engine ${engine.id} was lost (${reason}), and so was the one it first ran on`, { exitCode: 3 });
+    }
+    if ('lost' in outcome) throw new TourneyError(`${what}: its engine ${engine.id} was lost`, { exitCode: 3 });
     if ('error' in outcome) throw outcome.error;
-    return { value: outcome.value, engine: lease.engine.id, ...(retried && { retried }) };
+    return { value: outcome.value, engine: engine.id, ...(retried && { retried }) };
   }
 }
 

@@ -76,6 +76,7 @@ const entrantResult = z.object({
   engine: str.optional(),
   refereeEngine: str.optional(),
   retried: z.object({ engine: str, reason: str }).optional(),
+  refereeRetried: z.object({ engine: str, reason: str }).optional(),
 });
 
 const trialSummary = z.object({

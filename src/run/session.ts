@@ -5,7 +5,7 @@ import type { Engine } from '../sandbox/engine.js';
 import { loadSpec } from '../spec/load.js';
 import { loadConfig, type LoadConfigOptions } from '../config/load.js';
 import { openRepo, ensureIgnored, type RepoInfo } from '../git/repo.js';
-import { openEngines, distributeImage, type RunEngines } from './engines.js';
+import { openEngines, distributeImage, watchEngines, type RunEngines } from './engines.js';
 import { ensureSandboxImage } from '../sandbox/image.js';
 import { modelCatalogueSource, runKinds, sandboxImageContents, type SandboxImageContents } from '../agents/kinds.js';
 import { preflight, type CredentialPlan } from './preflight.js';
@@ -37,13 +37,15 @@ export interface SessionOptions {
 export class RunSession {
   readonly timings: PhaseTimings = { imageMs: 0, prepareMs: 0, sandboxStartMs: 0, agentsMs: 0, refereeMs: 0, reportMs: 0, totalMs: 0 };
   private prepared: RunEnvironment | undefined;
+  private preparedOn: Engine | undefined;
   readonly startedAt = new Date();
   private abortSweep: Promise<unknown> | undefined;
   private readonly onAbort = () => {
     // Removing the run's containers at once makes every in-flight step fail fast, so Ctrl-C is prompt.
-    this.abortSweep = Promise.all(this.liveEngines().map((e) => removeRunResources(e, this.runId).catch(() => undefined)));
+    this.abortSweep = Promise.all(this.liveEngines().map((e) => this.sweep(e).catch(() => undefined)));
   };
   private readonly cleanups: (() => Promise<unknown>)[] = [];
+  private readonly stopWatch: () => void;
 
   private constructor(
     readonly spec: Spec,
@@ -60,6 +62,7 @@ export class RunSession {
     readonly credentials: CredentialPlan,
   ) {
     signal.addEventListener('abort', this.onAbort, { once: true });
+    this.stopWatch = watchEngines(engines.pool, reporter);
   }
 
   static async open(options: SessionOptions, reporter: Reporter): Promise<RunSession> {
@@ -95,6 +98,13 @@ export class RunSession {
   /** Where the run's one-off work goes (the image build, the setup, benchmarks, the judge): the first engine still up. */
   get engine(): Engine {
     return this.engines.pool.primary;
+  }
+
+  /** The run's containers and networks on `engine`, removed; given up after a minute (an engine that went silent). */
+  private sweep(engine: Engine) {
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`engine ${engine.id} did not answer within 60 s`)), 60_000)));
+    return Promise.race([removeRunResources(engine, this.runId), bounded]).finally(() => clearTimeout(timer));
   }
 
   private liveEngines(): Engine[] {
@@ -144,6 +154,7 @@ export class RunSession {
   async prepareEnvironment(commit: string, baseTar: string): Promise<RunEnvironment> {
     const { spec, config } = this;
     const s = config.sandbox;
+    this.preparedOn = this.engine;
     const prepared = await this.phase('prepare', () =>
       this.interruptible(() => RunEnvironment.prepare({
         engine: this.engine,
@@ -189,6 +200,11 @@ export class RunSession {
     }
   }
 
+  /** The engine the environment was prepared on, where an entrant's own environment is made too. */
+  get environmentEngine(): Engine {
+    return this.preparedOn ?? this.engine;
+  }
+
   get environment(): RunEnvironment {
     if (!this.prepared) throw new Error('the environment is not prepared yet');
     return this.prepared;
@@ -200,11 +216,12 @@ export class RunSession {
 
   async close(): Promise<void> {
     this.signal.removeEventListener('abort', this.onAbort);
+    this.stopWatch();
     for (const cleanup of this.cleanups.reverse()) await cleanup().catch(() => undefined);
     await this.abortSweep;
     // A lost engine is not waited on: its leftovers go with the sweep of the next run that reaches it.
     for (const engine of this.liveEngines()) {
-      const swept = await removeRunResources(engine, this.runId).catch((err: unknown) => {
+      const swept = await this.sweep(engine).catch((err: unknown) => {
         this.reporter.onEvent({ type: 'warning', message: `cleanup${this.engines.pool.engines.length > 1 ? ` on engine ${engine.id}` : ''}: ${errorMessage(err)}; "tourney doctor" lists leftovers` });
         return undefined;
       });

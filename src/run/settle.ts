@@ -2,7 +2,8 @@ import type { EntrantGateway } from '../agents/models.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { refereeEntrant, type CheckTimings } from '../referee/referee.js';
+import { refereeEntrant, type CheckTimings, type RefereeVerdict } from '../referee/referee.js';
+import { REFEREE_COULD_NOT_RUN } from '../referee/tests.js';
 import { evaluateGates, gatesBeforePerformance, outOnGate } from '../ranking/gates.js';
 import { refereePerformance } from '../referee/performance.js';
 import { scoreEntrant } from '../ranking/score.js';
@@ -27,6 +28,15 @@ export type Candidate = Pick<
 > & { patch: string; timings?: EntrantResult['timings'] };
 
 const REFEREE_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * A referee job that failed for want of its engine: a Docker call threw (tourney's own message, which no entrant
+ * writes). Only then is its engine checked for loss; the entrant's own failing tests never are.
+ */
+function refereeCouldNotRun(v: RefereeVerdict): boolean {
+  if (v.checks.error !== undefined) return true;
+  return [v.checks.tests, v.checks.build, v.checks.hiddenTests].some((c) => c?.passed === null && c.error?.startsWith(REFEREE_COULD_NOT_RUN) === true);
+}
 
 export interface SettleOptions {
   /** `--full`: benchmark entrants already out on a gate too (by default they are skipped). */
@@ -64,7 +74,7 @@ export async function settle(
   const ctx = {
     engine: session.engine,
     environment: session.environment,
-    environmentEngine: session.engine,
+    environmentEngine: session.environmentEngine,
     runId: session.runId,
     runDir,
     baseTar: base.tar,
@@ -84,19 +94,25 @@ export async function settle(
 
   const { pool } = session.engines;
   const refereeEngines = new Map<string, string>();
+  const refereeRetries = new Map<string, { engine: string; reason: string }>();
   const referee = await session.phase('referee', async () => {
     const summaries = new Map<string, string>();
-    // Each referee job takes a slot on an engine, like an entrant; on one engine, as many at once as the host has CPUs.
-    const atOnce = pool.engines.length > 1 ? pool.slots : Math.max(1, cpus().length);
-    const verdicts = await mapLimit(candidates, atOnce, async (candidate) => {
+    // With a pool, each referee job takes a slot on an engine, like an entrant; on one engine, as many at once as the
+    // host has CPUs, as before there were pools.
+    const pooled = pool.engines.length > 1;
+    const verdicts = await mapLimit(candidates, pooled ? pool.slots : Math.max(1, cpus().length), async (candidate) => {
       if (candidate.patch.trim().length === 0) return null;
       reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'refereeing', detail: 'static checks' });
-      const placed = await onEngine(pool, `${candidate.name}'s referee job`, (engine) => refereeEntrant({ ...ctx, engine }, candidate.name, candidate.patch, checkTimings, (failed) => {
+      const job = (engine: typeof ctx.engine) => refereeEntrant({ ...ctx, engine }, candidate.name, candidate.patch, checkTimings, (failed) => {
         // Known before any container starts; tests still run (see refereeEntrant), benchmarks will not.
         if (failed) reporter.onEvent({ type: 'note', message: `${candidate.name} is out on gate ${failed.gate}: ${failed.reason}` });
-      }, (step) => reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'refereeing', detail: step })), (v) => v.checks.error !== undefined, reporter, session.signal);
+      }, (step) => reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'refereeing', detail: step }));
+      const placed = pooled
+        ? await onEngine(pool, `${candidate.name}'s referee job`, job, refereeCouldNotRun, reporter, session.signal)
+        : { value: await job(ctx.engine), engine: ctx.engine.id };
       const verdict = placed.value;
       refereeEngines.set(candidate.name, placed.engine);
+      if ('retried' in placed && placed.retried) refereeRetries.set(candidate.name, placed.retried);
       const tests = verdict.checks.tests;
       const summary = verdict.checks.error ?? (tests?.passed ? 'tests passed' : tests?.error ?? 'tests failed');
       summaries.set(candidate.name, summary);
@@ -114,7 +130,8 @@ export async function settle(
     if (spec.bench?.length) {
       for (const entry of entries) reporter.onEvent({ type: 'entrant', name: entry.name, state: 'refereeing', detail: 'benchmarks' });
     }
-    const perf = await refereePerformance(ctx, entries, { full: options.full, signal: session.signal });
+    // On the first engine still up now: one may have been lost during the referee.
+    const perf = await refereePerformance({ ...ctx, engine: session.engine }, entries, { full: options.full, signal: session.signal });
     if (perf.size > 0) checkTimings.performance = (checkTimings.performance ?? 0) + Date.now() - t0;
     for (const entry of entries) {
       const check = perf.get(entry.name);
@@ -162,6 +179,7 @@ export async function settle(
       ...(candidate.engine !== undefined && { engine: candidate.engine }),
       ...(refereeEngines.has(candidate.name) && { refereeEngine: refereeEngines.get(candidate.name) }),
       ...(candidate.retried && { retried: candidate.retried }),
+      ...(refereeRetries.has(candidate.name) && { refereeRetried: refereeRetries.get(candidate.name) }),
     };
   });
 

@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildEntrantPrompt } from '../agents/prompt.js';
-import type { RunResult } from '../types.js';
+import { addTokens, type RunResult, type TokenUsage } from '../types.js';
 import { runEntrant } from './entrant.js';
 import { usageTokens } from '../agents/kind.js';
 import { expandTrials } from '../config/trials.js';
@@ -44,6 +44,13 @@ export interface RunOptions {
 }
 
 export { newRunId } from './session.js';
+
+type Spent = { tokens: TokenUsage; costUsd: number; durationMs: number };
+
+function record<T extends Spent>(spent: Spent[], output: T): T {
+  spent.push(output);
+  return output;
+}
 
 /** spec -> entrants (sandbox + agent) -> referee -> gates and score -> ranking -> branches -> report. */
 export async function runTournament(options: RunOptions, reporter: Reporter): Promise<RunResult> {
@@ -129,7 +136,9 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
         reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'starting' });
         const scope = credentialScope(session.credentials, entrant.model, entrant.name);
         const attempt = acrossAttempts(budgets.forEntrant(entrant.name, entrant.budget));
-        const placed = await onEngine(pool, entrant.name, async (engine) => runEntrant({
+        // What every attempt used, a lost one included (its tokens were spent all the same).
+        const spent: Spent[] = [];
+        const placed = await onEngine(pool, entrant.name, async (engine) => record(spent, await runEntrant({
           engine,
           runId,
           image: environment.image,
@@ -167,8 +176,10 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
             session.timings.sandboxStartMs = slowestStart;
             reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'running' });
           },
-        }), (out) => out.status === 'error', reporter, session.signal);
+        })), (out) => out.status === 'error', reporter, session.signal);
         const output = placed.value;
+        // An attempt abandoned on a silent engine may still end later: only those that ended by now, not the one kept.
+        const previous = spent.filter((s) => s !== output);
         const candidate: Candidate = {
           name: entrant.name,
           agent: entrant.agent,
@@ -176,9 +187,9 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
           approach: entrant.approach,
           status: output.status,
           error: output.error,
-          tokens: output.tokens,
-          costUsd: output.costUsd,
-          durationMs: output.durationMs,
+          tokens: previous.reduce((sum, p) => addTokens(sum, p.tokens), output.tokens),
+          costUsd: previous.reduce((sum, p) => sum + p.costUsd, output.costUsd),
+          durationMs: previous.reduce((sum, p) => sum + p.durationMs, output.durationMs),
           timings: { queuedMs, ...output.timings },
           transcriptPath: output.transcriptSaved ? `entrants/${entrant.name}/transcript.json` : null,
           patch: output.patch,

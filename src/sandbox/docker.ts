@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { TourneyError, errorMessage } from '../errors.js';
 import type { SandboxOptions } from './container.js';
@@ -25,17 +24,19 @@ export interface EngineTls {
 }
 
 function clientOptions(host: string, tlsFiles?: EngineTls): DockerOptions {
-  if (host.startsWith('unix://')) {
-    return { socketPath: host.slice('unix://'.length) || '/var/run/docker.sock', host: undefined, port: undefined };
-  }
+  // Every field spelled out: the modem lays these over what it read from DOCKER_HOST, DOCKER_TLS_VERIFY and
+  // DOCKER_CERT_PATH, which belong to DOCKER_HOST's engine, not to this one.
+  const clear = { socketPath: undefined, host: undefined, port: undefined, protocol: 'http' as const, ca: undefined, cert: undefined, key: undefined };
+  if (host.startsWith('unix://')) return { ...clear, socketPath: host.slice('unix://'.length) || '/var/run/docker.sock' };
   const url = new URL(host.includes('//') ? host : `tcp://${host}`);
   if (!['tcp:', 'ssh:', 'http:', 'https:'].includes(url.protocol)) throw new Error(`unknown scheme ${url.protocol}//`);
   if (!url.hostname) throw new Error('no host name');
-  const tls = tlsFiles !== undefined || process.env.DOCKER_TLS_VERIFY === '1' || url.port === '2376' || url.protocol === 'https:';
+  const tls = tlsFiles !== undefined || url.port === '2376' || url.protocol === 'https:';
   const options: DockerOptions = {
-    socketPath: undefined,
+    ...clear,
     host: url.hostname,
-    port: url.port || undefined,
+    // Docker's own defaults: 2376 with TLS, 2375 without (the modem would take 80); ssh's is 22.
+    port: url.port || (url.protocol === 'ssh:' ? '22' : tls ? '2376' : '2375'),
     protocol: url.protocol === 'ssh:' ? 'ssh' : tls ? 'https' : 'http',
     ...(url.protocol === 'ssh:' && { username: decodeURIComponent(url.username), sshOptions: { agent: process.env.SSH_AUTH_SOCK } }),
   };
@@ -43,13 +44,6 @@ function clientOptions(host: string, tlsFiles?: EngineTls): DockerOptions {
     options.ca = readFileSync(tlsFiles.ca);
     options.cert = readFileSync(tlsFiles.cert);
     options.key = readFileSync(tlsFiles.key);
-    return options;
-  }
-  const certs = process.env.DOCKER_CERT_PATH;
-  if (certs && options.protocol === 'https') {
-    options.ca = readFileSync(join(certs, 'ca.pem'));
-    options.cert = readFileSync(join(certs, 'cert.pem'));
-    options.key = readFileSync(join(certs, 'key.pem'));
   }
   return options;
 }

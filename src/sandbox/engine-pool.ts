@@ -36,6 +36,7 @@ export class EnginePool<E extends Placeable = Placeable> {
   private readonly inUse = new Map<string, number>();
   private readonly lostReasons = new Map<string, string>();
   private readonly waiters: Waiter<E>[] = [];
+  private readonly lostWatchers = new Map<string, ((reason: string) => void)[]>();
 
   constructor(private readonly members: readonly PoolMember<E>[]) {
     if (members.length === 0) throw new Error('an engine pool needs at least one engine');
@@ -86,7 +87,16 @@ export class EnginePool<E extends Placeable = Placeable> {
   markLost(id: string, reason: string): void {
     if (this.lostReasons.has(id) || !this.inUse.has(id)) return;
     this.lostReasons.set(id, reason);
+    for (const notify of this.lostWatchers.get(id) ?? []) notify(reason);
+    this.lostWatchers.delete(id);
     this.dispatch();
+  }
+
+  /** Resolves with the reason once the engine is marked lost (at once if it is already); never otherwise. */
+  whenLost(id: string): Promise<string> {
+    const reason = this.lostReasons.get(id);
+    if (reason !== undefined) return Promise.resolve(reason);
+    return new Promise((resolve) => this.lostWatchers.set(id, [...(this.lostWatchers.get(id) ?? []), resolve]));
   }
 
   private live(): PoolMember<E>[] {

@@ -271,6 +271,8 @@ describe('loadConfig errors', () => {
     ['engines: [{ host: "tcp://a:2376" }, { host: "tcp://a:2376" }]', 'key "engines[1].host": expected each engine once; tcp://a:2376 is also engines[0], got "tcp://a:2376"'],
     ['engines: [{ host: "tcp://a:2376", name: x }, { host: "tcp://b:2376", name: x }]', 'key "engines[1].name": expected each engine name once; "x" is also engines[0], got "x"'],
     ['engines: [{ host: "ssh://u@b", tls: { ca: a, cert: b, key: c } }]', 'key "engines[0].tls": expected tls only for a tcp:// host (unix sockets and ssh need none)'],
+    ['engines: [{ host: "tcp://a:2376" }, { host: "tcp://A:2376/" }]', 'key "engines[1].host": expected each engine once; tcp://A:2376/ is also engines[0], got "tcp://A:2376/"'],
+    ['engines: [{ host: "tcp://u:p@a:2376" }]', 'key "engines[0].host": expected a Docker host: unix:///var/run/docker.sock, tcp://box:2376 or ssh://user@box (a tcp:// host takes no user or password: use tls), got "tcp://u:p@a:2376"'],
     ['engines: [{ host: "tcp://a:2376", reach: ip }]', 'key "engines[0].reach": expected "address" (the container\'s own address, routable from here) or "tunnel" (through the engine\'s API), got "ip"'],
     ['engines: [{ host: "tcp://a:2376", slots: 0 }]', 'key "engines[0].slots": expected at least 1 slot, got 0'],
     ['engines: [{ host: "tcp://a:2376", slot: 2 }]', 'key "engines[0].slot" (did you mean "slots"?)'],
