@@ -82,13 +82,14 @@ export class RunSession {
     await options.checkInputs?.({ spec, repo, config });
     const runId = options.runId ?? newRunId(new Date());
     const runDir = join(repo.root, '.tourney', 'runs', runId);
+    const engines = await openEngines(config, reporter);
+    // Only what ended runs left: a live run's resources are never swept, whichever run dir it holds.
+    for (const engine of engines.pool.engines) await sweepLeftovers(engine, reporter);
     await ensureIgnored(repo.root, '.tourney/');
     await mkdir(runDir, { recursive: true });
-    // Before anything touches the engines or the run dir: a second process on the same run stops here.
+    // Before anything is written to the run dir: a second process on the same run stops here.
     const lock = await lockRun(runDir, (message) => reporter.onEvent({ type: 'note', message }));
     try {
-      const engines = await openEngines(config, reporter);
-      for (const engine of engines.pool.engines) await sweepLeftovers(engine, reporter);
       await writeRunOwner(runDir);
       const scratch = await mkdtemp(join(tmpdir(), `tourney-${runId}-`));
       const signal = options.signal ?? new AbortController().signal;
