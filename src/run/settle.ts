@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import { refereeEntrant, type CheckTimings } from '../referee/referee.js';
-import { evaluateGates, gatesBeforePerformance, outOnGate } from '../ranking/gates.js';
+import { evaluateGates, gatesBeforePerformance, outOnGate, staticGates } from '../ranking/gates.js';
 import { refereePerformance } from '../referee/performance.js';
 import { scoreEntrant } from '../ranking/score.js';
 import { rankEntrants, RANKING_RULE } from '../ranking/rank.js';
@@ -106,6 +106,9 @@ export async function settle(
       const kept = await loadVerdict(runDir, candidate.name, key);
       if (kept && (await benchImageThere(session, kept.verdict))) {
         reporter.onEvent({ type: 'note', message: `kept ${candidate.name}'s referee verdict (same patch, spec, config and environment)` });
+        // Told as when it was refereed: the live view and the log say the same either way.
+        const failed = staticGates(kept.verdict.checks, kept.verdict.changes.length > 0, spec, config.scoring.gates).find((g) => !g.passed);
+        if (failed) reporter.onEvent({ type: 'note', message: `${candidate.name} is out on gate ${failed.gate}: ${failed.reason}` });
         if (kept.engine !== undefined) refereeEngines.set(candidate.name, kept.engine);
         tested(candidate.name, kept.verdict);
         return kept.verdict;
