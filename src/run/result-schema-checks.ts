@@ -75,7 +75,7 @@ const securityCheckSchema = z.object({
 });
 
 const perfBasis = z.enum(['base', 'fastest candidate']);
-const perfCheckSchema = z.object({
+export const perfCheckSchema = z.object({
   ran: z.boolean(),
   tasks: z.array(z.object({
     file: str,

@@ -29,7 +29,7 @@ const scoreSchema = z.object({
   skipped: z.array(z.object({ part: weightKey, detail: str })).optional(),
 });
 
-const entrantEnvironment = z.object({
+export const entrantEnvironment = z.object({
   reprepared: z.boolean(),
   touched: z.array(str),
   status: z.enum(['reused', 'built', 'failed']).optional(),
@@ -163,7 +163,7 @@ const judgeCall = z.object({
   costUsd: num,
   attempts: count,
 });
-const judgeRan = z.object({
+export const judgeRan = z.object({
   ran: z.literal(true),
   mode: z.enum(['pairwise', 'rubric']),
   models: z.array(str),

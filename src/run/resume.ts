@@ -2,7 +2,7 @@
 // (entrants/<name>/outcome.json beside its diff.patch): an interrupted run can go on from there, and
 // a finished one can run one entrant again, without redoing the entrants already done.
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { TourneyError, errorMessage } from '../errors.js';
@@ -122,14 +122,14 @@ export async function loadOutcome(runDir: string, name: string, expected?: { age
   return { ...checked.data, patch };
 }
 
-/** Copies a saved entrant's files into another run (a rerun keeps the others' outcomes, in its own directory). */
+/**
+ * Copies a saved entrant's files into another run (a rerun keeps the others' outcomes, in its own directory): all of
+ * them, so that its saved referee verdict (verdict.json, see saved-verdicts.ts) comes along with the logs it names.
+ */
 export async function copyOutcome(fromRunDir: string, toRunDir: string, name: string): Promise<void> {
   const from = join(fromRunDir, 'entrants', name);
   const to = join(toRunDir, 'entrants', name);
   await mkdir(to, { recursive: true });
-  for (const file of [OUTCOME_FILE, 'diff.patch', 'transcript.json']) {
-    await copyFile(join(from, file), join(to, file)).catch((err: { code?: string }) => {
-      if (err.code !== 'ENOENT' || file !== 'transcript.json') throw err;
-    });
-  }
+  // Files tourney wrote itself; a symlink among them is copied as a link, never followed.
+  await cp(from, to, { recursive: true, verbatimSymlinks: true, errorOnExist: false, force: true });
 }

@@ -11,6 +11,7 @@ import { modelCatalogueSource, runKinds, sandboxImageContents, type SandboxImage
 import { preflight, type CredentialPlan } from './preflight.js';
 import { removeRunResources } from '../sandbox/network.js';
 import { sweepLeftovers, writeRunOwner } from './leftovers.js';
+import { lockRun, type RunLock } from './run-lock.js';
 import { TourneyError, errorMessage } from '../errors.js';
 import type { PhaseTimings, Spec, TourneyConfig } from '../types.js';
 import type { Phase, Reporter } from './events.js';
@@ -60,6 +61,7 @@ export class RunSession {
     readonly reporter: Reporter,
     /** Which host variables each provider's containers get (checked by the preflight). */
     readonly credentials: CredentialPlan,
+    private readonly lock: RunLock,
   ) {
     signal.addEventListener('abort', this.onAbort, { once: true });
     this.stopWatch = watchEngines(engines.pool, reporter);
@@ -84,15 +86,23 @@ export class RunSession {
     const runId = options.runId ?? newRunId(new Date());
     const runDir = join(repo.root, '.tourney', 'runs', runId);
     const engines = await openEngines(config, reporter);
+    // Only what ended runs left: a live run's resources are never swept, whichever run dir it holds.
     for (const engine of engines.pool.engines) await sweepLeftovers(engine, reporter);
     await ensureIgnored(repo.root, '.tourney/');
     await mkdir(runDir, { recursive: true });
-    await writeRunOwner(runDir);
-    const scratch = await mkdtemp(join(tmpdir(), `tourney-${runId}-`));
-    const signal = options.signal ?? new AbortController().signal;
-    // The image carries the binaries of the kinds this run's entrants (and judge) use.
-    const contents = sandboxImageContents(options.image ?? config.sandbox.image, runKinds(config.entrants));
-    return new RunSession(spec, repo, config, runId, runDir, engines, contents, scratch, signal, reporter, credentials);
+    // Before anything is written to the run dir: a second process on the same run stops here.
+    const lock = await lockRun(runDir, (message) => reporter.onEvent({ type: 'note', message }));
+    try {
+      await writeRunOwner(runDir);
+      const scratch = await mkdtemp(join(tmpdir(), `tourney-${runId}-`));
+      const signal = options.signal ?? new AbortController().signal;
+      // The image carries the binaries of the kinds this run's entrants (and judge) use.
+      const contents = sandboxImageContents(options.image ?? config.sandbox.image, runKinds(config.entrants));
+      return new RunSession(spec, repo, config, runId, runDir, engines, contents, scratch, signal, reporter, credentials, lock);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
   }
 
   /** Where the run's one-off work goes (the image build, the setup, benchmarks, the judge): the first engine still up. */
@@ -230,6 +240,7 @@ export class RunSession {
       }
     }
     await rm(this.scratch, { recursive: true, force: true });
+    await this.lock.release();
   }
 }
 

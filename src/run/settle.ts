@@ -1,10 +1,10 @@
 import type { EntrantGateway } from '../agents/models.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
-import { refereeEntrant, type CheckTimings, type RefereeVerdict } from '../referee/referee.js';
+import { basename, join } from 'node:path';
+import { refereeEntrant, type CheckTimings } from '../referee/referee.js';
 import { REFEREE_COULD_NOT_RUN } from '../referee/tests.js';
-import { evaluateGates, gatesBeforePerformance, outOnGate } from '../ranking/gates.js';
+import { evaluateGates, gatesBeforePerformance, outOnGate, staticGates } from '../ranking/gates.js';
 import { refereePerformance } from '../referee/performance.js';
 import { scoreEntrant } from '../ranking/score.js';
 import { rankEntrants, RANKING_RULE } from '../ranking/rank.js';
@@ -20,6 +20,8 @@ import { DiffTooLarge } from '../diff-limit.js';
 import { createWinnerCommit, keepBranches, writePrPacket } from './branches.js';
 import type { RunSession } from './session.js';
 import type { SandboxNetworks } from './networks.js';
+import { judgeKey, loadJudge, loadPerformance, loadVerdict, performanceKey, refereeBasis, saveJudge, savePerformance, saveVerdict, verdictKey, type RefereeBasis } from './saved-verdicts.js';
+import type { RefereeVerdict } from '../referee/referee.js';
 
 /** An entrant's work, however it was produced (an agent run by tourney, or a ref or patch given to `score`). */
 export type Candidate = Pick<
@@ -43,6 +45,8 @@ export interface SettleOptions {
   full?: boolean;
   /** Why no more work may start (the run's budget is spent), or null: the judge is new work too. */
   budgetRefusal?: () => string | null;
+  /** `rerun`: the saved run the kept entrants come from, whose judge result is reused if its finalists are the same. */
+  keptFrom?: string;
 }
 
 /**
@@ -95,13 +99,32 @@ export async function settle(
   const { pool } = session.engines;
   const refereeEngines = new Map<string, string>();
   const refereeRetries = new Map<string, { engine: string; reason: string }>();
+  // What every verdict depends on besides its patch; a saved verdict is reused only under the very same key.
+  const basis = await refereeBasis({ spec, config, baseCommit: base.commit, environmentImageId: session.environment.image });
   const referee = await session.phase('referee', async () => {
     const summaries = new Map<string, string>();
+    const tested = (name: string, verdict: RefereeVerdict) => {
+      const tests = verdict.checks.tests;
+      const summary = verdict.checks.error ?? (tests?.passed ? 'tests passed' : tests?.error ?? 'tests failed');
+      summaries.set(name, summary);
+      reporter.onEvent({ type: 'entrant', name, state: 'tested', detail: summary });
+    };
     // With a pool, each referee job takes a slot on an engine, like an entrant; on one engine, as many at once as the
     // host has CPUs, as before there were pools.
     const pooled = pool.engines.length > 1;
     const verdicts = await mapLimit(candidates, pooled ? pool.slots : Math.max(1, cpus().length), async (candidate) => {
       if (candidate.patch.trim().length === 0) return null;
+      const key = verdictKey(basis, candidate.patch);
+      const kept = await loadVerdict(runDir, candidate.name, key);
+      if (kept && (await benchImageThere(session, kept.verdict))) {
+        reporter.onEvent({ type: 'note', message: `kept ${candidate.name}'s referee verdict (same patch, spec, config and environment)` });
+        // Told as when it was refereed: the live view and the log say the same either way.
+        const failed = staticGates(kept.verdict.checks, kept.verdict.changes.length > 0, spec, config.scoring.gates).find((g) => !g.passed);
+        if (failed) reporter.onEvent({ type: 'note', message: `${candidate.name} is out on gate ${failed.gate}: ${failed.reason}` });
+        if (kept.engine !== undefined) refereeEngines.set(candidate.name, kept.engine);
+        tested(candidate.name, kept.verdict);
+        return kept.verdict;
+      }
       reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'refereeing', detail: 'static checks' });
       const job = (engine: typeof ctx.engine) => refereeEntrant({ ...ctx, engine }, candidate.name, candidate.patch, checkTimings, (failed) => {
         // Known before any container starts; tests still run (see refereeEntrant), benchmarks will not.
@@ -113,10 +136,10 @@ export async function settle(
       const verdict = placed.value;
       refereeEngines.set(candidate.name, placed.engine);
       if ('retried' in placed && placed.retried) refereeRetries.set(candidate.name, placed.retried);
-      const tests = verdict.checks.tests;
-      const summary = verdict.checks.error ?? (tests?.passed ? 'tests passed' : tests?.error ?? 'tests failed');
-      summaries.set(candidate.name, summary);
-      reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'tested', detail: summary });
+      // Not after Ctrl-C (its containers were swept under it), nor when the referee could not run (a lost engine, a
+      // patch that does not apply): those are done again.
+      if (!session.signal.aborted && !refereeCouldNotRun(verdict)) await saveVerdict(runDir, candidate.name, key, { verdict, engine: placed.engine });
+      tested(candidate.name, verdict);
       return verdict;
     });
     // Benchmarks last, in one session for every candidate still in the running (all of them with --full).
@@ -130,9 +153,15 @@ export async function settle(
     if (spec.bench?.length) {
       for (const entry of entries) reporter.onEvent({ type: 'entrant', name: entry.name, state: 'refereeing', detail: 'benchmarks' });
     }
+    // One session compares every candidate: reused only for the very same candidates, patches and gates (a resume
+    // after the benchmarks had ended); any change to the set (a rerun entrant, a verdict done again) measures all again.
+    const perfKey = performanceKey(basis, entries.map((e) => ({ name: e.name, patch: e.patch, outOn: e.outOn?.gate ?? null, benchImage: e.verdict.bench?.image })), options.full ?? false);
+    const keptPerf = spec.bench?.length ? await loadPerformance(runDir, perfKey) : null;
+    if (keptPerf) reporter.onEvent({ type: 'note', message: `kept the benchmarks of ${entries.map((e) => e.name).join(', ')} (the same candidates as before the interruption)` });
     // On the first engine still up now: one may have been lost during the referee.
-    const perf = await refereePerformance({ ...ctx, engine: session.engine }, entries, { full: options.full, signal: session.signal });
-    if (perf.size > 0) checkTimings.performance = (checkTimings.performance ?? 0) + Date.now() - t0;
+    const perf = keptPerf ?? await refereePerformance({ ...ctx, engine: session.engine }, entries, { full: options.full, signal: session.signal });
+    if (!keptPerf && spec.bench?.length && !session.signal.aborted) await savePerformance(runDir, perfKey, perf);
+    if (!keptPerf && perf.size > 0) checkTimings.performance = (checkTimings.performance ?? 0) + Date.now() - t0;
     for (const entry of entries) {
       const check = perf.get(entry.name);
       if (check) entry.verdict.checks.performance = check;
@@ -183,7 +212,7 @@ export async function settle(
     };
   });
 
-  const judge = await judgeFinalists(session, candidates, entrants, base.tar, judgeEnv, mode, options.budgetRefusal?.() ?? null);
+  const judge = await judgeFinalists(session, candidates, entrants, base.tar, judgeEnv, mode, options.budgetRefusal?.() ?? null, basis, options.keptFrom);
   const ranking = rankEntrants(entrants);
   const { ranked } = ranking;
   const minMargin = config.scoring.gates.minMargin ?? null;
@@ -255,7 +284,7 @@ export async function settle(
  * The judge compares the finalists (the entrants that passed every gate) and its score becomes one
  * more weighted part of theirs. It never sees, and so can never lift, an entrant that failed a gate.
  */
-async function judgeFinalists(session: RunSession, candidates: Candidate[], entrants: EntrantResult[], baseTar: string, env: JudgeEnvironment, mode: RunResult['mode'], budgetSpent: string | null) {
+async function judgeFinalists(session: RunSession, candidates: Candidate[], entrants: EntrantResult[], baseTar: string, env: JudgeEnvironment, mode: RunResult['mode'], budgetSpent: string | null, basis: RefereeBasis, keptFrom: string | undefined) {
   const { config, spec, reporter } = session;
   const finalists = entrants.filter((e) => e.eligible);
   const none = (reason: string) => {
@@ -269,7 +298,12 @@ async function judgeFinalists(session: RunSession, candidates: Candidate[], entr
   if (budgetSpent) return none(`${budgetSpent}, so the judge does not start; ranked by the checks alone`);
 
   const patchOf = new Map(candidates.map((c) => [c.name, c.patch]));
-  const result = await session.phase('judge', () =>
+  const judged = finalists.map((e) => ({ name: e.name, patch: patchOf.get(e.name) ?? '', checks: e.checks }));
+  // Reused only for the very same finalists, patches and checks: the judge compares them with each other.
+  const key = judgeKey(basis, judged);
+  const kept = (await loadJudge(session.runDir, key)) ?? (keptFrom ? await loadJudge(keptFrom, key) : null);
+  if (kept) reporter.onEvent({ type: 'note', message: `kept the judge's result for ${judged.map((f) => f.name).join(', ')} (the same finalists and patches${keptFrom ? ` as run ${basename(keptFrom)}` : ''})` });
+  const result = kept ? { value: kept, ms: 0 } : await session.phase('judge', () =>
     runJudge({
       engine: session.engine,
       runId: session.runId,
@@ -277,7 +311,7 @@ async function judgeFinalists(session: RunSession, candidates: Candidate[], entr
       limits: config.sandbox,
       spec,
       config: config.judge,
-      finalists: finalists.map((e) => ({ name: e.name, patch: patchOf.get(e.name) ?? '', checks: e.checks })),
+      finalists: judged,
       baseTar,
       scratch: session.scratch,
       ...env,
@@ -286,6 +320,7 @@ async function judgeFinalists(session: RunSession, candidates: Candidate[], entr
       onCall: (call) => reporter.onEvent({ type: 'judge-call', ...call }),
     }),
   `${finalists.length} finalists, ${config.judge.models.length} judge(s), ${config.judge.mode}`);
+  if (!kept && !session.signal.aborted) await saveJudge(session.runDir, key, result.value);
   session.timings.judgeMs = result.ms;
   for (const e of finalists) {
     const score = result.value.scores[e.name] ?? 0.5;
@@ -297,6 +332,13 @@ async function judgeFinalists(session: RunSession, candidates: Candidate[], entr
     if (!e.eligible && e.score && out) e.score.skipped = [...(e.score.skipped ?? []), { part: 'judge', detail: `skipped: out on gate ${out.gate}` }];
   }
   return { summary: result.value, tokens: result.value.tokens, costUsd: result.value.costUsd };
+}
+
+/** A kept verdict's own environment image (a changed dependency) may have been pruned since: then it is refereed again. */
+async function benchImageThere(session: RunSession, verdict: RefereeVerdict): Promise<boolean> {
+  const image = verdict.bench?.image;
+  if (!image || image === session.environment.image) return true;
+  return (await session.engine.imageSize(image).catch(() => undefined)) !== undefined;
 }
 
 /** How an entrant's benchmarks went, in a few words for the live view. */

@@ -66,36 +66,37 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
     reporter,
   );
   const { spec, config, repo, runDir, runId } = session;
-  // Each trial is a run of its own: its own sandbox, referee and score (ranked per entrant in settle).
-  const runs = expandTrials(config.entrants);
-  const from = options.continueFrom;
-  // A resumed run goes on from the commit it started on, wherever HEAD is now.
-  const baseCommit = from?.baseCommit ?? repo.head;
-  const specSha256 = sha256(await readFile(spec.path));
-  const configSha256 = configDigest(config);
-  if (from) {
-    checkSameInputs(await loadRunInputs(from.runDir), { runs, specSha256, configSha256, specPath: spec.path, configPath: config.source }, from.runDir);
-  }
-  await saveRunInputs(runDir, {
-    repoDir: repo.root,
-    specPath: spec.path,
-    ...(options.configPath !== undefined && { configPath: resolvePath(options.configPath) }),
-    overrides: { entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimitSec, judgeModels: options.judgeModels, minMargin: options.minMargin, trials: options.trials, full: options.full, image: options.image },
-    baseCommit,
-    specSha256,
-    configSha256,
-    runs,
-  });
-  if (repo.dirty && !options.continueFrom) reporter.onEvent({ type: 'warning', message: 'the working tree has uncommitted changes: entrants start from HEAD without them' });
-  reporter.onEvent({
-    type: 'run-start',
-    runId,
-    runDir,
-    specTitle: spec.title,
-    entrants: runs.map((e) => ({ name: e.name, model: e.model })),
-  });
-
+  // From here every way out, a refused resume included, closes the session and so releases the run's lock.
   try {
+    // Each trial is a run of its own: its own sandbox, referee and score (ranked per entrant in settle).
+    const runs = expandTrials(config.entrants);
+    const from = options.continueFrom;
+    // A resumed run goes on from the commit it started on, wherever HEAD is now.
+    const baseCommit = from?.baseCommit ?? repo.head;
+    const specSha256 = sha256(await readFile(spec.path));
+    const configSha256 = configDigest(config);
+    if (from) {
+      checkSameInputs(await loadRunInputs(from.runDir), { runs, specSha256, configSha256, specPath: spec.path, configPath: config.source }, from.runDir);
+    }
+    await saveRunInputs(runDir, {
+      repoDir: repo.root,
+      specPath: spec.path,
+      ...(options.configPath !== undefined && { configPath: resolvePath(options.configPath) }),
+      overrides: { entrants: options.entrants, model: options.model, timeLimitSec: options.timeLimitSec, judgeModels: options.judgeModels, minMargin: options.minMargin, trials: options.trials, full: options.full, image: options.image },
+      baseCommit,
+      specSha256,
+      configSha256,
+      runs,
+    });
+    if (repo.dirty && !options.continueFrom) reporter.onEvent({ type: 'warning', message: 'the working tree has uncommitted changes: entrants start from HEAD without them' });
+    reporter.onEvent({
+      type: 'run-start',
+      runId,
+      runDir,
+      specTitle: spec.title,
+      entrants: runs.map((e) => ({ name: e.name, model: e.model })),
+    });
+
     await session.ensureImage();
     const baseTar = await session.snapshot(baseCommit);
     const environment = await session.prepareEnvironment(baseCommit, baseTar);
@@ -214,7 +215,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
       envFor: (model) => credentialEnv(session.credentials, model),
       gatewayFor: (model) => gatewayFor(session.credentials, model),
       readOnlyBinds: authBinds(config),
-    }, undefined, { full: options.full, budgetRefusal: () => budgets.refusal() });
+    }, undefined, { full: options.full, budgetRefusal: () => budgets.refusal(), ...(from && from.runDir !== runDir && { keptFrom: from.runDir }) });
   } finally {
     await session.close();
   }
