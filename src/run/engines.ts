@@ -1,8 +1,10 @@
+import { isAbsolute, relative } from 'node:path';
+import { execa } from 'execa';
 import { isScripted } from '../agents/models.js';
 import { displayPath } from '../config/load.js';
 import { TourneyError, errorMessage } from '../errors.js';
 import { checkEngineFits, entrantParallelism } from '../sandbox/capacity.js';
-import { connectEngine } from '../sandbox/docker.js';
+import { connectEngine, engineOnThisMachine } from '../sandbox/docker.js';
 import type { Engine } from '../sandbox/engine.js';
 import { EnginePool, type PoolMember } from '../sandbox/engine-pool.js';
 import { copyImage } from '../sandbox/image-transfer.js';
@@ -147,15 +149,36 @@ export async function distributeImage(pool: EnginePool<Engine>, ref: string, wha
  * and containers reaching servers on this machine at their network's gateway. Said before any container starts.
  */
 function remoteProblem(config: TourneyConfig, e: { host?: string; reach?: string }): { key: string; message: string } | null {
-  const remote = e.host !== undefined && !e.host.startsWith('unix://');
+  const remote = e.host !== undefined && !engineOnThisMachine(e.host);
   const tunnel = e.reach === 'tunnel' || (e.reach === undefined && remote);
   if (remote) {
     const scripted = [...config.entrants.map((x) => x.model), ...config.judge.models].find((m) => isScripted(m));
-    if (scripted) return { key: '.host', message: `${scripted} is served by tourney on this machine, which containers on ${e.host} cannot reach; expected an engine on this machine (unix://...) for a run with scripted models` };
+    if (scripted) return { key: '.host', message: `${scripted} is served by tourney on this machine, which containers on ${e.host} cannot reach; expected an engine on this machine (unix://..., or tcp:// on the loopback) for a run with scripted models` };
     if (config.sandbox.opencodeAuth) return { key: '.host', message: `sandbox.opencodeAuth mounts this machine's opencode auth file, which ${e.host} cannot mount; expected an engine on this machine, or keys in environment variables (sandbox.opencodeAuth: false)` };
   }
   if (tunnel && config.sandbox.network === 'allowlist') {
     return { key: remote ? '.host' : '.reach', message: `sandbox.network "allowlist" runs an egress proxy that takes the agent server's traffic only from this machine's address on the engine's network, which a ${remote ? 'remote engine' : 'tunnel'} does not give; expected an engine on this machine with reach "address", or network "auto"/"open"` };
+  }
+  return null;
+}
+
+/**
+ * An engine's TLS client key is root on that engine's machine: one committed to the repository would be in every
+ * entrant's copy of it. Refused (naming the key and the file) when any of an engine's TLS files is tracked at `commit`.
+ */
+export async function committedTlsProblem(config: TourneyConfig, repoRoot: string, commit: string): Promise<TourneyError | null> {
+  const where = config.source ? displayPath(config.source) : 'the config';
+  for (const [i, e] of config.engines.entries()) {
+    for (const part of ['ca', 'cert', 'key'] as const) {
+      const file = e.tls?.[part];
+      if (!file) continue;
+      const rel = relative(repoRoot, file);
+      if (rel.startsWith('..') || isAbsolute(rel)) continue;
+      const tracked = await execa('git', ['ls-tree', '--name-only', commit, '--', rel], { cwd: repoRoot, reject: false });
+      if (tracked.exitCode === 0 && tracked.stdout.trim() !== '') {
+        return new TourneyError(`${where}: key "engines[${i}].tls.${part}": ${rel} is committed to the repository, so every entrant would get a copy of it; expected a file outside the repository (or untracked), e.g. ~/.docker/${e.name}/${part}.pem`);
+      }
+    }
   }
   return null;
 }

@@ -24,8 +24,9 @@ export async function onEngine<T>(
   job: (engine: Engine) => Promise<T>,
   failed: (value: T) => boolean,
   reporter: Reporter,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; checkLost?: (engine: Engine) => Promise<string | null> } = {},
 ): Promise<Placed<T>> {
+  const { signal, checkLost = engineLost } = options;
   let lease = await acquire(pool, []);
   let retried: Placed<T>['retried'];
   for (;;) {
@@ -38,7 +39,7 @@ export async function onEngine<T>(
     let lostReason: string | null = null;
     if ('lost' in outcome) lostReason = outcome.lost;
     else if (pool.engines.length > 1 && !signal?.aborted && ('error' in outcome || failed(outcome.value))) {
-      lostReason = pool.isLost(engine.id) ? 'lost' : await engineLost(engine);
+      lostReason = pool.isLost(engine.id) ? 'lost' : await checkLost(engine);
     }
     lease.release();
     if (lostReason !== null) {

@@ -5,7 +5,7 @@ import type { Engine } from '../sandbox/engine.js';
 import { loadSpec } from '../spec/load.js';
 import { loadConfig, type LoadConfigOptions } from '../config/load.js';
 import { openRepo, ensureIgnored, type RepoInfo } from '../git/repo.js';
-import { openEngines, distributeImage, watchEngines, type RunEngines } from './engines.js';
+import { committedTlsProblem, openEngines, distributeImage, watchEngines, type RunEngines } from './engines.js';
 import { ensureSandboxImage } from '../sandbox/image.js';
 import { modelCatalogueSource, runKinds, sandboxImageContents, type SandboxImageContents } from '../agents/kinds.js';
 import { preflight, type CredentialPlan } from './preflight.js';
@@ -85,6 +85,8 @@ export class RunSession {
     await options.checkInputs?.({ spec, repo, config });
     const runId = options.runId ?? newRunId(new Date());
     const runDir = join(repo.root, '.tourney', 'runs', runId);
+    const committed = await committedTlsProblem(config, repo.root, repo.head);
+    if (committed) throw committed;
     const engines = await openEngines(config, reporter);
     // Only what ended runs left: a live run's resources are never swept, whichever run dir it holds.
     for (const engine of engines.pool.engines) await sweepLeftovers(engine, reporter);

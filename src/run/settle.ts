@@ -131,7 +131,7 @@ export async function settle(
         if (failed) reporter.onEvent({ type: 'note', message: `${candidate.name} is out on gate ${failed.gate}: ${failed.reason}` });
       }, (step) => reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'refereeing', detail: step }));
       const placed = pooled
-        ? await onEngine(pool, `${candidate.name}'s referee job`, job, refereeCouldNotRun, reporter, session.signal)
+        ? await onEngine(pool, `${candidate.name}'s referee job`, job, refereeCouldNotRun, reporter, { signal: session.signal })
         : { value: await job(ctx.engine), engine: ctx.engine.id };
       const verdict = placed.value;
       refereeEngines.set(candidate.name, placed.engine);

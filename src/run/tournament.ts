@@ -177,7 +177,7 @@ export async function runTournament(options: RunOptions, reporter: Reporter): Pr
             session.timings.sandboxStartMs = slowestStart;
             reporter.onEvent({ type: 'entrant', name: entrant.name, state: 'running' });
           },
-        })), (out) => out.status === 'error', reporter, session.signal);
+        })), (out) => out.status === 'error', reporter, { signal: session.signal });
         const output = placed.value;
         // An attempt abandoned on a silent engine may still end later: only those that ended by now, not the one kept.
         const previous = spent.filter((s) => s !== output);

@@ -67,8 +67,8 @@ export class DockerEngine implements Engine {
     const DockerClient = createRequire(import.meta.url)('dockerode') as typeof Docker;
     const fromEnv = tls === undefined && (host === undefined || host === process.env.DOCKER_HOST);
     this.host = host ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
-    // A unix socket is an engine on this machine; anything else is reached through the API alone.
-    this.reach = reach ?? (this.host.startsWith('unix://') ? 'address' : 'tunnel');
+    // An engine on this machine has bridges routable from here; any other is reached through the API alone.
+    this.reach = reach ?? (engineOnThisMachine(this.host) ? 'address' : 'tunnel');
     let client: Docker;
     try {
       client = fromEnv ? new DockerClient() : new DockerClient(clientOptions(this.host, tls));
@@ -102,6 +102,17 @@ export class DockerEngine implements Engine {
   async engineVersion(): Promise<{ version: string; apiVersion: string }> {
     const v = await dockerOf(this).version();
     return { version: v.Version, apiVersion: v.ApiVersion };
+  }
+}
+
+/** Whether a DOCKER_HOST-form address is an engine on this machine: a unix socket, or tcp:// on the loopback. */
+export function engineOnThisMachine(host: string): boolean {
+  if (host.startsWith('unix://')) return true;
+  try {
+    const url = new URL(host);
+    return url.protocol === 'tcp:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
   }
 }
 

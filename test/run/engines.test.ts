@@ -4,7 +4,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { TourneyError } from '../../src/errors.js';
-import { openEngines } from '../../src/run/engines.js';
+import { committedTlsProblem, openEngines } from '../../src/run/engines.js';
+import { mkdir } from 'node:fs/promises';
+import { execa } from 'execa';
 
 // What a run asks that an engine elsewhere cannot give is refused before tourney connects to anything: these hosts
 // do not exist, so reaching the connection would fail differently (exit 3, "cannot reach").
@@ -39,9 +41,42 @@ describe('openEngines: runs a remote engine cannot serve', () => {
     expect(tunnel.message).toContain('key "engines[0].reach": sandbox.network "allowlist" runs an egress proxy that takes the agent server\'s traffic only from this machine\'s address on the engine\'s network, which a tunnel does not give');
   });
 
+  it('DOCKER_HOST elsewhere is checked the same way, and named as such; tcp:// on the loopback is this machine', async () => {
+    const saved = process.env.DOCKER_HOST;
+    try {
+      process.env.DOCKER_HOST = 'tcp://198.51.100.7:2376';
+      const err = await refusal('entrants: [{ name: a, model: scripted/demo-slugify-tidy }]\n');
+      expect(err.message).toMatch(/tourney\.config\.yaml: DOCKER_HOST=tcp:\/\/198\.51\.100\.7:2376: scripted\/demo-slugify-tidy is served by tourney on this machine/);
+      process.env.DOCKER_HOST = 'tcp://127.0.0.1:9';
+      const local = await refusal('entrants: [{ name: a, model: scripted/demo-slugify-tidy }]\n');
+      expect(local.exitCode).toBe(3);
+      expect(local.message).toContain('cannot reach the Docker engine');
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
+  });
+
   it('an engine that does not answer is exit 3, named with its host', async () => {
     const err = await refusal('entrants: [{ name: a, model: anthropic/claude-sonnet-4-5 }]\nengines: [{ host: "unix:///tmp/no-such-engine.sock", name: gone }]\n');
     expect(err.exitCode).toBe(3);
     expect(err.message).toContain('cannot reach the Docker engine "gone" at unix:///tmp/no-such-engine.sock');
+  });
+
+  it('refuses TLS files committed to the repository (every entrant gets its tree), not untracked ones', async () => {
+    await mkdir(path.join(repo, 'certs'));
+    for (const f of ['ca', 'cert', 'key']) await writeFile(path.join(repo, 'certs', `${f}.pem`), f);
+    await writeFile(path.join(repo, 'tourney.config.yaml'), 'entrants: [{ name: a, model: p/m }]\nengines: [{ host: "tcp://198.51.100.7:2376", name: box, tls: { ca: certs/ca.pem, cert: certs/cert.pem, key: certs/key.pem } }]\n');
+    const git = (...args: string[]) => execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: repo });
+    await git('init', '-q');
+    await git('add', 'tourney.config.yaml');
+    await git('commit', '-qm', 'config only');
+    const config = await loadConfig(repo);
+    expect(await committedTlsProblem(config, repo, 'HEAD')).toBeNull();
+    await git('add', 'certs/key.pem');
+    await git('commit', '-qm', 'oops');
+    const err = await committedTlsProblem(config, repo, 'HEAD');
+    expect(err?.exitCode).toBe(2);
+    expect(err?.message).toContain('key "engines[0].tls.key": certs/key.pem is committed to the repository, so every entrant would get a copy of it');
   });
 });
