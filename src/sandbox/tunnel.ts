@@ -24,13 +24,6 @@ export interface Tunnel {
 }
 
 /**
- * A port on the host's loopback that reaches `port` inside the container through the engine's exec API: each connection
- * is one exec running a bridge. It needs no route to the container's network and no published port, so it works for an
- * engine anywhere tourney's Docker connection reaches (tcp, ssh), and nothing new listens on the engine's machine.
- * What it carries is what the agent server would get over its network anyway; the entrant, who owns the container, can
- * at most break its own connection.
- */
-/**
  * What one connection may hold in tourney's memory from the container, in the demuxer; the streams around it hold
  * their high-water marks. The pipes below never let it get near this: it is there so a change that breaks the
  * backpressure fails a connection rather than letting an entrant's server fill tourney's memory.
@@ -39,6 +32,13 @@ const MAX_BUFFERED = 1024 * 1024;
 /** After the container's side has ended: how long the client may take to hang up before its socket is destroyed. */
 const LINGER_MS = 5_000;
 
+/**
+ * A port on the host's loopback that reaches `port` inside the container through the engine's exec API: each connection
+ * is one exec running a bridge. It needs no route to the container's network and no published port, so it works for an
+ * engine anywhere tourney's Docker connection reaches (tcp, ssh), and nothing new listens on the engine's machine.
+ * What it carries is what the agent server would get over its network anyway; the entrant, who owns the container, can
+ * at most break its own connection.
+ */
 export async function openTunnel(box: Sandbox, port: number, target = '127.0.0.1'): Promise<Tunnel> {
   const sockets = new Set<Socket>();
   // Half-open: a client that has sent all of its request (FIN) still gets the whole response.

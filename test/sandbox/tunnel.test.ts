@@ -110,6 +110,13 @@ describe('StdoutDemux', () => {
     await expect(demux([Buffer.from('HTTP/1.1 200 OK\r\n')])).rejects.toThrow(/not multiplexed/);
     await expect(demux([frame(1, 'hello').subarray(0, 10)])).rejects.toThrow(/inside a frame/);
   });
+
+  it('fails rather than hold more than 1 MiB for a reader that does not read', async () => {
+    const d = new StdoutDemux();
+    const failed = new Promise<Error>((resolve) => d.once('error', resolve));
+    d.write(frame(1, 'x'.repeat(2 * 2 ** 20)));
+    expect((await failed).message).toMatch(/not reading/);
+  });
 });
 
 describe('the exec tunnel', () => {
