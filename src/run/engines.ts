@@ -2,6 +2,7 @@ import { isAbsolute, relative } from 'node:path';
 import { execa } from 'execa';
 import { isScripted } from '../agents/models.js';
 import { displayPath } from '../config/load.js';
+import { engineHostProblem } from '../config/engines.js';
 import { TourneyError, errorMessage } from '../errors.js';
 import { checkEngineFits, entrantParallelism } from '../sandbox/capacity.js';
 import { connectEngine, engineOnThisMachine } from '../sandbox/docker.js';
@@ -23,7 +24,9 @@ export interface RunEngines {
 /** The engines a run uses: `engines:`, or the one DOCKER_HOST names (the local socket when unset). */
 function listed(config: TourneyConfig): { name: string; host?: string; slots?: number; tls?: EngineConfig['tls']; reach?: EngineConfig['reach']; key: string }[] {
   if (config.engines.length > 0) return config.engines.map((e, i) => ({ ...e, key: `key "engines[${i}]` }));
-  return [{ name: 'local', ...(process.env.DOCKER_HOST && { host: process.env.DOCKER_HOST }), key: `DOCKER_HOST=${process.env.DOCKER_HOST ?? ''}` }];
+  // A DOCKER_HOST that does not parse is the connection's to report (exit 3, naming the variable), not a config problem.
+  const fromEnv = process.env.DOCKER_HOST && engineHostProblem(process.env.DOCKER_HOST) === null ? process.env.DOCKER_HOST : undefined;
+  return [{ name: 'local', ...(fromEnv && { host: fromEnv }), key: `DOCKER_HOST=${process.env.DOCKER_HOST ?? ''}` }];
 }
 
 /**
