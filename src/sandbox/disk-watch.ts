@@ -9,8 +9,9 @@ export interface DiskWatch {
 /**
  * Polls what a container has written (Docker's SizeRw of its writable layer, ~0.1 s a call) and
  * kills it once that passes `limitBytes`. The fsize ulimit stops any single file at the limit at
- * once; this catches many files adding up, within one poll interval. A poll that fails (the
- * container is gone) simply ends the watch.
+ * once; this catches many files adding up, within one poll interval. A poll that finds the container
+ * gone ends the watch; any other failure (an engine elsewhere that missed a beat) is tried again at the
+ * next interval, so the limit stays watched.
  */
 export function watchDisk(sandbox: Sandbox, limitBytes: number, onExceeded: (bytes: number) => void, intervalMs = 1000): DiskWatch {
   let exceeded: number | null = null;
@@ -18,8 +19,12 @@ export function watchDisk(sandbox: Sandbox, limitBytes: number, onExceeded: (byt
   let timer: NodeJS.Timeout | undefined;
   const poll = async () => {
     if (stopped) return;
-    const bytes = await sandbox.writableBytes().catch(() => null);
-    if (stopped || bytes === null) return;
+    const bytes = await sandbox.writableBytes().catch((err: unknown) => ((err as { statusCode?: number }).statusCode === 404 ? 'gone' : null));
+    if (stopped || bytes === 'gone') return;
+    if (bytes === null) {
+      timer = setTimeout(() => void poll().catch(() => undefined), intervalMs);
+      return;
+    }
     if (bytes > limitBytes) {
       exceeded = bytes;
       stopped = true;
