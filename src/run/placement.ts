@@ -52,9 +52,9 @@ export async function onEngine<T>(
         lease = await acquire(pool, [engine.id]);
         continue;
       }
-      if ('lost' in outcome) throw new TourneyError(`${what}: its engine ${engine.id} was lost (${reason}), and so was the one it first ran on`, { exitCode: 3 });
     }
-    if ('lost' in outcome) throw new TourneyError(`${what}: its engine ${engine.id} was lost`, { exitCode: 3 });
+    // Lost under a retry already (or after Ctrl-C): the job never ended, so there is no result to return.
+    if ('lost' in outcome) throw new TourneyError(`${what}: its engine ${engine.id} was lost (${lostReason ?? outcome.lost})${retried ? ', and so was the one it first ran on' : ''}`, { exitCode: 3 });
     if ('error' in outcome) throw outcome.error;
     return { value: outcome.value, engine: engine.id, ...(retried && { retried }) };
   }

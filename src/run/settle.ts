@@ -15,7 +15,7 @@ import { runJudge } from '../judge/judge.js';
 import { addTokens, emptyTokens, RESULT_SCHEMA_VERSION, type EntrantResult, type RunResult } from '../types.js';
 import type { PerfCheck } from '../checks/types.js';
 import { mapLimit } from './concurrency.js';
-import { onEngine } from './placement.js';
+import { onEngine, type Placed } from './placement.js';
 import { DiffTooLarge } from '../diff-limit.js';
 import { createWinnerCommit, keepBranches, writePrPacket } from './branches.js';
 import type { RunSession } from './session.js';
@@ -130,12 +130,12 @@ export async function settle(
         // Known before any container starts; tests still run (see refereeEntrant), benchmarks will not.
         if (failed) reporter.onEvent({ type: 'note', message: `${candidate.name} is out on gate ${failed.gate}: ${failed.reason}` });
       }, (step) => reporter.onEvent({ type: 'entrant', name: candidate.name, state: 'refereeing', detail: step }));
-      const placed = pooled
+      const placed: Placed<RefereeVerdict> = pooled
         ? await onEngine(pool, `${candidate.name}'s referee job`, job, refereeCouldNotRun, reporter, { signal: session.signal })
         : { value: await job(ctx.engine), engine: ctx.engine.id };
       const verdict = placed.value;
       refereeEngines.set(candidate.name, placed.engine);
-      if ('retried' in placed && placed.retried) refereeRetries.set(candidate.name, placed.retried);
+      if (placed.retried) refereeRetries.set(candidate.name, placed.retried);
       // Not after Ctrl-C (its containers were swept under it), nor when the referee could not run (a lost engine, a
       // patch that does not apply): those are done again.
       if (!session.signal.aborted && !refereeCouldNotRun(verdict)) await saveVerdict(runDir, candidate.name, key, { verdict, engine: placed.engine });
